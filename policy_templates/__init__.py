@@ -1,0 +1,1 @@
+"""Data files shipped with vpce-wizard (JSON Schema, bucket catalog, services, regions)."""

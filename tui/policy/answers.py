@@ -1,0 +1,108 @@
+"""The engineer's answers: everything the builder needs, as one immutable, checkable, savable value."""
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from tui.policy.errors import InputError
+from tui.policy.files import write_private
+from tui.policy.identifiers import check_account_id, check_bucket_arn, check_org_id, check_region
+
+ANSWERS_FORMAT = 1
+
+
+def _unique(values) -> tuple[str, ...]:
+    """Drop duplicates but keep the order people typed, so output is stable."""
+    return tuple(dict.fromkeys(values))
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the wizard asks and `generate` takes as flags; one value, so both faces build the same policy."""
+
+    services: tuple[str, ...] = ("s3",)
+    accounts: tuple[str, ...] = ()
+    org_ids: tuple[str, ...] = ()
+    resource_perimeter: bool = False
+    public_buckets: tuple[str, ...] = ()
+    bucket_arns: tuple[str, ...] = ()
+    region: str = "us-east-1"
+
+    def checked(self) -> "Answers":
+        """Validate every value and return a normalised copy; raises InputError naming the first bad value."""
+        from tui.policy.catalog import load_catalog
+        from tui.policy.services import load_services
+
+        known_services = load_services()
+        for service in self.services:
+            if service not in known_services:
+                raise InputError(f"unknown service {service!r} (see `vpce-wizard catalog --services`)")
+        catalog = load_catalog()
+        for bucket_id in self.public_buckets:
+            catalog.get(bucket_id)
+        if not self.services:
+            raise InputError("choose at least one service")
+        accounts = _unique(check_account_id(a) for a in self.accounts)
+        org_ids = _unique(check_org_id(o) for o in self.org_ids)
+        if not accounts and not org_ids:
+            raise InputError("give at least one trusted account ID or organization ID")
+        return replace(
+            self,
+            services=_unique(self.services),
+            accounts=accounts,
+            org_ids=org_ids,
+            public_buckets=_unique(self.public_buckets),
+            bucket_arns=_unique(check_bucket_arn(a) for a in self.bucket_arns),
+            region=check_region(self.region),
+        )
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data, with a format number so later versions can read old files."""
+        data = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+        return {"format": ANSWERS_FORMAT, **data}
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "answers") -> "Answers":
+        """Build from saved data, refusing unknown keys so a typo in a file is not silently ignored."""
+        if not isinstance(data, dict):
+            raise InputError(f"{source} is not a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known - {"format"})
+        if unknown:
+            raise InputError(f"{source} has unknown key(s): {', '.join(unknown)}")
+        values = {}
+        for key, value in data.items():
+            if key == "format":
+                continue
+            if key == "resource_perimeter":
+                if not isinstance(value, bool):
+                    raise InputError(f"{source}: resource_perimeter must be true or false")
+                values[key] = value
+            elif key == "region":
+                if not isinstance(value, str):
+                    raise InputError(f"{source}: region must be a string")
+                values[key] = value
+            else:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InputError(f"{source}: {key} must be a list of strings")
+                values[key] = tuple(value)
+        return cls(**values)
+
+
+def load_answers(path: str | Path) -> Answers:
+    """Read an answers file written by the wizard (or by hand) and check it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read answers file {str(path)!r}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"answers file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    return Answers.from_dict(data, source=f"answers file {str(path)!r}").checked()
+
+
+def save_answers(answers: Answers, path: str | Path) -> Path:
+    """Save answers privately (0600): they name the accounts that are trusted."""
+    return write_private(path, json.dumps(answers.to_dict(), indent=2) + "\n")

@@ -1,0 +1,77 @@
+"""Checks for the identifiers users type: account and organization IDs, regions, bucket names and ARNs."""
+
+import re
+
+from tui.policy.errors import InputError
+from tui.policy.templates import load_template
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+# S3 general-purpose bucket naming rules: 3-63 chars, lowercase letters, digits, dots and hyphens,
+# starting and ending with a letter or digit.
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+BUCKET_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):s3:::([^/]+)(/.*)?")
+
+
+def check_account_id(value: str) -> str:
+    """A 12-digit AWS account ID; wildcards are refused because account keys must be exact."""
+    value = value.strip()
+    if not ACCOUNT_ID.fullmatch(value):
+        raise InputError(f"account ID {value!r} is not 12 digits")
+    return value
+
+
+def check_org_id(value: str) -> str:
+    """An AWS Organizations ID such as o-a1b2c3d4e5."""
+    value = value.strip()
+    if not ORG_ID.fullmatch(value):
+        raise InputError(f"organization ID {value!r} is not of the form o-xxxxxxxxxx (10 to 32 lowercase letters or digits)")
+    return value
+
+
+def _partitions() -> dict[str, list[str]]:
+    return load_template("regions.json")["partitions"]
+
+
+def known_regions() -> list[str]:
+    """Every region the tool knows, in a stable order."""
+    return [region for regions in _partitions().values() for region in regions]
+
+
+def check_region(value: str) -> str:
+    """A region that exists; a typo here would expand bucket names nobody owns."""
+    value = value.strip()
+    if value not in known_regions():
+        raise InputError(f"region {value!r} does not exist (e.g. us-east-1, eu-west-1)")
+    return value
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition (aws, aws-cn, aws-us-gov) that a region belongs to."""
+    for partition, regions in _partitions().items():
+        if region in regions:
+            return partition
+    raise InputError(f"region {region!r} does not exist")
+
+
+def check_bucket_name(value: str) -> str:
+    """An S3 bucket name: exact, since a wildcard name would admit buckets anyone can create."""
+    value = value.strip()
+    if "*" in value or "?" in value:
+        raise InputError(f"bucket name {value!r} has a wildcard; anyone could create a matching bucket")
+    if not BUCKET_NAME.fullmatch(value) or ".." in value:
+        raise InputError(f"bucket name {value!r} is not a valid S3 bucket name")
+    return value
+
+
+def check_bucket_arn(value: str) -> str:
+    """An exact S3 bucket or object ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix*)."""
+    value = value.strip()
+    match = BUCKET_ARN.fullmatch(value)
+    if not match:
+        raise InputError(f"bucket ARN {value!r} is not of the form arn:aws:s3:::bucket-name[/key]")
+    try:
+        check_bucket_name(match.group(2))
+    except InputError as exc:
+        raise InputError(f"bucket ARN {value!r}: {exc}") from None
+    return value
