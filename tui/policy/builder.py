@@ -1,0 +1,138 @@
+"""Answers in, endpoint policies out: compact, deterministic, `"Principal": "*"` with conditions only.
+
+The layout follows aws-samples/data-perimeter-policy-examples: Allow statements only, and anything not
+allowed is implicitly denied. One list of accounts per key keeps each extra account at its literal plus
+3 characters minified, so hundreds fit under the 20,480-character limit.
+"""
+
+from tui.policy.answers import Answers
+from tui.policy.catalog import load_catalog
+from tui.policy.documents import MAX_POLICY_CHARS, policy_size
+from tui.policy.errors import InputError
+from tui.policy.services import load_services
+
+POLICY_VERSION = "2012-10-17"
+AWS_OWNED_BUCKETS_SID = "AllowReadsOfAWSOwnedBuckets"
+
+
+class PolicyTooLarge(InputError):
+    """The minified policy would exceed AWS's limit; AWS would refuse it, so we refuse first."""
+
+
+def _one_or_many(values: tuple[str, ...]) -> str | list[str]:
+    """A lone value stays a string (the seed article's exact form); several become one list."""
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _identity_groups(answers: Answers) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(label, principal key, values) for each kind of trusted identity given."""
+    groups = []
+    if answers.accounts:
+        groups.append(("Accounts", "aws:PrincipalAccount", answers.accounts))
+    if answers.org_ids:
+        groups.append(("Orgs", "aws:PrincipalOrgID", answers.org_ids))
+    return groups
+
+
+def _resource_groups(answers: Answers) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(label, resource key, values) for the resource perimeter: the same trust set, on the owner."""
+    groups = []
+    if answers.accounts:
+        groups.append(("Account", "aws:ResourceAccount", answers.accounts))
+    if answers.org_ids:
+        groups.append(("Org", "aws:ResourceOrgID", answers.org_ids))
+    return groups
+
+
+def _statement(sid: str, action, resource, condition: dict | None) -> dict:
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource}
+    if condition:
+        statement["Condition"] = {"StringEquals": condition}
+    return statement
+
+
+def _perimeter_statements(answers: Answers) -> list[dict]:
+    """Trusted identities, and with the resource perimeter on, only to trusted resources.
+
+    Condition keys in one statement are AND-ed, so "account or org" on each side needs one statement per
+    pairing; with only accounts (the common case) that is a single statement.
+    """
+    statements = []
+    for identity_label, identity_key, identities in _identity_groups(answers):
+        if not answers.resource_perimeter:
+            condition = {identity_key: _one_or_many(identities)}
+            statements.append(_statement(f"AllowTrusted{identity_label}", "*", "*", condition))
+            continue
+        for resource_label, resource_key, owners in _resource_groups(answers):
+            condition = {identity_key: _one_or_many(identities), resource_key: _one_or_many(owners)}
+            sid = f"AllowTrusted{identity_label}To{resource_label}Resources"
+            statements.append(_statement(sid, "*", "*", condition))
+    return statements
+
+
+def _aws_resource_statements(answers: Answers, service: str) -> list[dict]:
+    """With the resource perimeter on, trusted identities still need AWS-owned ARNs (public AMIs, SSM documents)."""
+    if not answers.resource_perimeter:
+        return []
+    owned = load_services()[service].aws_owned_resources(answers.region)
+    if not owned:
+        return []
+    return [
+        _statement(f"AllowTrusted{label}ToAWSResources", "*", _one_or_many(tuple(owned)), {key: _one_or_many(values)})
+        for label, key, values in _identity_groups(answers)
+    ]
+
+
+def public_bucket_arns(answers: Answers) -> list[str]:
+    """Exact ARNs of the chosen AWS-owned buckets, then the custom ones, without repeats."""
+    catalog = load_catalog()
+    arns = [arn for bucket_id in answers.public_buckets for arn in catalog.get(bucket_id).arns(answers.region)]
+    return list(dict.fromkeys(arns + list(answers.bucket_arns)))
+
+
+def _public_bucket_statement(answers: Answers, service: str) -> list[dict]:
+    """Read-only access to exact bucket ARNs with no principal condition: these requests are anonymous or
+    signed by AWS service accounts, so no account or org of ours could match them."""
+    if not load_services()[service].public_buckets:
+        return []
+    arns = public_bucket_arns(answers)
+    if not arns:
+        return []
+    actions = ["s3:GetObject"]
+    if any("/" not in arn.split(":::", 1)[1] for arn in arns):
+        actions.append("s3:ListBucket")  # ListBucket applies to bucket ARNs only
+    return [_statement(AWS_OWNED_BUCKETS_SID, _one_or_many(tuple(actions)), arns, None)]
+
+
+def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> dict:
+    """The endpoint policy for one service. Answers must already be checked (`Answers.checked`).
+
+    With `enforce_limit` a policy past 20,480 minified characters raises PolicyTooLarge; the review step
+    passes False so it can still show the oversize policy and its size.
+    """
+    template = load_services().get(service)
+    if template is None:
+        raise InputError(f"unknown service {service!r}")
+    if not template.policy_supported:
+        raise InputError(f"service {service!r} takes no endpoint policy: AWS allows full access through it")
+    statements = (
+        _perimeter_statements(answers)
+        + _aws_resource_statements(answers, service)
+        + _public_bucket_statement(answers, service)
+    )
+    if len(statements) == 1:
+        del statements[0]["Sid"]  # a lone statement is exactly the seed article's policy
+    policy = {"Version": POLICY_VERSION, "Statement": statements}
+    if enforce_limit:
+        size = policy_size(policy)
+        if size > MAX_POLICY_CHARS:
+            raise PolicyTooLarge(
+                f"the {service} policy is {size:,} characters minified, over AWS's {MAX_POLICY_CHARS:,} limit "
+                f"by {size - MAX_POLICY_CHARS:,}; trust an Organization ID (--org-id) instead of listing accounts"
+            )
+    return policy
+
+
+def build_policies(answers: Answers, enforce_limit: bool = True) -> dict[str, dict]:
+    """One policy per chosen service, in the order chosen."""
+    return {service: build_policy(answers, service, enforce_limit) for service in answers.services}
