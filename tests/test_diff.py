@@ -21,8 +21,8 @@ def test_reordered_and_rewritten_policy_is_the_same():
 def test_a_changed_account_is_a_difference_and_the_diff_names_it():
     changed = {**OURS, "Statement": [dict(OURS["Statement"][0], Condition={"StringEquals": {"aws:PrincipalAccount": A}}), OURS["Statement"][1]]}
     assert not same_policy(OURS, changed)
-    diff = "\n".join(policy_diff(OURS, changed))
-    assert '-          "444455556666"' in diff
+    removed = [line for line in policy_diff(OURS, changed) if line.startswith("-") and not line.startswith("---")]
+    assert any("444455556666" in line for line in removed)
 
 
 def test_missing_policy_compares_only_to_missing():
