@@ -1,0 +1,1 @@
+"""The AWS side of vpce-wizard: boto3 only, never textual; the CLI and the wizard call the same functions."""

@@ -1,0 +1,172 @@
+"""Find VPC endpoints and what their policies do: one paginated listing per region, never a call per endpoint."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from tui.aws import perimeter
+from tui.aws.errors import translate
+from tui.aws.perimeter import Place, Trust
+from tui.policy.services import load_services, service_from_endpoint_name
+
+NO_POLICY_TYPES = ("GatewayLoadBalancer", "Resource", "ServiceNetwork")
+"""Endpoint types that accept no PolicyDocument (botocore documents it for Interface and Gateway only)."""
+
+
+@dataclass(frozen=True)
+class ServiceSupport:
+    policy_supported: bool
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One VPC endpoint as discovered; `policy` is the parsed current document (None when AWS gave none)."""
+
+    id: str
+    region: str
+    vpc_id: str
+    service_name: str
+    service: str | None
+    type: str
+    state: str
+    policy: dict | None
+    policy_supported: bool
+    takes_policy: bool
+    reason: str
+    classification: str
+
+    @property
+    def place(self) -> Place:
+        return Place(self.service, self.service_name, self.region, self.type, self.vpc_id, self.id)
+
+
+def _client_error_types():
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
+
+
+def service_support(conn, region: str) -> dict[str, ServiceSupport]:
+    """Which services take a policy in this region: one paginated call per region, cached on the connection."""
+    key = ("service-support", region)
+    if key not in conn.memo:
+        pages = conn.client("ec2", region).get_paginator("describe_vpc_endpoint_services").paginate(PaginationConfig={"PageSize": 1000})
+        conn.memo[key] = {
+            detail["ServiceName"]: ServiceSupport(
+                bool(detail.get("VpcEndpointPolicySupported")),
+                tuple(t["ServiceType"] for t in detail.get("ServiceType", [])),
+            )
+            for page in pages
+            for detail in page.get("ServiceDetails", [])
+        }
+    return conn.memo[key]
+
+
+def enabled_regions(conn) -> list[str]:
+    """Regions enabled for the account (what --all-regions means)."""
+    try:
+        regions = conn.client("ec2").describe_regions(AllRegions=False)["Regions"]
+    except _client_error_types() as exc:
+        raise translate(exc, "ec2:DescribeRegions") from None
+    return sorted(r["RegionName"] for r in regions)
+
+
+def parse_policy(text: str | None) -> dict | None:
+    """The stored document, or None when AWS gave none or something that is not a JSON object."""
+    if not text:
+        return None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _endpoint_type(raw: dict, service: str | None, support: ServiceSupport | None) -> str:
+    """The API's type; when missing, the only type the service offers, else Interface (the common case)."""
+    if raw.get("VpcEndpointType"):
+        return raw["VpcEndpointType"]
+    types = support.types if support and support.types else load_services()[service].endpoint_types if service in load_services() else ()
+    return types[0] if len(types) == 1 else "Interface"
+
+
+def _why_no_policy(endpoint_type: str, service_name: str, policy_supported: bool) -> str:
+    if endpoint_type in NO_POLICY_TYPES:
+        return f"{endpoint_type} endpoints take no policy"
+    if service_name.startswith("com.amazonaws.vpce."):
+        return "partner or private endpoint service (com.amazonaws.vpce.*): AWS allows full access and takes no policy"
+    if not policy_supported:
+        return "the service does not support endpoint policies: AWS allows full access"
+    return ""
+
+
+def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport], trust: Trust) -> Endpoint:
+    """Build an Endpoint from a DescribeVpcEndpoints item, classifying its policy against `trust`."""
+    service_name = raw.get("ServiceName", "")
+    service = service_from_endpoint_name(service_name)
+    known = support.get(service_name)
+    if known is not None:
+        policy_supported = known.policy_supported
+    else:
+        template = load_services().get(service or "")
+        policy_supported = template.policy_supported if template else True
+    endpoint_type = _endpoint_type(raw, service, known)
+    reason = _why_no_policy(endpoint_type, service_name, policy_supported)
+    policy = parse_policy(raw.get("PolicyDocument"))
+    place = Place(service, service_name, region, endpoint_type, raw.get("VpcId", ""), raw["VpcEndpointId"])
+    if reason:
+        classification = perimeter.NO_POLICY
+    elif policy is None:
+        classification = perimeter.FULL_ACCESS  # AWS attaches the full-access default
+    else:
+        classification = perimeter.assess(policy, place, trust).classification
+    return Endpoint(
+        id=raw["VpcEndpointId"], region=region, vpc_id=raw.get("VpcId", ""), service_name=service_name, service=service,
+        type=endpoint_type, state=raw.get("State", ""), policy=policy, policy_supported=policy_supported,
+        takes_policy=not reason, reason=reason, classification=classification,
+    )
+
+
+def describe_endpoints(conn, region: str, ids: list[str] | None = None, filters: list[dict] | None = None) -> list[dict]:
+    """Raw DescribeVpcEndpoints items of one region, all pages."""
+    kwargs = {"Filters": filters or []}
+    if ids:
+        kwargs["VpcEndpointIds"] = ids
+    else:
+        kwargs["PaginationConfig"] = {"PageSize": 1000}
+    pages = conn.client("ec2", region).get_paginator("describe_vpc_endpoints").paginate(**kwargs)
+    return [item for page in pages for item in page.get("VpcEndpoints", [])]
+
+
+def _filters(region: str, vpc_id: str | None, services: list[str] | None) -> list[dict]:
+    filters = []
+    if vpc_id:
+        filters.append({"Name": "vpc-id", "Values": [vpc_id]})
+    if services:
+        names = [s if s.startswith("com.") else f"com.amazonaws.{region}.{s}" for s in services]
+        filters.append({"Name": "service-name", "Values": names})
+    return filters
+
+
+def _discover_region(conn, region: str, vpc_id, services, trust: Trust) -> list[Endpoint]:
+    try:
+        raws = describe_endpoints(conn, region, filters=_filters(region, vpc_id, services))
+        support = service_support(conn, region) if raws else {}
+    except _client_error_types() as exc:
+        raise translate(exc, f"listing endpoints in {region}") from None
+    return [endpoint_from_api(raw, region, support, trust) for raw in raws]
+
+
+def default_trust(conn, trusted_accounts=None, trusted_orgs=()) -> Trust:
+    """The user's trusted set, or the caller's own account when none is given."""
+    return Trust(tuple(trusted_accounts or (conn.account_id,)), tuple(trusted_orgs or ()))
+
+
+def discover(conn, regions=None, vpc_id=None, services=None, *, trusted_accounts=None, trusted_orgs=()) -> list[Endpoint]:
+    """All endpoints of the regions (default: the connection's), several regions at once, sorted by region and id."""
+    regions = list(regions or [conn.region])
+    trust = default_trust(conn, trusted_accounts, trusted_orgs)
+    with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
+        per_region = list(pool.map(lambda region: _discover_region(conn, region, vpc_id, services, trust), regions))
+    return sorted((e for endpoints in per_region for e in endpoints), key=lambda e: (e.region, e.id))

@@ -1,0 +1,35 @@
+"""Rollback: restore a backup's old document, or the AWS default, through the same safe path as apply.
+
+A rollback is itself an apply, so it is validated, diffed, probed, re-read, backed up and read back.
+"""
+
+from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, plan_apply
+from tui.aws.backups import Backup, latest_backup, list_backups, load_backup
+from tui.aws.errors import AwsError
+from tui.policy.errors import InputError
+
+
+def _chosen_backup(endpoint_id: str, backup: str | None) -> Backup:
+    chosen = load_backup(backup) if backup else latest_backup(endpoint_id)
+    if chosen.endpoint_id != endpoint_id:
+        raise InputError(f"backup {str(chosen.path)!r} is of {chosen.endpoint_id}, not {endpoint_id}")
+    if chosen.old is None:
+        raise InputError(f"backup {str(chosen.path)!r} holds no previous policy; use --default to restore AWS's default")
+    return chosen
+
+
+def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bool = False, *, force: bool = False) -> ApplyPlan:
+    """Plan restoring the latest (or the named) backup's old document, or with `default` the AWS default:
+    ResetPolicy on gateway endpoints, the default document re-sent on interface endpoints (ResetPolicy is
+    gateway-only)."""
+    if default:
+        known = list_backups(endpoint_id)
+        region = known[0].region if known else conn.region
+        plan = plan_apply(conn, {endpoint_id: DEFAULT_POLICY}, force=force, regions={endpoint_id: region}, action="default")
+        for item in plan.items:
+            item.reset = item.endpoint.type == "Gateway"
+        return plan
+    chosen = _chosen_backup(endpoint_id, backup)
+    if chosen.account != conn.account_id:
+        raise AwsError(f"the backup was taken in account {chosen.account}, but you are connected to {conn.account_id}: use the matching --profile")
+    return plan_apply(conn, {endpoint_id: chosen.old}, force=force, regions={endpoint_id: chosen.region}, action="rollback")

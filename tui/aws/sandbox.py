@@ -1,0 +1,105 @@
+"""A local AWS (moto's server on loopback) seeded with demo endpoints, so every step, apply included, can be
+tried on a fresh machine without an AWS account. moto accepts invalid documents and ignores DryRun and
+ResetPolicy; the tool's own checks guard, and the connection label says "sandbox"."""
+
+import logging
+from dataclasses import dataclass, field
+
+from tui.aws.session import SANDBOX_CREDENTIALS, AwsTarget
+
+SANDBOX_REGIONS = ("eu-west-1", "us-east-1")
+GATEWAY_SERVICES = ("s3", "dynamodb")
+INTERFACE_SERVICES = ("ssm", "ssmmessages", "ec2messages", "logs", "monitoring", "sts")
+PERIMETER_REGION = "us-east-1"
+"""Its S3 gateway endpoint starts on a perimeter policy, the others on AWS's full-access default."""
+
+
+def _ec2(endpoint_url: str, region: str):
+    import boto3
+
+    return boto3.Session(region_name=region, **SANDBOX_CREDENTIALS).client("ec2", endpoint_url=endpoint_url)
+
+
+def perimeter_policy(account: str, region: str) -> dict:
+    """The demo perimeter, built by the project's own builder: the account, plus the default AWS-owned buckets."""
+    from tui.policy.answers import Answers
+    from tui.policy.builder import build_policy
+    from tui.policy.catalog import load_catalog
+
+    answers = Answers(services=("s3",), accounts=(account,), resource_perimeter=True, public_buckets=tuple(load_catalog().defaults()), region=region).checked()
+    return build_policy(answers, "s3")
+
+
+def seed(endpoint_url: str, account: str, regions=SANDBOX_REGIONS) -> dict[tuple[str, str], str]:
+    """Create a VPC per region with gateway and interface endpoints; returns {(region, service): endpoint id}."""
+    from tui.policy.documents import minify
+
+    created = {}
+    for region in regions:
+        ec2 = _ec2(endpoint_url, region)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "vpce-wizard-demo"}])
+        route_table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        for service in GATEWAY_SERVICES + INTERFACE_SERVICES:
+            kwargs = {"VpcId": vpc, "ServiceName": f"com.amazonaws.{region}.{service}"}
+            if service in GATEWAY_SERVICES:
+                kwargs.update(VpcEndpointType="Gateway", RouteTableIds=[route_table])
+            else:
+                kwargs.update(VpcEndpointType="Interface", SubnetIds=[subnet], PrivateDnsEnabled=True)
+            if region == PERIMETER_REGION and service == "s3":
+                kwargs["PolicyDocument"] = minify(perimeter_policy(account, region))
+            created[(region, service)] = ec2.create_vpc_endpoint(**kwargs)["VpcEndpoint"]["VpcEndpointId"]
+    return created
+
+
+@dataclass
+class Sandbox:
+    """A running, seeded emulator; `target()` connects to it with its own dummy credentials."""
+
+    server: object
+    endpoint_url: str
+    account_id: str
+    regions: tuple[str, ...] = SANDBOX_REGIONS
+    endpoints: dict = field(default_factory=dict)
+
+    def target(self, region: str | None = None) -> AwsTarget:
+        return AwsTarget(region=region or self.regions[0], endpoint_url=self.endpoint_url, sandbox=True)
+
+    def env_lines(self) -> list[str]:
+        """Shell lines that point the AWS CLI, boto3 or another vpce-wizard at this sandbox."""
+        return [
+            f"export AWS_ENDPOINT_URL={self.endpoint_url}",
+            f"export AWS_REGION={self.regions[0]}",
+            f"export AWS_ACCESS_KEY_ID={SANDBOX_CREDENTIALS['aws_access_key_id']}",
+            f"export AWS_SECRET_ACCESS_KEY={SANDBOX_CREDENTIALS['aws_secret_access_key']}",
+        ]
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_server(port: int = 0):
+    """moto's threaded server on loopback only (never reachable from the network); returns (server, url)."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would drown the wizard
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, bound = server.get_host_and_port()
+    return server, f"http://{host}:{bound}"
+
+
+def start_sandbox(port: int = 0) -> Sandbox:
+    """Start and seed the sandbox; port 0 picks a free one."""
+    import boto3
+
+    server, url = start_server(port)
+    try:
+        sts = boto3.Session(region_name=SANDBOX_REGIONS[0], **SANDBOX_CREDENTIALS).client("sts", endpoint_url=url)
+        account = sts.get_caller_identity()["Account"]
+        endpoints = seed(url, account)
+    except BaseException:
+        server.stop()
+        raise
+    return Sandbox(server, url, account, SANDBOX_REGIONS, endpoints)

@@ -1,0 +1,105 @@
+"""One AWS connection per run, with the AWS CLI's conventions, so profiles, SSO and env variables just work."""
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlparse
+
+from tui.aws.errors import AwsError, translate
+
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+"""moto accepts any key; given to the sandbox's own session only, never put in os.environ."""
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where to connect: None means what the AWS CLI would use (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL...)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    sandbox: bool = False
+
+
+class Connection:
+    """A boto3 session plus who we are (STS) and where; clients are made once and shared across threads."""
+
+    def __init__(self, session, target: AwsTarget, region: str, endpoint_url: str | None):
+        self.session = session
+        self.target = target
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.account_id = ""
+        self.caller_arn = ""
+        self._clients: dict[tuple[str, str], object] = {}
+        self._lock = threading.Lock()
+        self.memo: dict = {}
+        """Per-connection cache for facts that do not change during a run (policy support per region)."""
+
+    @property
+    def is_sandbox(self) -> bool:
+        """The embedded sandbox, or any emulator on this machine: never production."""
+        return self.target.sandbox or (urlparse(self.endpoint_url or "").hostname or "") in _LOOPBACK
+
+    @property
+    def label(self) -> str:
+        """What the user sees before anything is changed: which credentials, region and account."""
+        if self.is_sandbox:
+            who = "sandbox"
+        elif self.target.profile or self.session.profile_name not in (None, "default"):
+            who = f"profile {self.target.profile or self.session.profile_name}"
+        else:
+            who = "default credentials"
+        parts = [who, self.region, self.account_id]
+        if self.endpoint_url and not self.is_sandbox:
+            parts.append(self.endpoint_url)
+        return " · ".join(parts)
+
+    def client(self, name: str, region: str | None = None):
+        """A cached client; boto3 clients are thread-safe once made, but making them is not."""
+        from botocore.config import Config
+
+        key = (name, region or self.region)
+        with self._lock:
+            if key not in self._clients:
+                config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=20)
+                self._clients[key] = self.session.client(name, region_name=key[1], endpoint_url=self.endpoint_url, config=config)
+            return self._clients[key]
+
+    @cached_property
+    def org_id(self) -> str | None:
+        """The caller's AWS Organization, if it may be read; None otherwise (it only refines a warning)."""
+        try:
+            return self.client("organizations").describe_organization()["Organization"]["Id"]
+        except Exception:  # noqa: BLE001 - optional knowledge: any failure means "unknown"
+            return None
+
+
+def _first(*values: str | None) -> str | None:
+    return next((value for value in values if value), None)
+
+
+def connect(target: AwsTarget) -> Connection:
+    """Open a session and ask STS who we are; raises AwsError (one line) when that cannot work."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        credentials = SANDBOX_CREDENTIALS if target.sandbox else {}
+        session = boto3.Session(profile_name=target.profile, **credentials)
+    except BotoCoreError as exc:
+        raise translate(exc) from None
+    region = _first(target.region, os.environ.get("AWS_REGION"), os.environ.get("AWS_DEFAULT_REGION"), session.region_name)
+    if not region:
+        raise AwsError("no AWS region: pass --region or set AWS_REGION (or a region in the profile)")
+    endpoint_url = _first(target.endpoint_url, None if target.sandbox else os.environ.get("AWS_ENDPOINT_URL"))
+    connection = Connection(session, target, region, endpoint_url)
+    try:
+        identity = connection.client("sts").get_caller_identity()
+    except (BotoCoreError, ClientError) as exc:
+        raise translate(exc, "sts:GetCallerIdentity") from None
+    connection.account_id = identity["Account"]
+    connection.caller_arn = identity.get("Arn", "")
+    return connection
