@@ -1,0 +1,399 @@
+"""Checks an endpoint policy before it is applied, because AWS's errors come late and moto checks nothing.
+
+The JSON Schema (`policy_templates/endpoint-policy.schema.json`) checks the shape; the rules here check
+what a schema cannot say: the endpoint-policy rules AWS enforces (errors) and perimeter holes that AWS
+accepts but an auditor would flag (warnings). Each finding carries a stable kebab-case code and a JSON
+path such as `Statement[0].Condition.StringEquals.aws:PrincipalAccount`, so the wizard can point at it.
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.protocols import Validator
+
+from tui.policy.documents import MAX_POLICY_CHARS, parse_policy_text, policy_size
+from tui.policy.errors import InputError
+from tui.policy.identifiers import ACCOUNT_ID, BUCKET_ARN
+from tui.policy.templates import load_template
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+SCHEMA_TEMPLATE = "endpoint-policy.schema.json"
+
+# Global keys that hold system-generated identifiers: AWS refuses wildcards and numeric operators on them.
+SENSITIVE_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:ResourceAccount", "aws:ResourceOrgID",
+        "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceVpc", "aws:SourceVpce", "aws:VpceAccount",
+        "aws:VpceOrgID",
+    )
+)
+# The only global keys that carry several values; every other aws: key is single-valued.
+MULTIVALUED_GLOBAL_KEYS = frozenset(
+    key.lower()
+    for key in ("aws:CalledVia", "aws:PrincipalOrgPaths", "aws:ResourceOrgPaths", "aws:TagKeys",
+                "aws:PrincipalServiceNamesList")
+)
+# IAM's condition operators, lower-cased: IAM matches operator names case-insensitively.
+BASE_OPERATORS = frozenset(
+    name.lower()
+    for name in (
+        "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+        "StringLike", "StringNotLike",
+        "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+        "NumericGreaterThan", "NumericGreaterThanEquals",
+        "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
+        "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+        "Null",
+    )
+)
+SET_OPERATORS = frozenset({"forallvalues", "foranyvalue"})
+WILDCARD_OPERATORS = frozenset({"stringlike", "stringnotlike"})
+MIN_LITERAL_RUN = 6
+
+_ROOT_USER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root")
+_WILDCARDS = re.compile(r"[*?]")
+_ESCAPED_CHARACTER = re.compile(r"\$\{[*?$]\}")  # ${*} is a literal "*" in a policy variable string
+# Elements people mistype get their own code and a message that says what is allowed; the rest keep
+# jsonschema's message under the code "schema".
+_SCHEMA_RULES = {
+    ("Version",): ("bad-version", 'Version must be "2012-10-17" (or the older "2008-10-17")'),
+    ("Statement", "Effect"): ("bad-effect", 'Effect must be "Allow" or "Deny"'),
+    ("Statement", "Principal"): ("bad-principal", 'Principal must be "*" or a map such as {"AWS": [...]}; '
+                                 "AWS refuses a bare ARN"),
+}
+_VALUE_KEYWORDS = frozenset({"enum", "const", "type", "required"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or remark; `path` locates it in the document ("" for the whole policy)."""
+
+    severity: str
+    code: str
+    message: str
+    path: str
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    """Whether AWS would refuse the policy or the tool must not apply it."""
+    return any(finding.severity == ERROR for finding in findings)
+
+
+def validate(doc_or_text: dict | str) -> list[Finding]:
+    """Every finding for a policy document or its JSON text, errors first.
+
+    Text that is not a JSON object gives one json-syntax finding instead of an exception, since the wizard
+    validates half-typed text.
+    """
+    if isinstance(doc_or_text, str):
+        try:
+            doc = parse_policy_text(doc_or_text)
+        except InputError as exc:
+            return [Finding(ERROR, "json-syntax", str(exc), "")]
+    else:
+        doc = doc_or_text
+    findings = [*_schema_findings(doc), *_version_rule(doc), *_size_rule(doc)]
+    statements = _statements(doc)
+    for path, statement in statements:
+        for rule in _STATEMENT_RULES:
+            findings.extend(rule(path, statement))
+    findings.extend(_duplicate_sids(statements))
+    findings.extend(_full_access(statements))
+    return sorted(findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])
+
+
+# --- schema ---------------------------------------------------------------------------------------------
+
+_DRAFT_2020_ITEMS = Draft202012Validator.VALIDATORS["items"]
+
+
+def _accepts_every_string(item_schema, schema: dict) -> bool:
+    if "prefixItems" in schema or not isinstance(item_schema, dict) or item_schema.keys() != {"type"}:
+        return False
+    types = item_schema["type"]
+    return types == "string" or (isinstance(types, list) and "string" in types)
+
+
+def _items_skipping_strings(validator, item_schema, instance, schema):
+    """Draft 2020-12 `items`, except that strings skip an item schema that only checks type and takes them.
+
+    Descending into each of ~1,300 account IDs made one 20 KB policy cost ~10 ms, and the wizard
+    re-validates on every keystroke; errors and their paths stay the same.
+    """
+    if isinstance(instance, list) and _accepts_every_string(item_schema, schema):
+        for index, item in enumerate(instance):
+            if not isinstance(item, str):
+                yield from validator.descend(item, item_schema, path=index)
+        return
+    yield from _DRAFT_2020_ITEMS(validator, item_schema, instance, schema)
+
+
+_PolicySchemaValidator = validators.extend(Draft202012Validator, {"items": _items_skipping_strings})
+
+
+@cache
+def _schema_validator() -> Validator:
+    """Built once per process: the schema is shipped data and building the validator is not free."""
+    return _PolicySchemaValidator(load_template(SCHEMA_TEMPLATE))
+
+
+def _json_path(parts: Iterable) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _schema_finding(error) -> Finding:
+    path = _json_path(error.absolute_path)
+    element = tuple(part for part in error.absolute_path if isinstance(part, str))
+    missing = error.validator == "required"
+    if missing:
+        element += (next(name for name in error.validator_value if name not in error.instance),)
+    rule = _SCHEMA_RULES.get(element) if error.validator in _VALUE_KEYWORDS else None
+    if rule is None:
+        return Finding(ERROR, "schema", error.message, path)
+    code, message = rule
+    return Finding(ERROR, code, f"{element[-1]} is missing: {message}" if missing else message, path)
+
+
+def _schema_findings(doc: dict) -> list[Finding]:
+    return [_schema_finding(error) for error in _schema_validator().iter_errors(doc)]
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _statements(doc: dict) -> list[tuple[str, dict]]:
+    """(path, statement) for each statement that is an object; Statement may be one object or a list."""
+    statement = doc.get("Statement")
+    if isinstance(statement, dict):
+        return [("Statement", statement)]
+    if isinstance(statement, list):
+        return [(f"Statement[{index}]", item) for index, item in enumerate(statement) if isinstance(item, dict)]
+    return []
+
+
+def _indexed_strings(value) -> Iterator[tuple[int | None, str]]:
+    """The strings of a one-or-many element with their list index (None for a lone string)."""
+    if isinstance(value, str):
+        yield None, value
+    elif isinstance(value, list):
+        yield from ((index, item) for index, item in enumerate(value) if isinstance(item, str))
+
+
+def _strings(value) -> list[str]:
+    return [item for _, item in _indexed_strings(value)]
+
+
+def _at(path: str, index: int | None) -> str:
+    return path if index is None else f"{path}[{index}]"
+
+
+def _is_object_arn(arn: str) -> bool:
+    """An S3 ARN with a key part (arn:aws:s3:::bucket/...), as opposed to the bucket itself."""
+    match = BUCKET_ARN.fullmatch(arn)
+    return bool(match and match.group(3))
+
+
+def _is_unconditioned_allow(statement: dict) -> bool:
+    """An Allow with no condition applies to everyone it names, anonymous callers included."""
+    return statement.get("Effect") == "Allow" and not statement.get("Condition")
+
+
+def _allows_everyone(statement: dict) -> bool:
+    principal = statement.get("Principal")
+    return principal == "*" or (isinstance(principal, dict) and "*" in _strings(principal.get("AWS")))
+
+
+# --- document rules -------------------------------------------------------------------------------------
+
+
+def _version_rule(doc: dict) -> Iterator[Finding]:
+    """Without a Version IAM reads the 2008 grammar, in which `${...}` policy variables are plain text."""
+    if "Version" not in doc:
+        yield Finding(WARNING, "missing-version", 'the policy has no Version; add "Version": "2012-10-17"', "")
+    elif doc["Version"] == "2008-10-17":
+        yield Finding(INFO, "old-version", "Version 2008-10-17 is the older grammar: policy variables such as "
+                      "${aws:username} stay plain text", "Version")
+
+
+def _size_rule(doc: dict) -> Iterator[Finding]:
+    """AWS refuses a policy past its limit, counted on the minified form that the tool applies."""
+    size = policy_size(doc)
+    if size > MAX_POLICY_CHARS:
+        yield Finding(ERROR, "policy-too-large",
+                      f"the policy is {size:,} characters minified, over AWS's limit of {MAX_POLICY_CHARS:,}", "")
+
+
+def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
+    """AWS refuses a policy whose statement IDs repeat."""
+    seen = set()
+    for path, statement in statements:
+        sid = statement.get("Sid")
+        if isinstance(sid, str) and sid in seen:
+            yield Finding(ERROR, "duplicate-sid", f"Sid {sid!r} is already used by an earlier statement", f"{path}.Sid")
+        seen.add(sid)
+
+
+def _full_access(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
+    """AWS's default policy lets anyone through, which is the exfiltration path; a Deny elsewhere may be the
+    perimeter (the Deny-with-StringNotEquals style), so then the Allow alone says nothing."""
+    if any(statement.get("Effect") == "Deny" for _, statement in statements):
+        return
+    for path, statement in statements:
+        if (_is_unconditioned_allow(statement) and _allows_everyone(statement)
+                and "*" in _strings(statement.get("Action")) and "*" in _strings(statement.get("Resource"))):
+            yield Finding(WARNING, "full-access", "allows every action on every resource to anyone, from any "
+                          "account: the endpoint is no perimeter", path)
+
+
+# --- statement rules ------------------------------------------------------------------------------------
+
+
+def _principal_rules(path: str, statement: dict) -> Iterator[Finding]:
+    """Endpoint policies need a Principal, and only `"*"` plus conditions means the same on gateway and
+    interface endpoints."""
+    if "NotPrincipal" in statement:
+        yield Finding(ERROR, "not-principal", 'NotPrincipal is refused: with Allow it can admit anonymous callers; '
+                      'use "Principal": "*" and conditions', f"{path}.NotPrincipal")
+    elif "Principal" not in statement:
+        yield Finding(ERROR, "missing-principal", 'an endpoint policy statement needs a Principal; '
+                      'use "Principal": "*" and restrict it with conditions', path)
+    elif isinstance(statement["Principal"], dict):
+        for index, principal in _indexed_strings(statement["Principal"].get("AWS")):
+            if ACCOUNT_ID.fullmatch(principal) or _ROOT_USER_ARN.fullmatch(principal):
+                yield Finding(WARNING, "account-principal", f"principal {principal!r} matches only the root user on "
+                              'gateway endpoints; use "Principal": "*" with an aws:PrincipalAccount condition',
+                              _at(f"{path}.Principal.AWS", index))
+
+
+def _element_pair_rules(path: str, statement: dict) -> Iterator[Finding]:
+    """Each statement names its actions and its resources exactly once, positively or negatively."""
+    for element in ("Action", "Resource"):
+        negated = f"Not{element}"
+        if element in statement and negated in statement:
+            yield Finding(ERROR, f"{element.lower()}-and-not-{element.lower()}",
+                          f"a statement has {element} or {negated}, not both", f"{path}.{negated}")
+        elif element not in statement and negated not in statement:
+            yield Finding(ERROR, f"missing-{element.lower()}", f"the statement has no {element} (or {negated})", path)
+
+
+def _parse_operator(name: str) -> tuple[str, str] | None:
+    """(set operator or "", base operator), lower-cased, or None when IAM has no such operator."""
+    set_operator, _, rest = name.lower().rpartition(":")
+    base = rest.removesuffix("ifexists")
+    if set_operator and set_operator not in SET_OPERATORS:
+        return None
+    if base not in BASE_OPERATORS or (base == "null" and base != rest):
+        return None
+    return set_operator, base
+
+
+def _has_wildcard(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
+def _wildcard_strings(values) -> Iterator[tuple[int | None, str]]:
+    """(index, value) for each string value with * or ?; one scan of the joined text skips the usual none."""
+    joined = "".join(map(str, values)) if isinstance(values, list) else str(values)
+    if _has_wildcard(joined):
+        yield from ((index, value) for index, value in _indexed_strings(values) if _has_wildcard(value))
+
+
+def _has_short_literal_run(value: str) -> bool:
+    """True when some wildcard has fewer than six literal characters both right before and right after it."""
+    runs = _WILDCARDS.split(_ESCAPED_CHARACTER.sub("_", value))
+    return any(max(len(before), len(after)) < MIN_LITERAL_RUN for before, after in zip(runs, runs[1:]))
+
+
+def _sensitive_key_rules(key_path: str, key: str, base: str, values) -> Iterator[Finding]:
+    """Identifier keys must match exactly: AWS refuses wildcards and numeric operators on them."""
+    if base.startswith("numeric"):
+        yield Finding(ERROR, "numeric-operator-on-sensitive-key",
+                      f"{key} holds an identifier: AWS refuses numeric operators on it", key_path)
+    for index, value in _wildcard_strings(values):
+        yield Finding(ERROR, "wildcard-in-sensitive-key", f"{key} takes exact identifiers only; "
+                      f"AWS refuses the wildcard in {value!r}", _at(key_path, index))
+
+
+def _literal_run_rule(key_path: str, values) -> Iterator[Finding]:
+    """AWS refuses string patterns whose wildcards are not anchored by six literal characters."""
+    for index, value in _wildcard_strings(values):
+        if _has_short_literal_run(value):
+            yield Finding(ERROR, "wildcard-needs-literals", f"{value!r}: AWS requires at least {MIN_LITERAL_RUN} "
+                          "literal characters right before or after each wildcard", _at(key_path, index))
+
+
+def _condition_key_rules(key_path: str, key: str, operator: tuple[str, str], values, effect) -> Iterator[Finding]:
+    """The rules for one condition key under one operator."""
+    set_operator, base = operator
+    lowered = key.lower()
+    if lowered in SENSITIVE_KEYS:
+        yield from _sensitive_key_rules(key_path, key, base, values)
+    elif base in WILDCARD_OPERATORS:
+        yield from _literal_run_rule(key_path, values)
+    single_valued = lowered.startswith("aws:") and lowered not in MULTIVALUED_GLOBAL_KEYS
+    if set_operator == "forallvalues" and effect == "Allow" and single_valued:
+        yield Finding(WARNING, "for-all-values-single-valued", f"ForAllValues on single-valued {key} is true when "
+                      "the key is absent, so this Allow also matches requests without it; drop the prefix", key_path)
+
+
+def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
+    """An unknown operator makes AWS refuse the whole policy, so its keys are not judged further."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return
+    for name, block in condition.items():
+        operator_path = f"{path}.Condition.{name}"
+        operator = _parse_operator(name)
+        if operator is None:
+            hint = " (Null takes no IfExists)" if name.lower().endswith("nullifexists") else ""
+            yield Finding(ERROR, "unknown-condition-operator",
+                          f"{name!r} is not an IAM condition operator{hint}", operator_path)
+        elif isinstance(block, dict):
+            for key, values in block.items():
+                key_path = f"{operator_path}.{key}"
+                yield from _condition_key_rules(key_path, key, operator, values, statement.get("Effect"))
+
+
+def _wildcard_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
+    """An unconditioned Allow to a wildcard bucket name admits buckets that anyone can create and fill."""
+    if not _is_unconditioned_allow(statement):
+        return
+    for index, resource in _indexed_strings(statement.get("Resource")):
+        match = BUCKET_ARN.fullmatch(resource)
+        if match and _has_wildcard(match.group(2)):
+            yield Finding(WARNING, "wildcard-bucket",
+                          f"{resource!r} has a wildcard bucket name and no condition: anyone can create a matching "
+                          "bucket and receive data through this endpoint; list exact bucket ARNs",
+                          _at(f"{path}.Resource", index))
+
+
+def _list_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
+    """s3:ListBucket is authorised on the bucket ARN, so with object ARNs only it never applies."""
+    resources = _strings(statement.get("Resource"))
+    if not resources or not all(map(_is_object_arn, resources)):
+        return
+    for index, action in _indexed_strings(statement.get("Action")):
+        if action.lower() == "s3:listbucket":
+            yield Finding(WARNING, "list-bucket-on-objects",
+                          "s3:ListBucket applies to bucket ARNs (arn:aws:s3:::bucket), but every resource here is an "
+                          "object ARN, so listing stays denied", _at(f"{path}.Action", index))
+
+
+_STATEMENT_RULES = (
+    _principal_rules,
+    _element_pair_rules,
+    _condition_rules,
+    _wildcard_bucket_rule,
+    _list_bucket_rule,
+)
