@@ -1,0 +1,314 @@
+"""The wizard App: it holds the answers and the AWS connection, moves between steps, and runs boto3 in threads.
+
+Every screen reads and writes `answers` here, so back and next never lose anything; the policy itself always
+comes from `tui.policy.review`, and everything that talks to AWS goes through `tui.aws` in a thread worker.
+"""
+
+from dataclasses import replace
+from functools import lru_cache, partial
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import var
+
+from tui.app.clipboard import copy_text
+from tui.app.modals import HelpScreen, PathModal
+from tui.app.widgets import STEPS
+from tui.policy.answers import Answers, save_answers
+from tui.policy.catalog import load_catalog
+from tui.policy.errors import WizardError
+from tui.policy.files import write_private
+from tui.policy.renderers import render
+from tui.policy.review import ServiceReview, review_all
+from tui.policy.services import load_services
+
+EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
+
+
+@lru_cache(maxsize=32)
+def reviews_for(answers: Answers) -> dict[str, ServiceReview]:
+    """Reviews of the answers, cached because the review step redraws on every change; raises InputError."""
+    return review_all(answers.checked())
+
+
+class WizardApp(App):
+    """Five steps from services to an applied policy; offline, every step but apply works."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "vpce-wizard"
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+    ]
+
+    answers: var[Answers] = var(Answers)
+    status = var("")
+    connection = var(None)
+    endpoints = var(None)
+    """Endpoints discovered in the answers' region (None until discovery has run)."""
+    current_service = var("")
+    """The service the review step shows; copy and save act on it."""
+
+    def __init__(self, answers: Answers, target: dict | None, sandbox: bool, output_dir: Path, chosen: bool, region_chosen: bool) -> None:
+        super().__init__()
+        self.set_reactive(WizardApp.answers, answers)
+        self.target = target
+        self.sandbox_requested = sandbox
+        self.sandbox = None
+        self.output_dir = output_dir
+        self.services_chosen = chosen
+        """True once the user (or an answers file) chose services, so discovery no longer pre-selects them."""
+        self.region_chosen = region_chosen
+        """False when no region was given: the connection's region (profile or environment) is adopted."""
+
+    # -- steps ---------------------------------------------------------------------------------------------
+
+    @property
+    def wants_buckets(self) -> bool:
+        """The public-bucket step applies only to services that read AWS-owned buckets (S3)."""
+        services = load_services()
+        return any(services[name].public_buckets for name in self.answers.services if name in services)
+
+    def step_order(self) -> list[str]:
+        return [name for name, _ in STEPS if name != "buckets" or self.wants_buckets]
+
+    def goto(self, name: str) -> None:
+        from tui.app.screens import SCREENS
+
+        if isinstance(self.screen, SCREENS[name]):
+            return
+        if len(self.screen_stack) > 1 and not getattr(self.screen, "STEP", ""):
+            return  # a modal is open
+        self.switch_screen(SCREENS[name]())
+
+    def _step_offset(self, offset: int) -> None:
+        order = self.step_order()
+        current = getattr(self.screen, "STEP", "services")
+        index = order.index(current) if current in order else 0
+        target = index + offset
+        if 0 <= target < len(order):
+            self.goto(order[target])
+
+    def action_next(self) -> None:
+        problem = self.screen.problem()
+        if problem:
+            self.notify(problem, title="Not yet", severity="error")
+            return
+        self._step_offset(1)
+
+    def action_back(self) -> None:
+        self._step_offset(-1)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_mount(self) -> None:
+        from tui.app.screens import SCREENS
+
+        self.push_screen(SCREENS["services"]())
+        if self.sandbox_requested:
+            self.start_sandbox()
+        elif self.target is not None:
+            self.connect_aws(self.target)
+        else:
+            self.status = "offline · not connected to AWS"
+
+    def on_unmount(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    # -- AWS (thread workers; results come back through call_from_thread) --------------------------------
+
+    def action_start_sandbox(self) -> None:
+        if self.sandbox is None:
+            self.start_sandbox()
+
+    @work(thread=True, exclusive=True, group="connect")
+    def start_sandbox(self) -> None:
+        """Start the seeded local emulator and connect to it, so apply can be tried without an AWS account."""
+        from tui.aws.sandbox import start_sandbox
+
+        self.call_from_thread(setattr, self, "status", "starting the sandbox (a local AWS emulator)…")
+        try:
+            self.sandbox = start_sandbox()
+        except Exception as exc:  # the emulator is optional: report and stay offline
+            self.call_from_thread(self._offline, f"the sandbox did not start: {exc}")
+            return
+        self._connect(self.sandbox.target())
+
+    @work(thread=True, exclusive=True, group="connect")
+    def connect_aws(self, target: dict) -> None:
+        from tui.aws.session import AwsTarget
+
+        self._connect(AwsTarget(**target))
+
+    def _connect(self, target) -> None:
+        from tui.aws.errors import AwsError
+        from tui.aws.session import connect
+
+        self.call_from_thread(setattr, self, "status", "connecting to AWS…")
+        try:
+            try:
+                connection = connect(target)
+            except AwsError as exc:
+                if target.region or "no AWS region" not in str(exc):
+                    raise
+                connection = connect(replace(target, region=self.answers.region))  # the region chosen on screen
+        except AwsError as exc:
+            self.call_from_thread(self._offline, str(exc))
+            return
+        self.call_from_thread(self._connected, connection)
+
+    def _offline(self, reason: str) -> None:
+        self.connection = None
+        self.endpoints = None
+        self.status = f"offline · {reason}"
+
+    def _connected(self, connection) -> None:
+        self.connection = connection
+        answers = self.answers
+        if not self.region_chosen:
+            answers = replace(answers, region=connection.region)
+        if not answers.accounts and not answers.org_ids:
+            answers = replace(answers, accounts=(connection.account_id,))
+        self.answers = answers
+        self.discover_endpoints(connection, answers.region)
+
+    def set_region(self, region: str) -> None:
+        """Change region: bucket ARNs are re-expanded by the core and endpoints are looked up again."""
+        self.region_chosen = True
+        if region == self.answers.region:
+            return
+        self.answers = replace(self.answers, region=region)
+        self.endpoints = None
+        if self.connection is not None:
+            self.discover_endpoints(self.connection, region)
+
+    @work(thread=True, exclusive=True, group="discover")
+    def discover_endpoints(self, connection, region: str) -> None:
+        from tui.aws.discovery import discover
+        from tui.aws.errors import AwsError
+
+        self.call_from_thread(setattr, self, "status", f"{connection.label} · looking for endpoints in {region}…")
+        try:
+            endpoints = discover(connection, regions=[region])
+        except AwsError as exc:
+            self.call_from_thread(setattr, self, "status", f"{connection.label} · discovery failed: {exc}")
+            return
+        self.call_from_thread(self._discovered, connection, region, endpoints)
+
+    def _discovered(self, connection, region: str, endpoints: list) -> None:
+        if region != self.answers.region:
+            return  # the user moved on to another region meanwhile
+        self.endpoints = endpoints
+        self.status = f"{connection.label} · {len(endpoints)} endpoint(s) in {region}"
+        found = tuple(name for name, template in load_services().items() if template.policy_supported and any(e.service == name for e in endpoints))
+        if found and not self.services_chosen:
+            self.answers = replace(self.answers, services=found)
+
+    # -- review actions (also in the command palette) ----------------------------------------------------
+
+    def good_reviews(self) -> dict[str, ServiceReview]:
+        """The reviews when every policy builds, validates and passes its checks; else WizardError saying why."""
+        reviews = reviews_for(self.answers)
+        if not reviews:
+            raise WizardError("none of the chosen services takes an endpoint policy")
+        bad = [name for name, review in reviews.items() if not review.ok]
+        if bad:
+            raise WizardError(f"the {', '.join(bad)} policy has errors or failed checks (see the review)")
+        return reviews
+
+    def ready_reviews(self) -> dict[str, ServiceReview] | None:
+        """`good_reviews`, or None after telling the user why not."""
+        try:
+            return self.good_reviews()
+        except WizardError as exc:
+            self.notify(str(exc), title="Not ready", severity="error")
+            return None
+
+    def _selected(self, reviews: dict[str, ServiceReview]) -> ServiceReview:
+        return reviews.get(self.current_service) or next(iter(reviews.values()))
+
+    def action_copy(self) -> None:
+        if reviews := self.ready_reviews():
+            review = self._selected(reviews)
+            fallback = self.output_dir / f"vpce-policy-{review.service}.json"
+            self.notify(copy_text(self, render({review.service: review.policy}, "json"), fallback), title="Copy", timeout=10)
+
+    def action_save(self) -> None:
+        if reviews := self.ready_reviews():
+            review = self._selected(reviews)
+            self._save_as(f"Save the {review.service} policy", f"vpce-policy-{review.service}.json", render({review.service: review.policy}, "json"))
+
+    def action_export(self, fmt: str) -> None:
+        if reviews := self.ready_reviews():
+            title, filename = EXPORTS[fmt]
+            self._save_as(f"Export as {title}", filename, render({name: r.policy for name, r in reviews.items()}, fmt))
+
+    def action_save_answers(self) -> None:
+        try:
+            answers = self.answers.checked()
+        except WizardError as exc:
+            self.notify(str(exc), title="Answers incomplete", severity="error")
+            return
+
+        def save(path: Path | None) -> None:
+            if path is not None:
+                self._write(path, lambda: save_answers(answers, path))
+
+        self.push_screen(PathModal("Save the answers (replay with --answers)", self.output_dir / "vpce-answers.json"), save)
+
+    def _save_as(self, title: str, filename: str, text: str) -> None:
+        def save(path: Path | None) -> None:
+            if path is not None:
+                self._write(path, lambda: write_private(path, text))
+
+        self.push_screen(PathModal(title, self.output_dir / filename), save)
+
+    def _write(self, path: Path, write) -> None:
+        try:
+            saved = write()
+        except OSError as exc:
+            self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Saved to {saved} (readable only by you).", title="Saved")
+
+    def action_toggle_perimeter(self) -> None:
+        self.answers = replace(self.answers, resource_perimeter=not self.answers.resource_perimeter)
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        for name, title in STEPS:
+            yield SystemCommand(f"Go to {title}", f"Step {title.lower()}", partial(self.goto, name))
+        yield SystemCommand("Copy policy", "Copy the reviewed policy (clipboard, OSC 52 or a file)", self.action_copy)
+        yield SystemCommand("Save policy", "Save the reviewed policy as JSON (mode 0600)", self.action_save)
+        for fmt, (title, _) in EXPORTS.items():
+            yield SystemCommand(f"Export {title}", f"Every policy as {title}", partial(self.action_export, fmt))
+        yield SystemCommand("Save answers", "Save this session to replay with --answers", self.action_save_answers)
+        yield SystemCommand("Toggle resource perimeter", "Also deny resources outside the trusted accounts", self.action_toggle_perimeter)
+        yield SystemCommand("Help", "The threat and the keys", self.action_help)
+        if self.connection is None:
+            yield SystemCommand("Start the sandbox", "A local AWS emulator with demo endpoints", self.action_start_sandbox)
+
+
+def create_app(
+    answers: Answers | None = None,
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    sandbox: bool = False,
+    offline: bool = False,
+    output_dir: Path | None = None,
+) -> WizardApp:
+    """The one way to build the wizard, shared by `launch` and the tests; `offline` skips connecting."""
+    chosen = answers is not None
+    if answers is None:
+        answers = Answers(public_buckets=tuple(load_catalog().defaults()))
+    if region:
+        answers = replace(answers, region=region)
+    target = None if offline or sandbox else {"profile": profile, "region": region, "endpoint_url": endpoint_url}
+    return WizardApp(answers, target, sandbox, output_dir or Path.cwd(), chosen, region_chosen=chosen or bool(region))

@@ -1,0 +1,104 @@
+"""An editable list of identifiers bound to one `Answers` field: typed values are checked by the core as you type."""
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, OptionList
+
+from tui.policy.errors import InputError
+
+
+class CheckedBy(Validator):
+    """A Textual validator around a core `check_*` function, plus an optional duplicate test."""
+
+    def __init__(self, check, existing=lambda: ()) -> None:
+        super().__init__()
+        self.check = check
+        self.existing = existing
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            value = self.check(value)
+        except InputError as exc:
+            return self.failure(str(exc))
+        if value in self.existing():
+            return self.failure(f"{value} is already in the list")
+        return self.success()
+
+
+def show_validation(label: Label, result: ValidationResult | None) -> None:
+    label.update("" if result is None or result.is_valid else result.failure_descriptions[0])
+
+
+class ListEditor(Vertical):
+    """Input + Add, the error for what is being typed, and the list (delete removes the highlighted value)."""
+
+    BINDINGS = [Binding("delete", "remove", "Remove")]
+
+    def __init__(self, field: str, check, placeholder: str, id: str) -> None:
+        super().__init__(id=id, classes="list-editor")
+        self.field = field
+        self.check = check
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="input-row"):
+            yield Input(placeholder=self.placeholder, validators=[CheckedBy(self.check, self._values)], valid_empty=True, compact=True)
+            yield Button("Add", compact=True)
+        yield Label("", classes="error")
+        yield OptionList()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "answers", lambda _: self._show())
+
+    def _values(self) -> tuple[str, ...]:
+        return getattr(self.app.answers, self.field)
+
+    def label_for(self, value: str) -> str:
+        return value
+
+    def _show(self) -> None:
+        listing = self.query_one(OptionList)
+        values = self._values()
+        highlighted = listing.highlighted
+        listing.clear_options()
+        listing.add_options([self.label_for(v) for v in values])
+        listing.display = bool(values)
+        if values:
+            listing.highlighted = min(highlighted or 0, len(values) - 1)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        show_validation(self.query_one(".error", Label), event.validation_result)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.commit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.commit()
+
+    def commit(self) -> str | None:
+        """Add what is typed when it is valid; returns the problem when it is not."""
+        field = self.query_one(Input)
+        if not field.value.strip():
+            return None
+        result = field.validate(field.value)
+        if result is not None and not result.is_valid:
+            show_validation(self.query_one(".error", Label), result)
+            return result.failure_descriptions[0]
+        self.app.answers = replace(self.app.answers, **{self.field: self._values() + (self.check(field.value),)})
+        field.clear()
+        return None
+
+    def action_remove(self) -> None:
+        listing = self.query_one(OptionList)
+        values = self._values()
+        if listing.highlighted is not None and values:
+            gone = values[listing.highlighted]
+            self.app.answers = replace(self.app.answers, **{self.field: tuple(v for v in values if v != gone)})
+            self.notify(f"Removed {gone}.")

@@ -1,0 +1,61 @@
+"""Small widgets every step shares: where we are connected, which step this is, and how big a policy is."""
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.policy.documents import MAX_POLICY_CHARS
+
+STEPS = (("services", "Services"), ("accounts", "Accounts"), ("buckets", "S3 buckets"), ("review", "Review"), ("apply", "Apply"))
+"""The wizard's steps in order, as (name, title)."""
+
+
+class ConnectionBar(Static):
+    """One line naming the AWS target (or "offline"), kept in step with the app's `status`."""
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", lambda status: self.update(status))
+
+
+class StepIndicator(Static):
+    """The step trail, with the current step highlighted and steps that do not apply dimmed."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "answers", lambda _: self.update(self._trail()))
+
+    def _trail(self) -> Text:
+        trail = Text()
+        for number, (name, title) in enumerate(STEPS, 1):
+            if number > 1:
+                trail.append(" › ", style="dim")
+            if name == self.current:
+                style = "bold reverse"
+            elif name == "buckets" and not self.app.wants_buckets:
+                style = "dim strike"
+            else:
+                style = ""
+            trail.append(f" {number} {title} ", style=style)
+        return trail
+
+
+class SizeMeter(Static):
+    """A bar for the minified size against AWS's 20,480-character limit; yellow past 80 %, red past the limit."""
+
+    WIDTH = 24
+
+    def show(self, service: str, size: int) -> None:
+        fraction = size / MAX_POLICY_CHARS
+        filled = min(self.WIDTH, round(fraction * self.WIDTH))
+        colour = "red" if fraction > 1 else "yellow" if fraction > 0.8 else "green"
+        headroom = MAX_POLICY_CHARS - size
+        left = f"{headroom:,} left" if headroom >= 0 else f"{-headroom:,} over"
+        meter = Text.assemble(
+            (f"{service}  ", "bold"),
+            ("█" * filled, colour),
+            ("░" * (self.WIDTH - filled), "dim"),
+            f"  {size:,} / {MAX_POLICY_CHARS:,} characters minified ({left})",
+        )
+        self.update(meter)
