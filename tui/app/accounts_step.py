@@ -30,7 +30,7 @@ class AccountsScreen(StepScreen):
         yield Label("Organization ID (optional): trusts every account in your AWS Organization.")
         org = self.app.answers.org_ids[0] if self.app.answers.org_ids else ""
         yield Input(org, placeholder="o-a1b2c3d4e5", id="org", validators=[CheckedBy(check_org_id)], valid_empty=True, compact=True)
-        yield Label("", id="org-error", classes="error")
+        yield Label("", id="org-error", classes="error", markup=False)
         with Horizontal(classes="switch-row"):
             yield Switch(self.app.answers.resource_perimeter, id="perimeter")
             yield Label(f"[b]Resource perimeter.[/b] {PERIMETER}", id="perimeter-text")

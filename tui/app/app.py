@@ -101,6 +101,10 @@ class WizardApp(App):
     def action_back(self) -> None:
         self._step_offset(-1)
 
+    def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
+        """Messages carry paths, ARNs and AWS errors with brackets in them: never read them as markup."""
+        super().notify(message, markup=markup, **kwargs)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -29,7 +29,7 @@ class ApplyScreen(StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="apply-status")
+        yield Static(id="apply-status", markup=False)
         yield LoadingIndicator(id="apply-loading")
         yield VerticalScroll(id="vpcs")
         yield DataTable(id="outcomes", cursor_type="row")
@@ -86,16 +86,16 @@ class ApplyScreen(StepScreen):
 
     def action_apply(self) -> None:
         if self.app.connection is None:
-            self.notify("Offline: start the sandbox or reconnect to apply.", severity="error")
+            self.app.notify("Offline: start the sandbox or reconnect to apply.", severity="error")
             return
         ids = self.selected()
         if not ids:
-            self.notify("Select at least one endpoint (space).", severity="error")
+            self.app.notify("Select at least one endpoint (space).", severity="error")
             return
         try:
             reviews = self.app.good_reviews()
         except WizardError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.notify(str(exc), severity="error")
             return
         from tui.aws.apply import plan_apply
 
@@ -107,11 +107,11 @@ class ApplyScreen(StepScreen):
     def action_rollback(self) -> None:
         table = self.query_one("#outcomes", DataTable)
         if not self.outcomes or table.cursor_row is None:
-            self.notify("Nothing to roll back yet: apply first, then pick a result row.", severity="warning")
+            self.app.notify("Nothing to roll back yet: apply first, then pick a result row.", severity="warning")
             return
         outcome = list(self.outcomes.values())[table.cursor_row]
         if not outcome.backup_path:
-            self.notify(f"{outcome.endpoint_id} has no backup from this run: nothing to roll back.", severity="warning")
+            self.app.notify(f"{outcome.endpoint_id} has no backup from this run: nothing to roll back.", severity="warning")
             return
         from tui.aws.rollback import plan_rollback
 
@@ -135,7 +135,7 @@ class ApplyScreen(StepScreen):
     def _failed(self, message: str) -> None:
         self.query_one("#apply-loading").display = False
         self.query_one("#apply-status", Static).update(Text(message, style="bold red"))
-        self.notify(message, severity="error")
+        self.app.notify(message, severity="error")
 
     def _confirm(self, plan, verb: str) -> None:
         self.query_one("#apply-loading").display = False
@@ -184,5 +184,5 @@ class ApplyScreen(StepScreen):
         summary = ", ".join(f"{n} {status}" for status, n in counts.items())
         failed = counts.get("failed", 0)
         self.query_one("#apply-status", Static).update(Text(f"Done: {summary}. Pick a row and press r to roll it back.", style="bold red" if failed else "bold"))
-        self.notify(f"Done: {summary}.", severity="error" if failed else "information")
+        self.app.notify(f"Done: {summary}.", severity="error" if failed else "information")
         self.app.discover_endpoints(self.app.connection, self.app.answers.region)

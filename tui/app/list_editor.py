@@ -48,7 +48,7 @@ class ListEditor(Vertical):
         with Horizontal(classes="input-row"):
             yield Input(placeholder=self.placeholder, validators=[CheckedBy(self.check, self._values)], valid_empty=True, compact=True)
             yield Button("Add", compact=True)
-        yield Label("", classes="error")
+        yield Label("", classes="error", markup=False)
         yield OptionList()
 
     def on_mount(self) -> None:
@@ -101,4 +101,4 @@ class ListEditor(Vertical):
         if listing.highlighted is not None and values:
             gone = values[listing.highlighted]
             self.app.answers = replace(self.app.answers, **{self.field: tuple(v for v in values if v != gone)})
-            self.notify(f"Removed {gone}.")
+            self.app.notify(f"Removed {gone}.")

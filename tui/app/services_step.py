@@ -20,7 +20,7 @@ class ServicesScreen(StepScreen):
         with Horizontal(id="region-row"):
             yield Label("Region ", classes="field-label")
             yield Select([(r, r) for r in known_regions()], value=self.app.answers.region, allow_blank=False, id="region", compact=True)
-            yield Static(id="found")
+            yield Static(id="found", markup=False)
         yield Label(f"   {'service':<16}{'endpoint type':<19}{'policy':<10}{'found':<7}title", classes="columns")
         yield SelectionList[str](id="services")
 
@@ -40,7 +40,7 @@ class ServicesScreen(StepScreen):
             prompt = Text(f"{name:<16}{'/'.join(template.endpoint_types):<19}{support:<10}{count:<7}{template.title}")
             if not template.policy_supported:
                 prompt.stylize("dim")
-            rows.append(Selection(prompt, name, name in chosen, disabled=not template.policy_supported))
+            rows.append(Selection(prompt, name, name in chosen, id=name, disabled=not template.policy_supported))
         listing = self.query_one("#services", SelectionList)
         highlighted = listing.highlighted
         with listing.prevent(SelectionList.SelectedChanged):

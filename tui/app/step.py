@@ -19,7 +19,7 @@ class StepScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield ConnectionBar(id="connection")
+        yield ConnectionBar(id="connection", markup=False)
         yield StepIndicator(self.STEP)
         with Vertical(id="body"):
             yield from self.compose_body()
