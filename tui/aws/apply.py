@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from tui.aws.backups import write_backup
 from tui.aws.discovery import Endpoint, default_trust, describe_endpoints, endpoint_from_api, parse_policy, service_support
 from tui.aws.errors import error_code, translate
+from tui.aws.perimeter import FULL_ACCESS_POLICY as DEFAULT_POLICY
 from tui.aws.perimeter import NO_POLICY, principal_context, resource_context, sample_request
 from tui.policy.diff import policy_diff, same_policy
 from tui.policy.documents import minify
 from tui.policy.evaluator import evaluate
 from tui.policy.validator import has_errors, validate
 
-DEFAULT_POLICY = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
-"""The full-access document AWS attaches when an endpoint has no custom policy."""
 STATUSES = ("applied", "unchanged", "refused", "failed", "dry-run")
 
 
@@ -62,8 +61,12 @@ class EndpointOutcome:
         return {"endpoint_id": self.endpoint_id, "region": self.region, "status": self.status, "reason": self.reason, "backup": self.backup_path, "warnings": list(self.warnings)}
 
 
+MISSING = "missing"
+"""State of a placeholder Endpoint for an id AWS does not know, so it still gets its own outcome."""
+
+
 def _missing(endpoint_id: str, region: str, why: str) -> Endpoint:
-    return Endpoint(endpoint_id, region, "", "", None, "", "missing", None, False, False, why, NO_POLICY)
+    return Endpoint(endpoint_id, region, "", "", None, "", MISSING, None, False, False, why, NO_POLICY)
 
 
 def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
@@ -74,11 +77,13 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
     try:
         raws = describe_endpoints(conn, region, ids)
     except ClientError as exc:
-        if not error_code(exc).startswith("InvalidVpcEndpointId") or len(ids) == 1:
-            if error_code(exc).startswith("InvalidVpcEndpointId"):
-                return {ids[0]: _missing(ids[0], region, str(translate(exc)))}
+        code = error_code(exc)
+        if not code.startswith("InvalidVpcEndpointId"):
             raise translate(exc, f"reading endpoints in {region}") from None
-        return {k: v for endpoint_id in ids for k, v in _read_endpoints(conn, region, [endpoint_id]).items()}
+        if len(ids) > 1:  # AWS names one bad id per call: ask for each to report them all
+            return {k: v for endpoint_id in ids for k, v in _read_endpoints(conn, region, [endpoint_id]).items()}
+        why = f"not found in {region}: check the endpoint ID and --region" if code.endswith("NotFound") else str(translate(exc))
+        return {ids[0]: _missing(ids[0], region, why)}
     support = service_support(conn, region)
     return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, trust) for raw in raws}
 
@@ -95,6 +100,9 @@ def _locks_out_caller(conn, endpoint: Endpoint, policy: dict) -> bool:
 
 def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str) -> PlannedChange:
     item = PlannedChange(endpoint, policy, policy_diff(endpoint.policy, policy), action=action)
+    if endpoint.state == MISSING:
+        item.refusal = f"{endpoint.id} {endpoint.reason}"
+        return item
     if not endpoint.takes_policy:
         item.refusal = f"{endpoint.id} takes no policy: {endpoint.reason}"
         return item

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tui.aws import perimeter
 from tui.aws.errors import translate
-from tui.aws.perimeter import Place, Trust
+from tui.aws.perimeter import Finding, Place, Trust
 from tui.policy.services import load_services, service_from_endpoint_name
 
 NO_POLICY_TYPES = ("GatewayLoadBalancer", "Resource", "ServiceNetwork")
@@ -35,6 +35,8 @@ class Endpoint:
     takes_policy: bool
     reason: str
     classification: str
+    findings: tuple[Finding, ...] = ()
+    """What the audit reports about the policy (see tui.aws.perimeter)."""
 
     @property
     def place(self) -> Place:
@@ -116,15 +118,13 @@ def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport]
     policy = parse_policy(raw.get("PolicyDocument"))
     place = Place(service, service_name, region, endpoint_type, raw.get("VpcId", ""), raw["VpcEndpointId"])
     if reason:
-        classification = perimeter.NO_POLICY
-    elif policy is None:
-        classification = perimeter.FULL_ACCESS  # AWS attaches the full-access default
-    else:
-        classification = perimeter.assess(policy, place, trust).classification
+        assessment = perimeter.Assessment(perimeter.NO_POLICY, (Finding("info", "no-policy-support", reason),))
+    else:  # no document means AWS's full-access default
+        assessment = perimeter.assess(policy or perimeter.FULL_ACCESS_POLICY, place, trust)
     return Endpoint(
         id=raw["VpcEndpointId"], region=region, vpc_id=raw.get("VpcId", ""), service_name=service_name, service=service,
         type=endpoint_type, state=raw.get("State", ""), policy=policy, policy_supported=policy_supported,
-        takes_policy=not reason, reason=reason, classification=classification,
+        takes_policy=not reason, reason=reason, classification=assessment.classification, findings=assessment.findings,
     )
 
 
@@ -149,13 +149,16 @@ def _filters(region: str, vpc_id: str | None, services: list[str] | None) -> lis
     return filters
 
 
-def _discover_region(conn, region: str, vpc_id, services, trust: Trust) -> list[Endpoint]:
+def _discover_region(conn, region: str, vpc_id, services, trust: Trust, on_region) -> list[Endpoint]:
     try:
         raws = describe_endpoints(conn, region, filters=_filters(region, vpc_id, services))
         support = service_support(conn, region) if raws else {}
     except _client_error_types() as exc:
         raise translate(exc, f"listing endpoints in {region}") from None
-    return [endpoint_from_api(raw, region, support, trust) for raw in raws]
+    endpoints = [endpoint_from_api(raw, region, support, trust) for raw in raws]
+    if on_region:
+        on_region(region, len(endpoints))
+    return endpoints
 
 
 def default_trust(conn, trusted_accounts=None, trusted_orgs=()) -> Trust:
@@ -163,10 +166,14 @@ def default_trust(conn, trusted_accounts=None, trusted_orgs=()) -> Trust:
     return Trust(tuple(trusted_accounts or (conn.account_id,)), tuple(trusted_orgs or ()))
 
 
-def discover(conn, regions=None, vpc_id=None, services=None, *, trusted_accounts=None, trusted_orgs=()) -> list[Endpoint]:
-    """All endpoints of the regions (default: the connection's), several regions at once, sorted by region and id."""
-    regions = list(regions or [conn.region])
+def discover(conn, regions=None, vpc_id=None, services=None, *, trusted_accounts=None, trusted_orgs=(), on_region=None) -> list[Endpoint]:
+    """All endpoints of the regions (default: the connection's), several regions at once, sorted by region and id.
+
+    Policies are classified against the trusted accounts and orgs (default: the caller's account);
+    `on_region(region, count)` is called as each region finishes, for a progress display.
+    """
+    regions = list(dict.fromkeys(regions or [conn.region]))
     trust = default_trust(conn, trusted_accounts, trusted_orgs)
     with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
-        per_region = list(pool.map(lambda region: _discover_region(conn, region, vpc_id, services, trust), regions))
+        per_region = list(pool.map(lambda region: _discover_region(conn, region, vpc_id, services, trust, on_region), regions))
     return sorted((e for endpoints in per_region for e in endpoints), key=lambda e: (e.region, e.id))

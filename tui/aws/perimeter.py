@@ -22,6 +22,8 @@ TRUSTS_OUTSIDE = "trusts outside the given accounts"
 CUSTOM = "custom"
 NO_POLICY = "no policy possible"
 
+FULL_ACCESS_POLICY = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+"""The document AWS attaches when an endpoint has no custom policy (as DescribeVpcEndpoints returns it)."""
 STRANGER = "444455556666"
 """An account nobody trusts; replaced by another if the user happens to trust it."""
 MEMBER = "210987654321"
@@ -127,12 +129,13 @@ def assess(policy: dict, place: Place, trust: Trust) -> Assessment:
 
     findings = []
     named_accounts, named_orgs = _named_outsiders(policy, trust)
-    strangers = [(f"account {a}", principal_context(a, None, partition), a) for a in [stranger, *named_accounts]]
-    strangers += [(f"organization {o}", principal_context(stranger, o, partition), stranger) for o in named_orgs]
-    strangers.append(("anonymous callers", {"aws:PrincipalAccount": "anonymous"}, stranger))
+    # (name, caller's keys, the caller's own resources): a stranger must reach neither its own nor ours
+    strangers = [(f"account {a}", principal_context(a, None, partition), (a, resource_context(a, None))) for a in [stranger, *named_accounts]]
+    strangers += [(f"organization {o}", principal_context(stranger, o, partition), (stranger, resource_context(stranger, o))) for o in named_orgs]
+    strangers.append(("anonymous callers", {"aws:PrincipalAccount": "anonymous"}, (stranger, resource_context(stranger, None))))
     admitted = [
-        name for name, who, account in strangers
-        if any(allowed(owner, write, {**who, **where}) for write in (False, True) for owner, where in ((account, resource_context(account, None)), (trusted, mine)))
+        name for name, who, own in strangers
+        if any(allowed(owner, write, {**who, **where}) for write in (False, True) for owner, where in (own, (trusted, mine)))
     ]
     if admitted:
         findings.append(Finding("high", "foreign-principals", f"admits principals outside the trusted set: {', '.join(admitted)}"))

@@ -1,5 +1,216 @@
-"""AWS sub-commands (apply, rollback, backups, audit, sandbox): registered by the AWS layer's work."""
+"""AWS sub-commands: apply, rollback, backups, audit, sandbox. boto3 is imported only when one of them runs."""
+
+import argparse
+import sys
+from contextlib import contextmanager
+
+from tui.commands.common import print_json, read_policy
+from tui.policy.errors import InputError
+
+
+class _SubcommandOptions:
+    """Adds the connection flags to a sub-command without defaults, so `vpce-wizard --region R apply` keeps R
+    (argparse lets a sub-parser's defaults overwrite the top-level values); `skip` leaves flags out."""
+
+    def __init__(self, parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()):
+        self.parser, self.skip = parser, skip
+
+    def add_argument(self, *flags, **kwargs):
+        if not set(flags) & set(self.skip):
+            self.parser.add_argument(*flags, **{**kwargs, "default": argparse.SUPPRESS})
 
 
 def register(subparsers, add_connection_options) -> None:
     """Add the AWS sub-commands to the top-level parser."""
+    apply = subparsers.add_parser("apply", help="apply a policy file to endpoints safely (diff, backup, read-back)")
+    apply.add_argument("--endpoint", action="append", required=True, metavar="ID", help="VPC endpoint ID; repeatable")
+    apply.add_argument("--policy", required=True, metavar="FILE|-", help="the policy document to apply")
+    _add_change_flags(apply, add_connection_options)
+    apply.set_defaults(func=run_apply)
+
+    rollback = subparsers.add_parser("rollback", help="restore an endpoint's latest (or named) backup, or AWS's default")
+    rollback.add_argument("--endpoint", required=True, metavar="ID")
+    choice = rollback.add_mutually_exclusive_group()
+    choice.add_argument("--backup", metavar="FILE", help="the backup to restore (default: the latest of the endpoint)")
+    choice.add_argument("--default", action="store_true", help="restore AWS's full-access default policy")
+    _add_change_flags(rollback, add_connection_options)
+    rollback.set_defaults(func=run_rollback)
+
+    backups = subparsers.add_parser("backups", help="list policy backups (newest first)")
+    backups.add_argument("--endpoint", metavar="ID", help="only this endpoint's")
+    backups.add_argument("--json", action="store_true")
+    backups.set_defaults(func=run_backups)
+
+    audit = subparsers.add_parser("audit", help="report what every endpoint policy admits; exit 1 on a high finding")
+    audit.add_argument("--region", action="append", metavar="R", help="region to audit; repeatable (default: the connection's)")
+    audit.add_argument("--all-regions", action="store_true", help="every region enabled for the account")
+    audit.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
+    audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable (default: the caller's)")
+    audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
+    audit.add_argument("--json", action="store_true")
+    add_connection_options(_SubcommandOptions(audit, skip=("--region",)))
+    audit.set_defaults(func=run_audit)
+
+    sandbox = subparsers.add_parser("sandbox", help="run a local AWS emulator with demo endpoints until Ctrl-C")
+    sandbox.add_argument("--port", type=int, default=0, metavar="P", help="port on 127.0.0.1 (default: a free one)")
+    sandbox.set_defaults(func=run_sandbox)
+
+
+def _add_change_flags(parser: argparse.ArgumentParser, add_connection_options) -> None:
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--dry-run", action="store_true", help="plan and check permissions, write nothing")
+    parser.add_argument("--force", action="store_true", help="apply even if your own account would no longer be trusted")
+    parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    add_connection_options(_SubcommandOptions(parser))
+
+
+@contextmanager
+def _aws_errors():
+    """botocore failures that escape the core become one-line AwsErrors (the CLI prints them, no traceback)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from tui.aws.errors import translate
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise translate(exc) from None
+
+
+def _connect(args: argparse.Namespace, region: str | None = None):
+    from tui.aws.session import AwsTarget, connect
+
+    connection = connect(AwsTarget(args.profile, region or args.region, args.endpoint_url))
+    print(f"connected: {connection.label}", file=sys.stderr)
+    return connection
+
+
+def _show_plan(plan) -> None:
+    for item in plan.items:
+        e = item.endpoint
+        print(f"{e.id} ({e.service or e.service_name or 'unknown service'}, {e.type or '?'}, {e.region})")
+        if item.refusal:
+            print(f"  refused: {item.refusal}")
+        elif item.unchanged:
+            print("  unchanged: it already holds this policy")
+        else:
+            print("\n".join(f"  {line}" for line in item.diff))
+        for warning in item.warnings:
+            print(f"  warning: {warning}")
+
+
+def _confirmed(plan, args) -> bool:
+    """--yes, or a 'y' typed on a terminal; with no terminal to ask on, refuse rather than guess."""
+    if args.yes or args.dry_run or not plan.writes:
+        return True
+    if not sys.stdin.isatty():
+        raise InputError("refusing to change endpoints without confirmation: no terminal to ask on; pass --yes")
+    answer = input(f"Write {len(plan.writes)} endpoint policy(ies) in {plan.label}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _carry_out(conn, plan, args) -> int:
+    """The shared tail of apply and rollback: show, confirm, execute, report; exit 1 unless all went well."""
+    from tui.aws.apply import execute_plan
+
+    if not args.json:
+        _show_plan(plan)
+    if not _confirmed(plan, args):
+        print("nothing changed", file=sys.stderr)
+        return 1
+
+    def progress(outcome) -> None:
+        if not args.json:
+            backup = f" (backup: {outcome.backup_path})" if outcome.backup_path else ""
+            print(f"{outcome.status:<9} {outcome.endpoint_id} {outcome.region}: {outcome.reason}{backup}")
+
+    outcomes = execute_plan(conn, plan, dry_run=args.dry_run, on_progress=progress)
+    if args.json:
+        print_json({"connection": conn.label, "outcomes": [o.to_dict() for o in outcomes]})
+    return 0 if all(o.status in ("applied", "unchanged", "dry-run") for o in outcomes) else 1
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    from tui.aws.apply import plan_apply
+
+    policy = read_policy(args.policy)
+    with _aws_errors():
+        conn = _connect(args)
+        plan = plan_apply(conn, {endpoint_id: policy for endpoint_id in dict.fromkeys(args.endpoint)}, force=args.force)
+        return _carry_out(conn, plan, args)
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    from tui.aws.rollback import plan_rollback
+
+    with _aws_errors():
+        conn = _connect(args)
+        plan = plan_rollback(conn, args.endpoint, backup=args.backup, default=args.default, force=args.force)
+        return _carry_out(conn, plan, args)
+
+
+def run_backups(args: argparse.Namespace) -> int:
+    from tui.aws.backups import backups_dir, list_backups
+
+    backups = list_backups(args.endpoint)
+    if args.json:
+        print_json({"directory": str(backups_dir()), "backups": [b.to_dict() for b in backups]})
+        return 0
+    if not backups:
+        print(f"no backups in {backups_dir()}", file=sys.stderr)
+    for b in backups:
+        print(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}")
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from tui.aws.audit import SEVERITIES, audit
+    from tui.aws.discovery import enabled_regions
+    from tui.policy.identifiers import check_account_id, check_org_id
+
+    accounts = [check_account_id(a) for a in args.trusted_account]
+    orgs = [check_org_id(o) for o in args.trusted_org]
+    regions = args.region if isinstance(args.region, list) else None
+    with _aws_errors():
+        conn = _connect(args, regions[0] if regions else None)
+        if args.all_regions:
+            regions = enabled_regions(conn)
+        show_progress = sys.stderr.isatty() and not args.json
+
+        def progress(region: str, count: int) -> None:
+            if show_progress:
+                print(f"  {region}: {count} endpoint(s)", file=sys.stderr)
+
+        results = audit(conn, regions or [conn.region], accounts, orgs, vpc_id=args.vpc_id, on_region=progress)
+    high = any(f.severity == "high" for r in results for f in r.findings)
+    if args.json:
+        print_json({"connection": conn.label, "endpoints": [r.to_dict() for r in results]})
+        return 1 if high else 0
+    for r in results:
+        e = r.endpoint
+        print(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {e.classification}")
+        for f in r.findings:
+            print(f"    {f.severity.upper():<6} {f.code}: {f.message}")
+    counts = ", ".join(f"{sum(f.severity == s for r in results for f in r.findings)} {s}" for s in SEVERITIES)
+    print(f"{len(results)} endpoint(s): {counts}")
+    return 1 if high else 0
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    import threading
+
+    from tui.aws.sandbox import start_sandbox
+
+    print("starting the sandbox (moto) ...", file=sys.stderr)
+    sandbox = start_sandbox(args.port)
+    try:
+        print(f"sandbox running at {sandbox.endpoint_url}: account {sandbox.account_id}, regions {', '.join(sandbox.regions)}")
+        print("use it from another shell (dummy credentials, this emulator only):")
+        print("\n".join(f"  {line}" for line in sandbox.env_lines()))
+        print("press Ctrl-C to stop", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("sandbox stopped", file=sys.stderr)
+    finally:
+        sandbox.stop()
+    return 0

@@ -1,0 +1,58 @@
+"""Shared fixtures: one moto server over real HTTP for the whole run, reset and re-seeded per AWS test."""
+
+import urllib.request
+from types import SimpleNamespace
+
+import pytest
+
+SANDBOX_ACCOUNT = "123456789012"
+AWS_VARIABLES = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE",
+)
+
+
+@pytest.fixture(autouse=True)
+def private_state(tmp_path, monkeypatch):
+    """Backups and saved state go to the test's own directory, and no real AWS configuration leaks in."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    from tui.aws.sandbox import start_server
+
+    server, url = start_server(0)
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(moto_url):
+    """A freshly reset emulator seeded like `vpce-wizard sandbox`: `.url`, `.endpoints[(region, service)]`."""
+    from tui.aws.sandbox import seed
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    return SimpleNamespace(url=moto_url, endpoints=seed(moto_url, SANDBOX_ACCOUNT), account=SANDBOX_ACCOUNT)
+
+
+@pytest.fixture
+def conn(sandbox):
+    from tui.aws.session import AwsTarget, connect
+
+    return connect(AwsTarget(region="eu-west-1", endpoint_url=sandbox.url, sandbox=True))
+
+
+@pytest.fixture
+def aws_env(sandbox, monkeypatch):
+    """Environment for CLI runs against the emulator, as `vpce-wizard sandbox` tells users to set it."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.url)
+    return sandbox

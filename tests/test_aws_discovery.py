@@ -1,0 +1,62 @@
+"""Discovery against moto's server over HTTP, and the pure parts (no-policy endpoints, type inference)."""
+
+from collections import Counter
+
+from tui.aws.discovery import ServiceSupport, discover, endpoint_from_api
+from tui.aws.perimeter import FULL_ACCESS, IDENTITY_RESOURCE_PERIMETER, NO_POLICY, Trust
+from tui.aws.sandbox import GATEWAY_SERVICES, INTERFACE_SERVICES, SANDBOX_REGIONS
+
+
+def count_calls(conn) -> Counter:
+    calls = Counter()
+    conn.session.events.register("before-call.*.*", lambda model, **_: calls.update([model.name]))
+    return calls
+
+
+def test_discovers_every_seeded_endpoint_in_both_regions(conn):
+    endpoints = discover(conn, SANDBOX_REGIONS)
+    assert len(endpoints) == len(SANDBOX_REGIONS) * (len(GATEWAY_SERVICES) + len(INTERFACE_SERVICES))
+    by_key = {(e.region, e.service): e for e in endpoints}
+    assert by_key[("eu-west-1", "s3")].type == "Gateway" and by_key[("eu-west-1", "ssm")].type == "Interface"
+    assert all(e.takes_policy and e.policy_supported and e.state == "available" for e in endpoints)
+    assert by_key[("us-east-1", "s3")].classification == IDENTITY_RESOURCE_PERIMETER
+    assert by_key[("eu-west-1", "s3")].classification == FULL_ACCESS
+    assert by_key[("eu-west-1", "s3")].policy["Statement"][0]["Action"] == "*"
+
+
+def test_api_calls_grow_with_regions_not_endpoints(sandbox):
+    from tui.aws.session import AwsTarget, connect
+
+    fresh = connect(AwsTarget(region="eu-west-1", endpoint_url=sandbox.url, sandbox=True))
+    calls = count_calls(fresh)
+    discover(fresh, SANDBOX_REGIONS)
+    discover(fresh, SANDBOX_REGIONS)  # service support is cached per region
+    assert calls == Counter({"DescribeVpcEndpoints": 4, "DescribeVpcEndpointServices": 2})
+
+
+def test_filters_by_vpc_and_service(conn):
+    s3 = discover(conn, services=["s3", "ssm"])
+    assert {e.service for e in s3} == {"s3", "ssm"} and {e.region for e in s3} == {"eu-west-1"}
+    vpc = s3[0].vpc_id
+    assert {e.vpc_id for e in discover(conn, vpc_id=vpc)} == {vpc}
+    assert discover(conn, vpc_id="vpc-00000000000000000") == []
+
+
+def raw(service_name, endpoint_type="Interface", **extra):
+    return {"VpcEndpointId": "vpce-1", "VpcId": "vpc-1", "ServiceName": service_name, "VpcEndpointType": endpoint_type, "State": "available", **extra}
+
+
+def test_endpoints_that_take_no_policy_say_why():
+    trust = Trust(("111122223333",))
+    gwlb = endpoint_from_api(raw("com.amazonaws.vpce.eu-west-1.vpce-svc-1", "GatewayLoadBalancer"), "eu-west-1", {}, trust)
+    partner = endpoint_from_api(raw("com.amazonaws.vpce.eu-west-1.vpce-svc-2"), "eu-west-1", {}, trust)
+    smtp = endpoint_from_api(raw("com.amazonaws.eu-west-1.email-smtp"), "eu-west-1", {"com.amazonaws.eu-west-1.email-smtp": ServiceSupport(False, ("Interface",))}, trust)
+    for endpoint, words in ((gwlb, "GatewayLoadBalancer"), (partner, "com.amazonaws.vpce"), (smtp, "does not support")):
+        assert not endpoint.takes_policy and endpoint.classification == NO_POLICY and words in endpoint.reason
+        assert [f.severity for f in endpoint.findings] == ["info"]
+
+
+def test_missing_type_is_inferred_from_the_service():
+    support = {"com.amazonaws.eu-west-1.s3": ServiceSupport(True, ("Gateway",))}
+    endpoint = endpoint_from_api(raw("com.amazonaws.eu-west-1.s3", "", PolicyDocument="not json"), "eu-west-1", support, Trust(("111122223333",)))
+    assert endpoint.type == "Gateway" and endpoint.policy is None and endpoint.classification == FULL_ACCESS

@@ -1,0 +1,104 @@
+"""The audit's judgement of real perimeter policies: correct ones in any style are not high findings."""
+
+import pytest
+
+from tui.aws.perimeter import (
+    FULL_ACCESS, FULL_ACCESS_POLICY, IDENTITY_PERIMETER, IDENTITY_RESOURCE_PERIMETER, TRUSTS_OUTSIDE, Place, Trust, assess,
+)
+from tui.aws.sandbox import perimeter_policy
+
+A, B, C = "111122223333", "222233334444", "999900001111"
+ORG = "o-abcdefghij"
+S3_GATEWAY = Place("s3", "com.amazonaws.eu-west-1.s3", "eu-west-1", "Gateway", "vpc-1", "vpce-1")
+SSM = Place("ssm", "com.amazonaws.eu-west-1.ssm", "eu-west-1", "Interface", "vpc-1", "vpce-2")
+
+
+def allow(condition=None, action="*", resource="*", sid=None):
+    statement = {"Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource}
+    if condition:
+        statement["Condition"] = condition
+    if sid:
+        statement["Sid"] = sid
+    return statement
+
+
+def policy(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def codes(assessment, severity=None):
+    return {f.code for f in assessment.findings if severity is None or f.severity == severity}
+
+
+def test_default_policy_is_full_access_and_high():
+    result = assess(FULL_ACCESS_POLICY, SSM, Trust((A,)))
+    assert result.classification == FULL_ACCESS and codes(result, "high") == {"full-access"}
+
+
+def test_identity_perimeter_is_medium_only():
+    result = assess(policy(allow({"StringEquals": {"aws:PrincipalAccount": A}})), SSM, Trust((A,)))
+    assert result.classification == IDENTITY_PERIMETER
+    assert codes(result) == {"no-resource-perimeter"}
+
+
+def test_several_trusted_accounts_in_one_condition_are_not_high():
+    doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": [A, B], "aws:ResourceAccount": [A, B]}}))
+    result = assess(doc, SSM, Trust((A, B)))
+    assert result.classification == IDENTITY_RESOURCE_PERIMETER and not result.findings
+
+
+def test_an_account_in_the_list_that_is_not_trusted_is_high():
+    doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": [A, C], "aws:ResourceAccount": [A, C]}}))
+    result = assess(doc, SSM, Trust((A,)))
+    assert result.classification == TRUSTS_OUTSIDE
+    assert {"foreign-principals", "foreign-resources"} <= codes(result, "high")
+    assert C in next(f.message for f in result.findings if f.code == "foreign-principals")
+
+
+def test_org_conditions_are_a_perimeter():
+    doc = policy(allow({"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:ResourceOrgID": ORG}}))
+    assert not assess(doc, SSM, Trust((), (ORG,))).findings
+    assert "foreign-principals" in codes(assess(doc, SSM, Trust((A,))), "high")  # an org the user did not trust
+
+
+def test_deny_with_string_not_equals_is_a_perimeter():
+    doc = policy(
+        allow(),
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": [A, B]}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:ResourceAccount": [A, B]}}},
+    )
+    result = assess(doc, SSM, Trust((A, B)))
+    assert result.classification == IDENTITY_RESOURCE_PERIMETER and not result.findings
+
+
+def test_service_principal_statement_is_not_high():
+    doc = policy(
+        allow({"StringEquals": {"aws:PrincipalAccount": A, "aws:ResourceAccount": A}}),
+        allow({"Bool": {"aws:PrincipalIsAWSService": "true"}}),
+    )
+    assert not codes(assess(doc, SSM, Trust((A,))), "high")
+
+
+def test_aws_owned_bucket_exception_is_not_high_and_keeps_dnf_working():
+    result = assess(perimeter_policy(A, "eu-west-1"), S3_GATEWAY, Trust((A,)))
+    assert result.classification == IDENTITY_RESOURCE_PERIMETER and not result.findings
+
+
+def test_s3_gateway_perimeter_without_the_repos_warns_that_dnf_will_fail():
+    doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": A, "aws:ResourceAccount": A}}))
+    finding = next(f for f in assess(doc, S3_GATEWAY, Trust((A,))).findings if f.code == "aws-owned-buckets-blocked")
+    assert finding.severity == "medium" and finding.message.startswith("dnf will fail")
+
+
+def test_a_wildcard_bucket_exception_is_an_exfiltration_hole():
+    doc = policy(
+        allow({"StringEquals": {"aws:PrincipalAccount": A, "aws:ResourceAccount": A}}),
+        allow(action="s3:GetObject", resource="arn:aws:s3:::*"),
+    )
+    assert "foreign-principals" in codes(assess(doc, S3_GATEWAY, Trust((A,))), "high")
+
+
+@pytest.mark.parametrize("place", [S3_GATEWAY, SSM])
+def test_a_policy_that_blocks_even_the_trusted_account_is_reported(place):
+    doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": B}}))
+    assert "blocks-trusted" in codes(assess(doc, place, Trust((A, B))))
