@@ -1,5 +1,6 @@
 """`vpce-wizard` without a sub-command: the CLI reaches `launch`, which builds the app through the shared factory."""
 
+
 def test_launch_builds_the_app_from_cli_arguments(monkeypatch, tmp_path):
     from tui.app import launch as launch_module
     from tui.cli import main
