@@ -126,12 +126,12 @@ async def test_review_shows_everything_and_updates_live(tmp_path):
         assert "/ 20,480 characters" in str(screen.query_one("#meter", Static).content)
         assert '"aws:PrincipalAccount"' in screen.query_one("#policy-json", Static).content.code
         table = screen.query_one("#scenarios", DataTable)
-        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        names = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert "insider's own account writes its own resource" in names
         assert any("resource perimeter off" in name for name in names)
         assert "Offline" in str(screen.query_one("#diff", Static).content)
         await pilot.press("p")  # the resource perimeter, live
-        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        names = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert "trusted account writes to a foreign account" in names
         await pilot.press("down")
         assert app.current_service == "sts"

@@ -183,9 +183,9 @@ class WizardApp(App):
 
     def set_region(self, region: str) -> None:
         """Change region: bucket ARNs are re-expanded by the core and endpoints are looked up again."""
-        self.region_chosen = True
         if region == self.answers.region:
             return
+        self.region_chosen = True
         self.answers = replace(self.answers, region=region)
         self.endpoints = None
         if self.connection is not None:

@@ -162,6 +162,7 @@ class ApplyScreen(StepScreen):
     def _start_rows(self, plan) -> None:
         self._busy(f"Writing {len(plan.writes)} endpoint(s)…")
         table = self.query_one("#outcomes", DataTable)
+        table.display = True
         for item in plan.items:
             key = item.endpoint.id
             if key in self.outcomes:

@@ -75,7 +75,7 @@ class ReviewScreen(StepScreen):
         yield Button("Answers", action="app.save_answers", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#scenarios", DataTable).add_columns("Scenario", "Decision", "Intended")
+        self.query_one("#scenarios", DataTable).add_columns("As intended", "Decision", "Scenario")
         self.watch(self.app, "answers", lambda _: self._refresh())
         self.watch(self.app, "endpoints", lambda _: self._show_service())
         self.query_one("#review-services").focus()
@@ -131,7 +131,7 @@ class ReviewScreen(StepScreen):
         for result in review.results:
             decision = "Allow" if result.decision.allowed else "Deny"
             intended = Text("✓ yes", style="green") if result.passed else Text("✗ NO", style="bold red")
-            table.add_row(result.scenario.name, Text(decision, style="green" if result.decision.allowed else "red"), intended)
+            table.add_row(intended, Text(decision, style="green" if result.decision.allowed else "red"), result.scenario.name)
 
     def _diff(self, review: ServiceReview) -> Text:
         if self.app.connection is None:

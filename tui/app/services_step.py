@@ -49,7 +49,7 @@ class ServicesScreen(StepScreen):
         listing.highlighted = highlighted if highlighted is not None else 0
         found = self.query_one("#found", Static)
         if endpoints is None:
-            found.update("  offline: no endpoints to look at" if self.app.connection is None else "  looking for endpoints…")
+            found.update("  not connected: no endpoints to count" if self.app.connection is None else "  looking for endpoints…")
         else:
             found.update(f"  {len(endpoints)} endpoint(s) found; services that have one are pre-selected")
 
