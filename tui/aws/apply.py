@@ -1,8 +1,9 @@
 """The one safe path that changes endpoint policies, for the CLI and the wizard alike.
 
-Plan (read, validate, refuse, diff), then per endpoint: DryRun permission probe, re-read, backup, write,
-read back. The backup is taken from the document the re-read just confirmed, right before the write, so a
-backup always records the state that was really replaced. Every endpoint gets its own outcome.
+Plan (read, validate, refuse, diff), then per endpoint: re-read (stop if changed since the plan), DryRun
+permission probe, backup, write, read back. The probe re-sends the document the re-read just confirmed, so
+an emulator that ignores DryRun changes nothing; the backup is written right before the write, so it always
+records the state that was really replaced. Every endpoint gets its own outcome.
 """
 
 from collections.abc import Callable
@@ -192,13 +193,13 @@ def _execute_one(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome:
     if item.unchanged:
         return _outcome(item, "unchanged", "already holds this policy")
     ec2 = conn.client("ec2", item.endpoint.region)
+    if not same_policy(_current_policy(conn, item.endpoint), item.endpoint.policy):
+        return _outcome(item, "failed", f"the policy of {item.endpoint.id} changed since the preview; nothing was written: review it again")
     denied = _probe_permission(ec2, item)
     if denied:
         return _outcome(item, "failed", denied)
     if dry_run:
         return _outcome(item, "dry-run", "would write the new policy; permission check passed")
-    if not same_policy(_current_policy(conn, item.endpoint), item.endpoint.policy):
-        return _outcome(item, "failed", f"the policy of {item.endpoint.id} changed since the preview; nothing was written: review it again")
     try:
         backup = write_backup(item.endpoint.id, item.endpoint.region, conn.account_id, item.endpoint.policy, item.policy, item.action)
     except OSError as exc:

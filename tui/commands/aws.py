@@ -42,7 +42,7 @@ def register(subparsers, add_connection_options) -> None:
     backups.set_defaults(func=run_backups)
 
     audit = subparsers.add_parser("audit", help="report what every endpoint policy admits; exit 1 on a high finding")
-    audit.add_argument("--region", action="append", metavar="R", help="region to audit; repeatable (default: the connection's)")
+    audit.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help="region to audit; repeatable (default: the connection's)")
     audit.add_argument("--all-regions", action="store_true", help="every region enabled for the account")
     audit.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
     audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable (default: the caller's)")
@@ -170,9 +170,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
     accounts = [check_account_id(a) for a in args.trusted_account]
     orgs = [check_org_id(o) for o in args.trusted_org]
-    regions = args.region if isinstance(args.region, list) else None
+    regions = args.region if isinstance(args.region, list) else None  # a string when given before `audit`
     with _aws_errors():
-        conn = _connect(args, regions[0] if regions else None)
+        conn = _connect(args, regions[0] if regions else args.region)
         if args.all_regions:
             regions = enabled_regions(conn)
         show_progress = sys.stderr.isatty() and not args.json
