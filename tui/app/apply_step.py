@@ -32,6 +32,7 @@ class ApplyScreen(StepScreen):
         yield Static(id="apply-status", markup=False)
         yield LoadingIndicator(id="apply-loading")
         yield VerticalScroll(id="vpcs")
+        yield Static(id="run-status", markup=False)
         yield DataTable(id="outcomes", cursor_type="row")
 
     def compose_actions(self) -> ComposeResult:
@@ -129,12 +130,12 @@ class ApplyScreen(StepScreen):
         self.app.call_from_thread(self._confirm, plan, verb)
 
     def _busy(self, message: str) -> None:
-        self.query_one("#apply-status", Static).update(message)
+        self.query_one("#run-status", Static).update(message)
         self.query_one("#apply-loading").display = True
 
     def _failed(self, message: str) -> None:
         self.query_one("#apply-loading").display = False
-        self.query_one("#apply-status", Static).update(Text(message, style="bold red"))
+        self.query_one("#run-status", Static).update(Text(message, style="bold red"))
         self.app.notify(message, severity="error")
 
     def _confirm(self, plan, verb: str) -> None:
@@ -145,7 +146,7 @@ class ApplyScreen(StepScreen):
             if yes:
                 self.execute(plan, dry_run)
             else:
-                self.query_one("#apply-status", Static).update(f"{verb} cancelled: nothing was written.")
+                self.query_one("#run-status", Static).update(f"{verb} cancelled: nothing was written.")
 
         self.app.push_screen(ConfirmApplyModal(plan, verb, dry_run), decided)
 
@@ -184,6 +185,6 @@ class ApplyScreen(StepScreen):
         counts = {status: sum(o.status == status for o in outcomes) for status in dict.fromkeys(o.status for o in outcomes)}
         summary = ", ".join(f"{n} {status}" for status, n in counts.items())
         failed = counts.get("failed", 0)
-        self.query_one("#apply-status", Static).update(Text(f"Done: {summary}. Pick a row and press r to roll it back.", style="bold red" if failed else "bold"))
+        self.query_one("#run-status", Static).update(Text(f"Done: {summary}. Pick a row and press r to roll it back.", style="bold red" if failed else "bold"))
         self.app.notify(f"Done: {summary}.", severity="error" if failed else "information")
         self.app.discover_endpoints(self.app.connection, self.app.answers.region)

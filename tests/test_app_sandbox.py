@@ -1,0 +1,128 @@
+"""The whole wizard against the sandbox (moto over HTTP): every step, apply to two endpoints, read back, roll back."""
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from textual.widgets import DataTable, SelectionList
+
+from test_app_support import SIZE, offline_app, ready_answers, type_text
+from tui.app.app import create_app
+from tui.app.apply_step import ApplyScreen
+from tui.app.confirm import ConfirmApplyModal
+from tui.app.review_step import ReviewScreen
+from tui.aws import apply as aws_apply
+from tui.aws.session import SANDBOX_CREDENTIALS
+from tui.policy.diff import same_policy
+
+
+async def wait_for(pilot, condition, seconds: float = 60) -> None:
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    notes = [str(n.message) for n in pilot.app._notifications]
+    raise AssertionError(f"timed out waiting for the wizard: {pilot.app.screen} {pilot.app.status} {notes}")
+
+
+def stored_policy(app, endpoint_id: str) -> str:
+    ec2 = boto3.Session(region_name=app.answers.region, **SANDBOX_CREDENTIALS).client("ec2", endpoint_url=app.sandbox.endpoint_url)
+    return ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["PolicyDocument"]
+
+
+def outcome_statuses(screen) -> dict[str, str]:
+    table = screen.query_one("#outcomes", DataTable)
+    return {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+
+
+async def walk_to_apply(app, pilot) -> dict[str, str]:
+    """Connect to the sandbox, go through every step with the defaults, and return {service: seeded endpoint id}."""
+    await wait_for(pilot, lambda: app.endpoints is not None)
+    assert app.connection.is_sandbox and "sandbox" in app.status
+    assert app.answers.accounts == (app.connection.account_id,)  # the caller's account, pre-filled
+    assert {"s3", "sts"} <= set(app.answers.services)  # services with endpoints, pre-selected
+    await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+    assert isinstance(app.screen, ReviewScreen)
+    await wait_for(pilot, lambda: "vpce-" in str(app.screen.query_one("#diff").content))
+    await pilot.press("ctrl+n")
+    assert isinstance(app.screen, ApplyScreen), [str(n.message) for n in app._notifications]
+    await wait_for(pilot, lambda: app.screen.query(".vpc"))
+    return {service: endpoint_id for (region, service), endpoint_id in app.sandbox.endpoints.items() if region == app.answers.region}
+
+
+async def apply_selected(app, pilot, ids) -> None:
+    for listing in app.screen.query(".vpc").results(SelectionList):
+        for endpoint_id in ids:
+            if endpoint_id in [listing.get_option_at_index(i).value for i in range(listing.option_count)]:
+                listing.select(endpoint_id)
+    await pilot.press("ctrl+a")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+    assert all(endpoint_id in str(app.screen.query_one("#plan Static").content) for endpoint_id in ids)
+    await type_text(pilot, "yes")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))
+
+
+@pytest.fixture
+def sandbox_app(tmp_path):
+    """The wizard as `vpce-wizard --sandbox` builds it (conftest keeps backups in tmp_path)."""
+    return create_app(sandbox=True, output_dir=tmp_path)
+
+
+async def test_full_flow_applies_to_two_endpoints(sandbox_app):
+    app = sandbox_app
+    async with app.run_test(size=SIZE) as pilot:
+        endpoints = await walk_to_apply(app, pilot)
+        chosen = [endpoints["s3"], endpoints["sts"]]
+        await apply_selected(app, pilot, chosen)
+        statuses = outcome_statuses(app.screen)
+        assert statuses == {chosen[0]: "applied", chosen[1]: "applied"}
+        reviews = app.good_reviews()
+        assert same_policy(boto3_json(stored_policy(app, chosen[0])), reviews["s3"].policy)
+        assert same_policy(boto3_json(stored_policy(app, chosen[1])), reviews["sts"].policy)
+        backup = app.screen.outcomes[chosen[0]].backup_path
+        assert backup and backup in str(app.screen.query_one("#outcomes", DataTable).get_row_at(0)[2])
+
+        before = app.screen.outcomes[chosen[0]]
+        app.screen.query_one("#outcomes", DataTable).move_cursor(row=0)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await type_text(pilot, "yes")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))
+        assert outcome_statuses(app.screen)[chosen[0]] == "applied"
+        assert not same_policy(boto3_json(stored_policy(app, before.endpoint_id)), reviews["s3"].policy)
+
+
+async def test_a_failed_endpoint_is_shown_beside_the_others(sandbox_app, monkeypatch):
+    app = sandbox_app
+    real_write = aws_apply._write
+
+    def flaky_write(ec2, item):
+        if item.endpoint.service == "sts":
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, "ModifyVpcEndpoint")
+        real_write(ec2, item)
+
+    monkeypatch.setattr(aws_apply, "_write", flaky_write)
+    async with app.run_test(size=SIZE) as pilot:
+        endpoints = await walk_to_apply(app, pilot)
+        await apply_selected(app, pilot, [endpoints["s3"], endpoints["sts"]])
+        assert outcome_statuses(app.screen) == {endpoints["s3"]: "applied", endpoints["sts"]: "failed"}
+        assert "injected" in str(app.screen.query_one("#outcomes", DataTable).get_row_at(1)[2])
+        assert "1 failed" in str(app.screen.query_one("#run-status").content)
+
+
+async def test_apply_offline_offers_the_sandbox(tmp_path):
+    app = offline_app(tmp_path, ready_answers())
+    async with app.run_test(size=SIZE) as pilot:
+        app.goto("apply")
+        await pilot.pause()
+        assert app.screen.query_one("#sandbox").display
+        assert "offline" in str(app.screen.query_one("#apply-status").content)
+        await pilot.press("ctrl+a")
+        assert "Offline" in str(list(app._notifications)[-1].message)
+
+
+def boto3_json(text: str) -> dict:
+    import json
+
+    return json.loads(text)
