@@ -35,6 +35,7 @@ def test_errors_become_one_line_advice(exc, words):
 
 
 def test_secret_values_never_reach_messages(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLESECRETID1")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very/secret/key")
     with pytest.raises(AwsError) as caught:

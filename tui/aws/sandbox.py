@@ -15,9 +15,9 @@ PERIMETER_REGION = "us-east-1"
 
 
 def _ec2(endpoint_url: str, region: str):
-    import boto3
+    from tui.aws.session import connect
 
-    return boto3.Session(region_name=region, **SANDBOX_CREDENTIALS).client("ec2", endpoint_url=endpoint_url)
+    return connect(AwsTarget(region=region, endpoint_url=endpoint_url, sandbox=True)).client("ec2")
 
 
 def perimeter_policy(account: str, region: str) -> dict:
@@ -92,12 +92,11 @@ def start_server(port: int = 0):
 
 def start_sandbox(port: int = 0) -> Sandbox:
     """Start and seed the sandbox; port 0 picks a free one."""
-    import boto3
+    from tui.aws.session import connect
 
     server, url = start_server(port)
     try:
-        sts = boto3.Session(region_name=SANDBOX_REGIONS[0], **SANDBOX_CREDENTIALS).client("sts", endpoint_url=url)
-        account = sts.get_caller_identity()["Account"]
+        account = connect(AwsTarget(region=SANDBOX_REGIONS[0], endpoint_url=url, sandbox=True)).account_id
         endpoints = seed(url, account)
     except BaseException:
         server.stop()
