@@ -20,15 +20,15 @@ def translate(exc: BaseException, action: str = "the AWS call") -> AwsError:
         return exc
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
         return AwsError("no AWS credentials found: run `aws configure`, `aws sso login`, or pass --profile")
-    if isinstance(exc, bce.TokenRetrievalError) or isinstance(exc, bce.SSOTokenLoadError):
+    if isinstance(exc, (bce.TokenRetrievalError, bce.SSOTokenLoadError)):
         return AwsError("the SSO session has expired or is missing: run `aws sso login` (with --profile if you use one)")
     if isinstance(exc, bce.ProfileNotFound):
         return AwsError(f"{exc}: check --profile / AWS_PROFILE against `aws configure list-profiles`")
     if isinstance(exc, bce.NoRegionError):
         return AwsError("no AWS region: pass --region or set AWS_REGION")
-    if isinstance(exc, bce.UnknownEndpointError) or isinstance(exc, bce.InvalidRegionError):
+    if isinstance(exc, (bce.UnknownEndpointError, bce.InvalidRegionError)):
         return AwsError(f"unknown region: {exc}; pass a region such as eu-west-1")
-    if isinstance(exc, bce.EndpointConnectionError) or isinstance(exc, bce.ConnectionError):
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectionError)):
         return AwsError(f"cannot reach the AWS endpoint ({_endpoint_of(exc)}): check the network, proxy, --region and --endpoint-url")
     if isinstance(exc, bce.ClientError):
         return _from_client_error(exc, action)
