@@ -31,7 +31,7 @@ class ApplyScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="apply-status", markup=False)
         yield LoadingIndicator(id="apply-loading")
-        yield VerticalScroll(id="vpcs")
+        yield VerticalScroll(id="vpcs", can_focus=False)
         yield Static(id="run-status", markup=False)
         yield DataTable(id="outcomes", cursor_type="row")
 
@@ -47,7 +47,7 @@ class ApplyScreen(StepScreen):
         self.watch(self.app, "endpoints", lambda _: self._show_endpoints())
         self.watch(self.app, "connection", lambda _: self._show_endpoints(), init=False)
 
-    def _show_endpoints(self) -> None:
+    async def _show_endpoints(self) -> None:
         """The chosen services' endpoints, one list per VPC; those that take no policy are disabled with the reason."""
         connection, endpoints = self.app.connection, self.app.endpoints
         offline = connection is None
@@ -55,7 +55,7 @@ class ApplyScreen(StepScreen):
         self.query_one("#apply-loading").display = not offline and endpoints is None
         status = self.query_one("#apply-status", Static)
         box = self.query_one("#vpcs", VerticalScroll)
-        box.remove_children()
+        await box.remove_children()
         if offline:
             status.update("Applying needs AWS. You are offline; every other step works. Start the sandbox (a local AWS "
                           "emulator with demo endpoints) to try this step, or restart with --profile / --region.")
@@ -71,7 +71,9 @@ class ApplyScreen(StepScreen):
             listing = SelectionList[str](*rows, classes="vpc")
             listing.border_title = vpc
             lists.append(listing)
-        box.mount_all(lists or [Static("No endpoint of the chosen services here: choose services or a region that has some.")])
+        await box.mount_all(lists or [Static("No endpoint of the chosen services here: choose services or a region that has some.")])
+        if lists:
+            lists[0].focus()
 
     @staticmethod
     def _prompt(endpoint) -> Text:
