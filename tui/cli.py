@@ -12,11 +12,24 @@ from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """The AWS CLI's connection flags; each falls back to the same environment variables boto3 reads."""
-    parser.add_argument("--profile", metavar="P", help="named profile (default: AWS_PROFILE)")
-    parser.add_argument("--region", metavar="R", help="region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)")
-    parser.add_argument("--endpoint-url", metavar="URL", help="AWS API endpoint, e.g. the sandbox (default: AWS_ENDPOINT_URL)")
+CONNECTION_OPTIONS = (
+    ("--profile", "P", "named profile (default: AWS_PROFILE)"),
+    ("--region", "R", "region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)"),
+    ("--endpoint-url", "URL", "AWS API endpoint, e.g. the sandbox (default: AWS_ENDPOINT_URL)"),
+)
+
+
+def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool = False, skip: tuple[str, ...] = ()) -> None:
+    """The AWS CLI's connection flags; each falls back to the same environment variables boto3 reads.
+
+    On a sub-command they get no default, so `vpce-wizard --region R apply` keeps R (argparse would
+    otherwise let the sub-parser's None overwrite the top-level value).
+    """
+    for flag, metavar, help_text in CONNECTION_OPTIONS:
+        if flag in skip:
+            continue
+        default = argparse.SUPPRESS if subcommand else None
+        parser.add_argument(flag, metavar=metavar, help=help_text, default=default)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,18 +8,6 @@ from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError
 
 
-class _SubcommandOptions:
-    """Adds the connection flags to a sub-command without defaults, so `vpce-wizard --region R apply` keeps R
-    (argparse lets a sub-parser's defaults overwrite the top-level values); `skip` leaves flags out."""
-
-    def __init__(self, parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()):
-        self.parser, self.skip = parser, skip
-
-    def add_argument(self, *flags, **kwargs):
-        if not set(flags) & set(self.skip):
-            self.parser.add_argument(*flags, **{**kwargs, "default": argparse.SUPPRESS})
-
-
 def register(subparsers, add_connection_options) -> None:
     """Add the AWS sub-commands to the top-level parser."""
     apply = subparsers.add_parser("apply", help="apply a policy file to endpoints safely (diff, backup, read-back)")
@@ -48,7 +36,7 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable (default: the caller's)")
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
     audit.add_argument("--json", action="store_true")
-    add_connection_options(_SubcommandOptions(audit, skip=("--region",)))
+    add_connection_options(audit, subcommand=True, skip=("--region",))
     audit.set_defaults(func=run_audit)
 
     sandbox = subparsers.add_parser("sandbox", help="run a local AWS emulator with demo endpoints until Ctrl-C")
@@ -61,7 +49,7 @@ def _add_change_flags(parser: argparse.ArgumentParser, add_connection_options) -
     parser.add_argument("--dry-run", action="store_true", help="plan and check permissions, write nothing")
     parser.add_argument("--force", action="store_true", help="apply even if your own account would no longer be trusted")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
-    add_connection_options(_SubcommandOptions(parser))
+    add_connection_options(parser, subcommand=True)
 
 
 @contextmanager
