@@ -23,6 +23,7 @@ def test_a_changed_account_is_a_difference_and_the_diff_names_it():
     assert not same_policy(OURS, changed)
     removed = [line for line in policy_diff(OURS, changed) if line.startswith("-") and not line.startswith("---")]
     assert any("444455556666" in line for line in removed)
+    assert any('"aws:PrincipalAccount"' in line for line in policy_diff(OURS, changed)), "keys keep their case when shown"
 
 
 def test_missing_policy_compares_only_to_missing():

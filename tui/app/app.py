@@ -150,15 +150,15 @@ class WizardApp(App):
         self._connect(AwsTarget(**target))
 
     def _connect(self, target) -> None:
-        from tui.aws.errors import AwsError
+        from tui.aws.errors import AwsError, NoRegionError
         from tui.aws.session import connect
 
         self.call_from_thread(setattr, self, "status", "connecting to AWS…")
         try:
             try:
                 connection = connect(target)
-            except AwsError as exc:
-                if target.region or "no AWS region" not in str(exc):
+            except NoRegionError:
+                if target.region:
                     raise
                 connection = connect(replace(target, region=self.answers.region))  # the region chosen on screen
         except AwsError as exc:

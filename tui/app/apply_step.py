@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, DataTable, LoadingIndicator, SelectionList, Static
 from textual.widgets.selection_list import Selection
 

@@ -7,6 +7,10 @@ class AwsError(WizardError):
     """An AWS call failed for a reason the user can act on; the message never carries credentials."""
 
 
+class NoRegionError(AwsError):
+    """No region came from flags, environment or profile; the wizard can fall back to the one on screen."""
+
+
 _THROTTLED = {"RequestLimitExceeded", "Throttling", "ThrottlingException", "TooManyRequestsException"}
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "AuthFailure"}
@@ -25,7 +29,7 @@ def translate(exc: BaseException, action: str = "the AWS call") -> AwsError:
     if isinstance(exc, bce.ProfileNotFound):
         return AwsError(f"{exc}: check --profile / AWS_PROFILE against `aws configure list-profiles`")
     if isinstance(exc, bce.NoRegionError):
-        return AwsError("no AWS region: pass --region or set AWS_REGION")
+        return NoRegionError("no AWS region: pass --region or set AWS_REGION")
     if isinstance(exc, (bce.UnknownEndpointError, bce.InvalidRegionError)):
         return AwsError(f"unknown region: {exc}; pass a region such as eu-west-1")
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectionError)):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from urllib.parse import urlparse
 
-from tui.aws.errors import AwsError, translate
+from tui.aws.errors import NoRegionError, translate
 
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 """moto accepts any key; given to the sandbox's own session only, never put in os.environ."""
@@ -110,7 +110,7 @@ def connect(target: AwsTarget) -> Connection:
     except BotoCoreError as exc:
         raise translate(exc) from None
     if not region:
-        raise AwsError("no AWS region: pass --region or set AWS_REGION (or a region in the profile)")
+        raise NoRegionError("no AWS region: pass --region or set AWS_REGION (or a region in the profile)")
     endpoint_url = _first(target.endpoint_url, None if target.sandbox else os.environ.get("AWS_ENDPOINT_URL"))
     connection = Connection(session, target, region, endpoint_url)
     try:

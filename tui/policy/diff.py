@@ -21,7 +21,7 @@ def _normalise_principal(principal):
     return principal
 
 
-def _normalise_statement(statement: dict) -> dict:
+def _normalise_statement(statement: dict, fold_case: bool) -> dict:
     result = {}
     for key, value in statement.items():
         if key in _LIST_OR_SCALAR:
@@ -30,7 +30,10 @@ def _normalise_statement(statement: dict) -> dict:
             result[key] = _normalise_principal(value)
         elif key == "Condition" and isinstance(value, dict):
             result[key] = {
-                operator: {cond_key.lower(): _as_sorted_list(v) for cond_key, v in sorted(keys.items(), key=lambda kv: kv[0].lower())}
+                operator: {
+                    (cond_key.lower() if fold_case else cond_key): _as_sorted_list(v)
+                    for cond_key, v in sorted(keys.items(), key=lambda kv: kv[0].lower())
+                }
                 for operator, keys in sorted(value.items())
                 if isinstance(keys, dict)
             }
@@ -39,12 +42,16 @@ def _normalise_statement(statement: dict) -> dict:
     return dict(sorted(result.items()))
 
 
-def normalise(doc: dict) -> dict:
-    """A canonical form: one-element lists and strings alike, sorted values and statements, key case folded."""
+def normalise(doc: dict, fold_case: bool = True) -> dict:
+    """A canonical form: one-element lists and strings alike, sorted values and statements.
+
+    Condition key names are case-insensitive to AWS, so comparison folds them; a diff shown to people
+    keeps them as written (`fold_case=False`).
+    """
     statements = doc.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
-    normal = [_normalise_statement(s) if isinstance(s, dict) else s for s in statements]
+    normal = [_normalise_statement(s, fold_case) if isinstance(s, dict) else s for s in statements]
     normal.sort(key=lambda s: json.dumps(s, sort_keys=True))
     result = {key: value for key, value in doc.items() if key != "Statement"}
     result["Statement"] = normal
@@ -62,6 +69,6 @@ def policy_diff(old: dict | None, new: dict | None, old_label: str = "current", 
     """Unified diff lines between the canonical forms; empty when the policies are the same."""
     if same_policy(old, new):
         return []
-    old_lines = pretty(normalise(old)).splitlines() if old else []
-    new_lines = pretty(normalise(new)).splitlines() if new else []
+    old_lines = pretty(normalise(old, fold_case=False)).splitlines() if old else []
+    new_lines = pretty(normalise(new, fold_case=False)).splitlines() if new else []
     return list(difflib.unified_diff(old_lines, new_lines, old_label, new_label, lineterm="", n=2))
