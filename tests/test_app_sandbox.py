@@ -126,3 +126,22 @@ def boto3_json(text: str) -> dict:
     import json
 
     return json.loads(text)
+
+
+async def test_endpoints_are_labelled_against_the_accounts_trusted_in_the_wizard(sandbox_app):
+    from dataclasses import replace
+
+    from tui.aws.perimeter import IDENTITY_PERIMETER
+
+    app = sandbox_app
+    async with app.run_test(size=SIZE) as pilot:
+        endpoints = await walk_to_apply(app, pilot)
+        app.answers = replace(app.answers, accounts=(app.connection.account_id, "444455556677"))
+        app.goto("review")
+        await pilot.pause()
+        app.goto("apply")  # entering the step notices the trusted set changed and looks endpoints up again
+        await wait_for(pilot, lambda: app.classified_for == app.trust_key() and app.screen.query(".vpc"))
+        await apply_selected(app, pilot, [endpoints["s3"]])
+        await wait_for(pilot, lambda: app.classified_for == app.trust_key() and app.endpoints is not None)
+        labels = {e.id: e.classification for e in app.endpoints}
+        assert labels[endpoints["s3"]] == IDENTITY_PERIMETER  # not "trusts outside": the second account is trusted here

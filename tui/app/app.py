@@ -62,6 +62,8 @@ class WizardApp(App):
         """True once the user (or an answers file) chose services, so discovery no longer pre-selects them."""
         self.region_chosen = region_chosen
         """False when no region was given: the connection's region (profile or environment) is adopted."""
+        self.classified_for: tuple | None = None
+        """The trusted set the current endpoints' labels were computed for."""
 
     # -- steps ---------------------------------------------------------------------------------------------
 
@@ -191,6 +193,15 @@ class WizardApp(App):
         if self.connection is not None:
             self.discover_endpoints(self.connection, region)
 
+    def trust_key(self) -> tuple:
+        """The trusted set endpoints are classified against; a change makes their labels stale."""
+        return self.answers.accounts, self.answers.org_ids
+
+    def refresh_endpoints_if_stale(self) -> None:
+        """Look endpoints up again when the trusted set changed since they were classified."""
+        if self.connection is not None and self.endpoints is not None and self.classified_for != self.trust_key():
+            self.discover_endpoints(self.connection, self.answers.region)
+
     @work(thread=True, exclusive=True, group="discover")
     def discover_endpoints(self, connection, region: str) -> None:
         from tui.aws.discovery import discover
@@ -198,15 +209,17 @@ class WizardApp(App):
 
         self.call_from_thread(setattr, self, "status", f"{connection.label} · looking for endpoints in {region}…")
         try:
-            endpoints = discover(connection, regions=[region])
+            trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
+            endpoints = discover(connection, regions=[region], trusted_accounts=trust[0] or None, trusted_orgs=trust[1])
         except AwsError as exc:
             self.call_from_thread(setattr, self, "status", f"{connection.label} · discovery failed: {exc}")
             return
-        self.call_from_thread(self._discovered, connection, region, endpoints)
+        self.call_from_thread(self._discovered, connection, region, endpoints, trust)
 
-    def _discovered(self, connection, region: str, endpoints: list) -> None:
+    def _discovered(self, connection, region: str, endpoints: list, trust: tuple) -> None:
         if region != self.answers.region:
             return  # the user moved on to another region meanwhile
+        self.classified_for = trust
         self.endpoints = endpoints
         self.status = f"{connection.label} · {len(endpoints)} endpoint(s) in {region}"
         found = tuple(name for name, template in load_services().items() if template.policy_supported and any(e.service == name for e in endpoints))

@@ -46,6 +46,7 @@ class ApplyScreen(StepScreen):
         self.query_one("#outcomes", DataTable).add_columns("Endpoint", "Status", "Details")
         self.watch(self.app, "endpoints", lambda _: self._show_endpoints())
         self.watch(self.app, "connection", lambda _: self._show_endpoints(), init=False)
+        self.app.refresh_endpoints_if_stale()
 
     async def _show_endpoints(self) -> None:
         """The chosen services' endpoints, one list per VPC; those that take no policy are disabled with the reason."""
