@@ -49,6 +49,20 @@ def conn(sandbox):
 
 
 @pytest.fixture
+def s3(sandbox):
+    """The seeded S3 gateway endpoint in eu-west-1 (full-access policy)."""
+    return sandbox.endpoints[("eu-west-1", "s3")]
+
+
+@pytest.fixture
+def perimeter(conn):
+    """A perimeter policy for the sandbox account, built by the project's builder."""
+    from tui.aws.sandbox import perimeter_policy
+
+    return perimeter_policy(conn.account_id, "eu-west-1")
+
+
+@pytest.fixture
 def aws_env(sandbox, monkeypatch):
     """Environment for CLI runs against the emulator, as `vpce-wizard sandbox` tells users to set it."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

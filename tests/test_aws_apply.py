@@ -24,16 +24,6 @@ def apply(conn, changes, **kwargs):
     return execute_plan(conn, plan_apply(conn, changes, **kwargs), dry_run=dry_run)
 
 
-@pytest.fixture
-def s3(sandbox):
-    return sandbox.endpoints[("eu-west-1", "s3")]
-
-
-@pytest.fixture
-def perimeter(conn):
-    return perimeter_policy(conn.account_id, "eu-west-1")
-
-
 def test_apply_writes_reads_back_and_keeps_a_private_backup(conn, s3, perimeter):
     plan = plan_apply(conn, {s3: perimeter})
     assert plan.items[0].diff and not plan.items[0].refusal and "sandbox" in plan.label

@@ -2,7 +2,6 @@
 answers, AccessDenied, throttling, a failure between backup and write, a concurrent change, a read-back
 mismatch. Each test checks the endpoint's policy and the backups afterwards."""
 
-import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
@@ -43,16 +42,6 @@ def on_modify(conn, answer):
 
 def stored(conn, endpoint_id):
     return parse_policy(describe_endpoints(conn, "eu-west-1", [endpoint_id])[0]["PolicyDocument"])
-
-
-@pytest.fixture
-def s3(sandbox):
-    return sandbox.endpoints[("eu-west-1", "s3")]
-
-
-@pytest.fixture
-def perimeter(conn):
-    return perimeter_policy(conn.account_id, "eu-west-1")
 
 
 def run(conn, s3, perimeter):

@@ -24,24 +24,15 @@ def _one_or_many(values: tuple[str, ...]) -> str | list[str]:
     return values[0] if len(values) == 1 else list(values)
 
 
-def _identity_groups(answers: Answers) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(label, principal key, values) for each kind of trusted identity given."""
-    groups = []
-    if answers.accounts:
-        groups.append(("Accounts", "aws:PrincipalAccount", answers.accounts))
-    if answers.org_ids:
-        groups.append(("Orgs", "aws:PrincipalOrgID", answers.org_ids))
-    return groups
+IDENTITY_KEYS = (("Accounts", "aws:PrincipalAccount"), ("Orgs", "aws:PrincipalOrgID"))
+RESOURCE_KEYS = (("Account", "aws:ResourceAccount"), ("Org", "aws:ResourceOrgID"))
+"""(Sid label, condition key) for the trusted accounts and the trusted orgs, on each side of the perimeter."""
 
 
-def _resource_groups(answers: Answers) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(label, resource key, values) for the resource perimeter: the same trust set, on the owner."""
-    groups = []
-    if answers.accounts:
-        groups.append(("Account", "aws:ResourceAccount", answers.accounts))
-    if answers.org_ids:
-        groups.append(("Org", "aws:ResourceOrgID", answers.org_ids))
-    return groups
+def _trust_groups(answers: Answers, keys) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(label, condition key, values) for each kind of trust given: accounts, org IDs, or both."""
+    values = (answers.accounts, answers.org_ids)
+    return [(label, key, given) for (label, key), given in zip(keys, values) if given]
 
 
 def _statement(sid: str, action, resource, condition: dict | None) -> dict:
@@ -58,12 +49,12 @@ def _perimeter_statements(answers: Answers) -> list[dict]:
     pairing; with only accounts (the common case) that is a single statement.
     """
     statements = []
-    for identity_label, identity_key, identities in _identity_groups(answers):
+    for identity_label, identity_key, identities in _trust_groups(answers, IDENTITY_KEYS):
         if not answers.resource_perimeter:
             condition = {identity_key: _one_or_many(identities)}
             statements.append(_statement(f"AllowTrusted{identity_label}", "*", "*", condition))
             continue
-        for resource_label, resource_key, owners in _resource_groups(answers):
+        for resource_label, resource_key, owners in _trust_groups(answers, RESOURCE_KEYS):
             condition = {identity_key: _one_or_many(identities), resource_key: _one_or_many(owners)}
             sid = f"AllowTrusted{identity_label}To{resource_label}Resources"
             statements.append(_statement(sid, "*", "*", condition))
@@ -79,7 +70,7 @@ def _aws_resource_statements(answers: Answers, service: str) -> list[dict]:
         return []
     return [
         _statement(f"AllowTrusted{label}ToAWSResources", "*", _one_or_many(tuple(owned)), {key: _one_or_many(values)})
-        for label, key, values in _identity_groups(answers)
+        for label, key, values in _trust_groups(answers, IDENTITY_KEYS)
     ]
 
 
