@@ -1,0 +1,90 @@
+"""Regenerate the user guide's screenshots (docs/screenshots/*.svg) through the same factory the CLI uses.
+
+Run: python scripts/make_screenshots.py   (offline steps, then the sandbox's apply step)
+"""
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from textual.widgets import Input, SelectionList  # noqa: E402
+
+from test_app_support import SIZE, offline_app, ready_answers  # noqa: E402
+from tui.app.app import create_app  # noqa: E402
+from tui.app.confirm import ConfirmApplyModal  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+async def shoot(app, pilot, name: str) -> None:
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause(0.3)
+    app.save_screenshot(f"{name}.svg", str(OUT))
+
+
+async def until(pilot, condition) -> None:
+    while not condition():
+        await pilot.pause(0.1)
+
+
+async def offline_steps(work: str) -> None:
+    app = offline_app(work, ready_answers(services=("s3", "sts"), region="eu-west-1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await shoot(app, pilot, "1-services")
+        app.goto("accounts")
+        await pilot.pause()
+        await pilot.press(*"4444555566")
+        await shoot(app, pilot, "2-accounts")
+        await pilot.press("ctrl+u")
+        app.goto("buckets")
+        await pilot.pause()
+        await pilot.press("down")
+        await shoot(app, pilot, "3-buckets")
+        app.goto("review")
+        await pilot.pause()
+        await shoot(app, pilot, "4-review")
+        await pilot.press("tab", "right")
+        await shoot(app, pilot, "4-review-checks")
+        app.goto("apply")
+        await pilot.pause()
+        await shoot(app, pilot, "5-apply-offline")
+
+
+async def sandbox_apply(work: str) -> None:
+    app = create_app(sandbox=True, output_dir=Path(work))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.endpoints is not None)
+        app.goto("apply")
+        await until(pilot, lambda: app.screen.query(".vpc"))
+        ids = {e.service: e.id for e in app.endpoints}
+        for listing in app.screen.query(".vpc").results(SelectionList):
+            values = [listing.get_option_at_index(i).value for i in range(listing.option_count)]
+            for service in ("s3", "sts"):
+                if ids.get(service) in values:
+                    listing.select(ids[service])
+        await shoot(app, pilot, "5-apply")
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await pilot.press(*"yes")
+        await shoot(app, pilot, "5-confirm")
+        await pilot.press("enter")
+        await until(pilot, lambda: "Done" in str(app.screen.query_one("#run-status").content))
+        await pilot.pause(1)
+        await shoot(app, pilot, "5-apply-results")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as work:
+        os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
+        asyncio.run(offline_steps(work))
+        asyncio.run(sandbox_apply(work))
+
+
+if __name__ == "__main__":
+    main()
