@@ -99,3 +99,20 @@ def test_backups_when_there_are_none(capsys):
 def test_bad_trusted_account_is_an_input_error(aws_env, capsys):
     assert main(["audit", "--trusted-account", "12345"]) == 2
     assert "not 12 digits" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("argv", [["audit", "--region", "mars-1"], ["--region", "eu-west-9", "rollback", "--endpoint", "vpce-1"]])
+def test_a_region_that_does_not_exist_is_an_input_error(aws_env, capsys, argv):
+    assert main(argv) == 2
+    assert "does not exist" in one_line_error(capsys)
+
+
+def test_an_unparseable_answer_from_the_endpoint_is_one_line(aws_env, capsys, monkeypatch):
+    from botocore.parsers import ResponseParserError
+
+    def broken(*args, **kwargs):
+        raise ResponseParserError("Unable to parse response, invalid XML received")
+
+    monkeypatch.setattr("tui.aws.audit.discover", broken)
+    assert main(["audit"]) == 1
+    assert "failed" in one_line_error(capsys)

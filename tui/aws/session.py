@@ -7,6 +7,7 @@ from functools import cache, cached_property
 from urllib.parse import urlparse
 
 from tui.aws.errors import NoRegionError, translate
+from tui.policy.identifiers import check_region
 
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 """moto accepts any key; given to the sandbox's own session only, never put in os.environ."""
@@ -111,6 +112,7 @@ def connect(target: AwsTarget) -> Connection:
         raise translate(exc) from None
     if not region:
         raise NoRegionError("no AWS region: pass --region or set AWS_REGION (or a region in the profile)")
+    check_region(region)  # a typo would otherwise reach an endpoint that does not exist
     endpoint_url = _first(target.endpoint_url, None if target.sandbox else os.environ.get("AWS_ENDPOINT_URL"))
     connection = Connection(session, target, region, endpoint_url)
     try:

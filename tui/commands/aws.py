@@ -56,12 +56,13 @@ def _add_change_flags(parser: argparse.ArgumentParser, add_connection_options) -
 def _aws_errors():
     """botocore failures that escape the core become one-line AwsErrors (the CLI prints them, no traceback)."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     from tui.aws.errors import translate
 
     try:
         yield
-    except (BotoCoreError, ClientError) as exc:
+    except (BotoCoreError, ClientError, ResponseParserError) as exc:
         raise translate(exc) from None
 
 
@@ -154,11 +155,12 @@ def run_backups(args: argparse.Namespace) -> int:
 def run_audit(args: argparse.Namespace) -> int:
     from tui.aws.audit import SEVERITIES, audit
     from tui.aws.discovery import enabled_regions
-    from tui.policy.identifiers import check_account_id, check_org_id
+    from tui.policy.identifiers import check_account_id, check_org_id, check_region
 
     accounts = [check_account_id(a) for a in args.trusted_account]
     orgs = [check_org_id(o) for o in args.trusted_org]
     regions = args.region if isinstance(args.region, list) else None  # a string when given before `audit`
+    regions = [check_region(region) for region in regions or ()]
     with _aws_errors():
         conn = _connect(args, regions[0] if regions else args.region)
         if args.all_regions:
