@@ -102,3 +102,26 @@ def test_a_wildcard_bucket_exception_is_an_exfiltration_hole():
 def test_a_policy_that_blocks_even_the_trusted_account_is_reported(place):
     doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": B}}))
     assert "blocks-trusted" in codes(assess(doc, place, Trust((A, B))))
+
+
+PERIMETER = {"StringEquals": {"aws:PrincipalAccount": A, "aws:ResourceAccount": A}}
+
+
+def test_an_unconditioned_write_exception_on_a_named_bucket_is_high():
+    dropbox = allow(action="s3:*", resource=["arn:aws:s3:::insider-dropbox", "arn:aws:s3:::insider-dropbox/*"])
+    result = assess(policy(allow(PERIMETER), dropbox), S3_GATEWAY, Trust((A,)))
+    assert result.classification == TRUSTS_OUTSIDE and "foreign-writes" in codes(result, "high")
+
+
+def test_a_wildcard_bucket_read_exception_is_high():
+    wildcard = allow(action="s3:GetObject", resource="arn:aws:s3:::al2023-repos-*/*")
+    result = assess(policy(allow(PERIMETER), wildcard), S3_GATEWAY, Trust((A,)))
+    assert result.classification == TRUSTS_OUTSIDE and "wildcard-bucket" in codes(result, "high")
+
+
+def test_exact_aws_owned_reads_are_fine_and_other_public_reads_are_low():
+    owned = allow(action="s3:GetObject", resource=["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"])
+    assert not codes(assess(policy(allow(PERIMETER), owned), S3_GATEWAY, Trust((A,))), "high")
+    public = allow(action="s3:GetObject", resource=["arn:aws:s3:::my-public-artifacts/*"])
+    result = assess(policy(allow(PERIMETER), public), S3_GATEWAY, Trust((A,)))
+    assert result.classification == IDENTITY_RESOURCE_PERIMETER and codes(result, "low") == {"unlisted-public-read"}

@@ -151,8 +151,10 @@ def assess(policy: dict, place: Place, trust: Trust) -> Assessment:
     if trusted_blocked:
         findings.append(Finding("low", "blocks-trusted", f"even the trusted account {trusted} cannot read its own resources through this endpoint"))
     findings += _aws_owned_bucket_findings(policy, place)
+    named = _named_resource_findings(policy, place, stranger)
+    findings += named
 
-    if admitted or reached:
+    if admitted or reached or any(f.severity == "high" for f in named):
         classification = TRUSTS_OUTSIDE
     elif trusted_blocked:
         classification = CUSTOM
@@ -161,6 +163,51 @@ def assess(policy: dict, place: Place, trust: Trust) -> Assessment:
     else:
         classification = IDENTITY_RESOURCE_PERIMETER
     return Assessment(classification, tuple(findings))
+
+
+def _concrete(pattern: str) -> str:
+    """A resource the pattern matches: wildcards filled with a name an insider could register."""
+    return pattern.replace("*", "insider-probe").replace("?", "x")
+
+
+def _named_resources(policy: dict) -> list[str]:
+    """Resource patterns of Allow statements, other than `*` (which the sample requests already cover)."""
+    statements = policy.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    patterns = []
+    for statement in statements:
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            resources = statement.get("Resource", [])
+            patterns += [r for r in ([resources] if isinstance(resources, str) else resources) if isinstance(r, str) and r != "*"]
+    return list(dict.fromkeys(patterns))
+
+
+def _named_resource_findings(policy: dict, place: Place, stranger: str) -> list[Finding]:
+    """Exceptions written for named resources can open the perimeter the sample requests never touch:
+    a bucket anyone may write to, or a wildcard bucket name anyone may register and read through."""
+    template = load_services().get(place.service or "")
+    if template is None or template.sample_read is None:
+        return []
+    read_action, write_action = template.sample_read.action, template.sample_write.action
+    owned = {arn for entry in load_catalog().entries for arn in entry.arns(place.region)} if template.public_buckets else set()
+    callers = (principal_context(stranger, None, _partition(place.region)), {"aws:PrincipalAccount": "anonymous"})
+    findings = []
+    for pattern in _named_resources(policy):
+        probe = _concrete(pattern)
+        context = resource_context(stranger, None)
+
+        def admits(action: str) -> bool:
+            return any(evaluate(policy, Request(action, probe, {**who, **context})).allowed for who in callers)
+
+        if admits(write_action):
+            findings.append(Finding("high", "foreign-writes", f"lets any account write to {pattern} ({write_action}): an exfiltration path"))
+        elif pattern not in owned and admits(read_action):
+            wildcard_bucket = template.public_buckets and any(c in pattern.split(":::", 1)[-1].split("/", 1)[0] for c in "*?")
+            if wildcard_bucket:
+                findings.append(Finding("high", "wildcard-bucket", f"lets anyone read {pattern}: anyone can create a bucket matching that name, and request keys carry data out"))
+            else:
+                findings.append(Finding("low", "unlisted-public-read", f"lets anyone read {pattern}, which is not an AWS-owned bucket in the catalog: make sure that is intended"))
+    return findings
 
 
 def _probe_object(arn: str) -> str | None:
