@@ -70,3 +70,9 @@ def test_answers_file_errors_are_one_line(tmp_path):
         load_answers(typo)
     with pytest.raises(InputError, match="cannot read"):
         load_answers(tmp_path / "missing.json")
+
+
+def test_folders_created_for_private_files_are_private(tmp_path):
+    path = save_answers(Answers(accounts=("111122223333",)).checked(), tmp_path / "new" / "deeper" / "a.json")
+    for folder in (path.parent, path.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -101,7 +101,7 @@ def test_bad_trusted_account_is_an_input_error(aws_env, capsys):
     assert "not 12 digits" in one_line_error(capsys)
 
 
-@pytest.mark.parametrize("argv", [["audit", "--region", "mars-1"], ["--region", "eu-west-9", "rollback", "--endpoint", "vpce-1"]])
+@pytest.mark.parametrize("argv", [["audit", "--region", "mars-1"], ["--region", "eu-west-9", "rollback", "--endpoint", "vpce-0123456789abcdef0"]])
 def test_a_region_that_does_not_exist_is_an_input_error(aws_env, capsys, argv):
     assert main(argv) == 2
     assert "does not exist" in one_line_error(capsys)
@@ -116,3 +116,41 @@ def test_an_unparseable_answer_from_the_endpoint_is_one_line(aws_env, capsys, mo
     monkeypatch.setattr("tui.aws.audit.discover", broken)
     assert main(["audit"]) == 1
     assert "failed" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (["apply", "--endpoint", "notanid", "--policy", "p.json", "--yes"], "'notanid'"),
+        (["rollback", "--endpoint", "vpce-XYZ"], "'vpce-XYZ'"),
+        (["audit", "--vpc-id", "vpc-nope"], "'vpc-nope'"),
+        (["audit", "--endpoint-url", "notaurl"], "'notaurl'"),
+    ],
+)
+def test_malformed_ids_and_urls_are_input_errors(aws_env, capsys, argv, named):
+    assert main(argv) == 2
+    error = one_line_error(capsys)
+    assert named in error
+
+
+def test_a_file_that_is_not_utf8_is_one_line(aws_env, capsys, tmp_path):
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe")
+    assert main(["apply", "--endpoint", "vpce-0123456789abcdef0", "--policy", str(binary), "--yes"]) == 2
+    assert "not UTF-8" in one_line_error(capsys)
+
+
+def test_text_output_shows_each_outcomes_warnings(aws_env, policy_file, capsys):
+    endpoint = aws_env.endpoints[("eu-west-1", "s3")]
+    assert main(["apply", "--endpoint", endpoint, "--policy", str(policy_file), "--yes"]) == 0
+    assert main(["rollback", "--endpoint", endpoint, "--default", "--yes"]) == 0
+    assert "warning: ResetPolicy was ignored" in capsys.readouterr().out
+
+
+def test_rolling_back_twice_does_not_reapply_what_the_first_rollback_removed(aws_env, policy_file, capsys):
+    endpoint = aws_env.endpoints[("eu-west-1", "s3")]
+    assert main(["apply", "--endpoint", endpoint, "--policy", str(policy_file), "--yes"]) == 0
+    assert main(["rollback", "--endpoint", endpoint, "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["rollback", "--endpoint", endpoint, "--yes", "--json"]) == 0
+    assert [o["status"] for o in json.loads(capsys.readouterr().out)["outcomes"]] == ["unchanged"]

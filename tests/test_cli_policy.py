@@ -112,3 +112,30 @@ def test_catalog_lists_region_expanded_buckets(capsys):
     assert code == 0 and "arn:aws:s3:::al2023-repos-ap-northeast-1-de612dc2/*" in entries["al2023"]["resources"]
     code, out, _ = run(capsys, "catalog", "--services")
     assert code == 0 and "email-smtp" in out and "no policy" in out
+
+
+def test_flags_replace_bad_values_of_an_answers_file(capsys, tmp_path):
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"accounts": ["12"], "region": "mars-1"}))
+    code, out, _ = run(capsys, "generate", "--answers", str(answers), "--account", A, "--region", "eu-west-1", "-q")
+    assert code == 0 and A in out
+
+
+def test_non_utf8_and_bad_case_files_are_one_line(capsys, tmp_path):
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe")
+    code, _, err = run(capsys, "validate", str(binary))
+    assert code == 2 and "not UTF-8" in err and err.count("\n") == 1
+    policy = tmp_path / "p.json"
+    run(capsys, "generate", "--account", A, "--region", "eu-west-1", "-q", "-o", str(policy))
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps([{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {"aws:PrincipalAccount": [1, 2]}}]))
+    code, _, err = run(capsys, "simulate", str(policy), "--cases", str(cases))
+    assert code == 2 and "context" in err
+
+
+def test_unverified_partitions_are_said_in_catalog_and_generate(capsys):
+    code, out, _ = run(capsys, "catalog", "--region", "cn-north-1")
+    assert code == 0 and "names verified only in aws" in out
+    code, _, err = run(capsys, "generate", "--account", A, "--region", "cn-north-1", "--public-bucket", "al2023")
+    assert code == 0 and "not verified" in err

@@ -111,7 +111,8 @@ def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str) 
     errors = [f for f in findings if f.severity == "error"]
     item.warnings += [f"{f.path}: {f.message}" for f in findings if f.severity == "warning"]
     if has_errors(findings):
-        item.refusal = f"the policy has {len(errors)} error(s), first: {errors[0].path}: {errors[0].message}"
+        where = f"{errors[0].path}: " if errors[0].path else ""
+        item.refusal = f"the policy has {len(errors)} error(s), first: {where}{errors[0].message}"
         return item
     item.unchanged = same_policy(endpoint.policy, policy)
     if not item.unchanged and _locks_out_caller(conn, endpoint, policy):

@@ -72,7 +72,9 @@ def list_backups(endpoint_id: str | None = None) -> list[Backup]:
 
 
 def latest_backup(endpoint_id: str) -> Backup:
-    backups = list_backups(endpoint_id)
+    """The latest apply's backup: rolling back twice must not re-apply what the first rollback removed."""
+    everything = list_backups(endpoint_id)
+    backups = [b for b in everything if b.action == "apply"] or everything
     if not backups:
         raise InputError(f"no backup of {endpoint_id} in {backups_dir()}: list them with `vpce-wizard backups`")
     return backups[0]

@@ -7,6 +7,7 @@ from functools import cache, cached_property
 from urllib.parse import urlparse
 
 from tui.aws.errors import NoRegionError, translate
+from tui.policy.errors import InputError
 from tui.policy.identifiers import check_region
 
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -99,6 +100,13 @@ def _first(*values: str | None) -> str | None:
     return next((value for value in values if value), None)
 
 
+def _check_endpoint_url(url: str) -> None:
+    """botocore raises a bare ValueError on a malformed URL; say what is wrong instead."""
+    parts = urlparse(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"endpoint URL {url!r} is not of the form https://host[:port] (from --endpoint-url or AWS_ENDPOINT_URL)")
+
+
 def connect(target: AwsTarget) -> Connection:
     """Open a session and ask STS who we are; raises AwsError (one line) when that cannot work."""
     import boto3
@@ -114,6 +122,8 @@ def connect(target: AwsTarget) -> Connection:
         raise NoRegionError("no AWS region: pass --region or set AWS_REGION (or a region in the profile)")
     check_region(region)  # a typo would otherwise reach an endpoint that does not exist
     endpoint_url = _first(target.endpoint_url, None if target.sandbox else os.environ.get("AWS_ENDPOINT_URL"))
+    if endpoint_url:
+        _check_endpoint_url(endpoint_url)
     connection = Connection(session, target, region, endpoint_url)
     try:
         identity = connection.client("sts").get_caller_identity()

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError
+from tui.policy.identifiers import check_endpoint_id
 
 
 def register(subparsers, add_connection_options) -> None:
@@ -112,6 +113,8 @@ def _carry_out(conn, plan, args) -> int:
         if not args.json:
             backup = f" (backup: {outcome.backup_path})" if outcome.backup_path else ""
             print(f"{outcome.status:<9} {outcome.endpoint_id} {outcome.region}: {outcome.reason}{backup}")
+            for warning in outcome.warnings:
+                print(f"          warning: {warning}")
 
     outcomes = execute_plan(conn, plan, dry_run=args.dry_run, on_progress=progress)
     if args.json:
@@ -122,16 +125,18 @@ def _carry_out(conn, plan, args) -> int:
 def run_apply(args: argparse.Namespace) -> int:
     from tui.aws.apply import plan_apply
 
+    endpoint_ids = [check_endpoint_id(e) for e in dict.fromkeys(args.endpoint)]
     policy = read_policy(args.policy)
     with _aws_errors():
         conn = _connect(args)
-        plan = plan_apply(conn, {endpoint_id: policy for endpoint_id in dict.fromkeys(args.endpoint)}, force=args.force)
+        plan = plan_apply(conn, {endpoint_id: policy for endpoint_id in endpoint_ids}, force=args.force)
         return _carry_out(conn, plan, args)
 
 
 def run_rollback(args: argparse.Namespace) -> int:
     from tui.aws.rollback import plan_rollback
 
+    check_endpoint_id(args.endpoint)
     with _aws_errors():
         conn = _connect(args)
         plan = plan_rollback(conn, args.endpoint, backup=args.backup, default=args.default, force=args.force)
@@ -141,7 +146,7 @@ def run_rollback(args: argparse.Namespace) -> int:
 def run_backups(args: argparse.Namespace) -> int:
     from tui.aws.backups import backups_dir, list_backups
 
-    backups = list_backups(args.endpoint)
+    backups = list_backups(args.endpoint and check_endpoint_id(args.endpoint))
     if args.json:
         print_json({"directory": str(backups_dir()), "backups": [b.to_dict() for b in backups]})
         return 0
@@ -155,12 +160,14 @@ def run_backups(args: argparse.Namespace) -> int:
 def run_audit(args: argparse.Namespace) -> int:
     from tui.aws.audit import SEVERITIES, audit
     from tui.aws.discovery import enabled_regions
-    from tui.policy.identifiers import check_account_id, check_org_id, check_region
+    from tui.policy.identifiers import check_account_id, check_org_id, check_region, check_vpc_id
 
     accounts = [check_account_id(a) for a in args.trusted_account]
     orgs = [check_org_id(o) for o in args.trusted_org]
     regions = args.region if isinstance(args.region, list) else None  # a string when given before `audit`
     regions = [check_region(region) for region in regions or ()]
+    if args.vpc_id:
+        check_vpc_id(args.vpc_id)
     with _aws_errors():
         conn = _connect(args, regions[0] if regions else args.region)
         if args.all_regions:

@@ -9,12 +9,12 @@ from tui.policy.errors import InputError
 
 def read_text(path: str) -> str:
     """Read a file, or standard input for `-`, with a one-line error when it cannot be read."""
-    if path == "-":
-        return sys.stdin.read()
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path!r} is not UTF-8 text") from None
 
 
 def read_json(path: str, what: str):

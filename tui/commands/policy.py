@@ -52,7 +52,7 @@ def answers_from_args(args: argparse.Namespace):
 
     from tui.policy.answers import Answers, load_answers
 
-    answers = load_answers(args.answers) if args.answers else Answers(region="")
+    answers = load_answers(args.answers, check=False) if args.answers else Answers(region="")
     overrides = {
         "services": args.service,
         "accounts": args.account,
@@ -86,10 +86,12 @@ def run_generate(args: argparse.Namespace) -> int:
             detail = errors[0].message if errors else f"scenario not as intended: {failed[0]}"
             raise WizardError(f"refusing to emit the {service} policy: {detail}")
         if not args.quiet:
-            warnings = sum(f.severity == "warning" for f in review.findings)
+            warnings = [f for f in review.findings if f.severity == "warning"]
+            for warning in warnings:
+                print(f"{service}: warning: {warning.message}", file=sys.stderr)
             print(
                 f"{service}: {review.size:,} of {20480:,} characters ({review.headroom:,} left), "
-                f"{warnings} warning(s), {len(review.results)} scenario(s) as intended",
+                f"{len(warnings)} warning(s), {len(review.results)} scenario(s) as intended",
                 file=sys.stderr,
             )
     write_output(render(policies, args.format), args.output)
@@ -140,7 +142,9 @@ def _load_cases(path: str) -> list[dict]:
         if not isinstance(case, dict) or not isinstance(case.get("action"), str) or not isinstance(case.get("resource"), str):
             raise InputError(f"cases file {path!r}: case {index} needs string 'action' and 'resource'")
         context = case.get("context", {})
-        if not isinstance(context, dict) or not all(isinstance(v, (str, list)) for v in context.values()):
+        if not isinstance(context, dict) or not all(
+            isinstance(v, str) or (isinstance(v, list) and all(isinstance(item, str) for item in v)) for v in context.values()
+        ):
             raise InputError(f"cases file {path!r}: case {index} 'context' must map keys to strings or lists")
         if "expect" in case and case["expect"] not in EXPECTATIONS:
             raise InputError(f"cases file {path!r}: case {index} 'expect' must be one of {', '.join(EXPECTATIONS)}")
@@ -177,7 +181,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def run_catalog(args: argparse.Namespace) -> int:
     from tui.policy.catalog import load_catalog
-    from tui.policy.identifiers import check_region
+    from tui.policy.identifiers import check_region, partition_of
     from tui.policy.services import load_services
 
     if args.services:
@@ -208,7 +212,9 @@ def run_catalog(args: argparse.Namespace) -> int:
             continue
         print(f"{title}:")
         for r in members:
-            print(f"  {r['id']:<22} {r['title']}{'  (default)' if r['default'] else ''}")
+            unverified = region and partition_of(region) not in r["partitions_verified"]
+            note = f"  (names verified only in {', '.join(r['partitions_verified'])}: confirm them)" if unverified else ""
+            print(f"  {r['id']:<22} {r['title']}{'  (default)' if r['default'] else ''}{note}")
             for arn in r["resources"]:
                 print(f"      {arn}")
     return 0

@@ -89,18 +89,22 @@ class Answers:
         return cls(**values)
 
 
-def load_answers(path: str | Path) -> Answers:
-    """Read an answers file written by the wizard (or by hand) and check it."""
+def load_answers(path: str | Path, check: bool = True) -> Answers:
+    """Read an answers file written by the wizard (or by hand); `check=False` leaves checking to the caller,
+    who may first replace some values (the CLI's flags override the file's)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read answers file {str(path)!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"answers file {str(path)!r} is not UTF-8 text") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"answers file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    return Answers.from_dict(data, source=f"answers file {str(path)!r}").checked()
+    answers = Answers.from_dict(data, source=f"answers file {str(path)!r}")
+    return answers.checked() if check else answers
 
 
 def save_answers(answers: Answers, path: str | Path) -> Path:

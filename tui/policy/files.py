@@ -5,10 +5,20 @@ import tempfile
 from pathlib import Path
 
 
+def _make_private_dirs(directory: Path) -> None:
+    """Create missing folders as 0700, so other users cannot even list which endpoints were backed up."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+
 def write_private(path: str | os.PathLike, text: str) -> Path:
     """Write text to path with mode 0600 via a synced temp file and a rename, so readers never see half a file."""
     target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_private_dirs(target.parent)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)

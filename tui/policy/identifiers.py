@@ -6,6 +6,8 @@ from tui.policy.errors import InputError
 from tui.policy.templates import load_template
 
 ACCOUNT_ID = re.compile(r"\d{12}")
+ENDPOINT_ID = re.compile(r"vpce-[0-9a-f]{8,17}")
+VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
 ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 # S3 general-purpose bucket naming rules: 3-63 chars, lowercase letters, digits, dots and hyphens,
 # starting and ending with a letter or digit.
@@ -74,4 +76,20 @@ def check_bucket_arn(value: str) -> str:
         check_bucket_name(match.group(2))
     except InputError as exc:
         raise InputError(f"bucket ARN {value!r}: {exc}") from None
+    return value
+
+
+def check_endpoint_id(value: str) -> str:
+    """A VPC endpoint ID such as vpce-0123456789abcdef0; caught here rather than as an AWS error."""
+    value = value.strip()
+    if not ENDPOINT_ID.fullmatch(value):
+        raise InputError(f"endpoint ID {value!r} is not of the form vpce-0123456789abcdef0")
+    return value
+
+
+def check_vpc_id(value: str) -> str:
+    """A VPC ID such as vpc-0123456789abcdef0."""
+    value = value.strip()
+    if not VPC_ID.fullmatch(value):
+        raise InputError(f"VPC ID {value!r} is not of the form vpc-0123456789abcdef0")
     return value
