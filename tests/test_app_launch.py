@@ -23,3 +23,18 @@ def test_launch_builds_the_app_from_cli_arguments(monkeypatch, tmp_path):
     assert main(["--answers", str(saved), "--profile", "dev", "--region", "eu-west-1"]) == 0
     assert seen["ran"] and seen["answers"].services == ("sts",)
     assert seen["profile"] == "dev" and seen["region"] == "eu-west-1" and seen["sandbox"] is False
+
+
+async def test_a_malformed_endpoint_url_leaves_the_wizard_offline_with_the_reason(tmp_path, monkeypatch):
+    from tui.app.app import create_app
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    app = create_app(region="eu-west-1", endpoint_url="notaurl", output_dir=tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(200):
+            if "offline" in app.status:
+                break
+            await pilot.pause(0.05)
+        assert app.connection is None
+        assert "offline" in app.status and "notaurl" in app.status

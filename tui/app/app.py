@@ -152,7 +152,7 @@ class WizardApp(App):
         self._connect(AwsTarget(**target))
 
     def _connect(self, target) -> None:
-        from tui.aws.errors import AwsError, NoRegionError
+        from tui.aws.errors import NoRegionError
         from tui.aws.session import connect
 
         self.call_from_thread(setattr, self, "status", "connecting to AWS…")
@@ -163,7 +163,7 @@ class WizardApp(App):
                 if target.region:
                     raise
                 connection = connect(replace(target, region=self.answers.region))  # the region chosen on screen
-        except AwsError as exc:
+        except WizardError as exc:  # AWS failures, and bad input such as a malformed endpoint URL
             self.call_from_thread(self._offline, str(exc))
             return
         self.call_from_thread(self._connected, connection)
@@ -205,13 +205,12 @@ class WizardApp(App):
     @work(thread=True, exclusive=True, group="discover")
     def discover_endpoints(self, connection, region: str) -> None:
         from tui.aws.discovery import discover
-        from tui.aws.errors import AwsError
 
         self.call_from_thread(setattr, self, "status", f"{connection.label} · looking for endpoints in {region}…")
         try:
             trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
             endpoints = discover(connection, regions=[region], trusted_accounts=trust[0] or None, trusted_orgs=trust[1])
-        except AwsError as exc:
+        except WizardError as exc:
             self.call_from_thread(setattr, self, "status", f"{connection.label} · discovery failed: {exc}")
             return
         self.call_from_thread(self._discovered, connection, region, endpoints, trust)

@@ -125,10 +125,12 @@ class ApplyScreen(StepScreen):
     def plan(self, make_plan, verb: str) -> None:
         """Read the endpoints and plan (no writes), then ask for confirmation on the UI thread."""
         self.app.call_from_thread(self._busy, f"{verb}: reading the endpoints and planning…")
+        from tui.aws.errors import translate
+
         try:
             plan = make_plan()
-        except WizardError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a worker must report, never die: translate says what failed
+            self.app.call_from_thread(self._failed, str(translate(exc)))
             return
         self.app.call_from_thread(self._confirm, plan, verb)
 
