@@ -572,3 +572,15 @@ def test_adding_a_deny_never_grants_access(policy, request, extra_deny):
     target(len(decision.statements))
     if not decision.allowed:
         assert not evaluate({**policy, "Statement": policy["Statement"] + [extra_deny]}, request).allowed
+
+
+@pytest.mark.parametrize("operator", ["stringequals", "STRINGEQUALSIFEXISTS", "forAnyValue:StringEquals", "null"])
+def test_operator_names_ignore_case_as_the_validator_does(operator):
+    """The validator accepts any case; the evaluator must then read the operator, not fail closed."""
+    from tui.policy.validator import validate
+
+    values = "false" if operator == "null" else "v"
+    policy = {"Version": "2012-10-17", "Statement": [{**allow_all(), "Condition": {operator: {"k": values}}}]}
+    assert not [f for f in validate(policy) if f.code == "unknown-condition-operator"]
+    assert evaluate(policy, Request("s3:GetObject", ANY_OBJECT, {"k": "v"})).allowed
+    assert not evaluate(policy, Request("s3:GetObject", ANY_OBJECT, {"k": "w"})).allowed or operator == "null"

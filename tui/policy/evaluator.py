@@ -200,7 +200,7 @@ def _conditions_hold(condition: dict, context: Context) -> bool | None:
 
 def _block_holds(operator_name: str, block: dict, context: Context) -> bool | None:
     """Keys within one operator's block are AND-ed; None when the operator is unknown."""
-    if operator_name == "Null":
+    if operator_name.lower() == "null":
         return all(_null_holds(_as_strings(values), context.get(key.lower())) for key, values in block.items())
     operator = _parse_operator(operator_name)
     if operator is None:
@@ -242,11 +242,13 @@ class _Operator:
 
 @lru_cache(maxsize=256)
 def _parse_operator(name: str) -> _Operator | None:
-    """Parsed once per spelling; None for names IAM does not define (`NullIfExists` is one of them)."""
-    set_prefix = next((prefix for prefix in ("ForAnyValue:", "ForAllValues:") if name.startswith(prefix)), "")
-    base = name.removeprefix(set_prefix)
-    if_exists = base.endswith("IfExists")
-    base = base.removesuffix("IfExists")
+    """Parsed once per spelling, ignoring case as IAM (and the validator) do; None for names IAM does not
+    define (`NullIfExists` is one of them)."""
+    lowered = name.lower()
+    set_prefix = next((prefix for prefix in ("ForAnyValue:", "ForAllValues:") if lowered.startswith(prefix.lower())), "")
+    base = lowered[len(set_prefix):]
+    if_exists = base.endswith("ifexists")
+    base = _CANONICAL_NAMES.get(base.removesuffix("ifexists"), "")
     negated = base in _NEGATIONS
     test = _VALUE_TESTS.get(_NEGATIONS.get(base, base))
     return _Operator(test, negated, set_prefix, if_exists) if test else None
@@ -339,6 +341,9 @@ _NEGATIONS = {
     "ArnNotLike": "ArnLike",
 }
 """Each negated operator and the positive operator it negates."""
+
+_CANONICAL_NAMES = {name.lower(): name for name in [*_VALUE_TESTS, *_NEGATIONS]}
+"""Lower-cased operator name -> the spelling the tables above use."""
 
 
 def _as_strings(value) -> tuple[str, ...]:
