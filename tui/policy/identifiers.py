@@ -15,20 +15,32 @@ BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 BUCKET_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):s3:::([^/]+)(/.*)?")
 
 
+def _matching(value: str, pattern: re.Pattern[str], problem: str) -> str:
+    """The stripped value when the whole of it matches; else an InputError naming it."""
+    value = value.strip()
+    if not pattern.fullmatch(value):
+        raise InputError(problem.format(value=repr(value)))
+    return value
+
+
 def check_account_id(value: str) -> str:
     """A 12-digit AWS account ID; wildcards are refused because account keys must be exact."""
-    value = value.strip()
-    if not ACCOUNT_ID.fullmatch(value):
-        raise InputError(f"account ID {value!r} is not 12 digits")
-    return value
+    return _matching(value, ACCOUNT_ID, "account ID {value} is not 12 digits")
 
 
 def check_org_id(value: str) -> str:
     """An AWS Organizations ID such as o-a1b2c3d4e5."""
-    value = value.strip()
-    if not ORG_ID.fullmatch(value):
-        raise InputError(f"organization ID {value!r} is not of the form o-xxxxxxxxxx (10 to 32 lowercase letters or digits)")
-    return value
+    return _matching(value, ORG_ID, "organization ID {value} is not of the form o-xxxxxxxxxx (10 to 32 lowercase letters or digits)")
+
+
+def check_endpoint_id(value: str) -> str:
+    """A VPC endpoint ID such as vpce-0123456789abcdef0; caught here rather than as an AWS error."""
+    return _matching(value, ENDPOINT_ID, "endpoint ID {value} is not of the form vpce-0123456789abcdef0")
+
+
+def check_vpc_id(value: str) -> str:
+    """A VPC ID such as vpc-0123456789abcdef0."""
+    return _matching(value, VPC_ID, "VPC ID {value} is not of the form vpc-0123456789abcdef0")
 
 
 def _partitions() -> dict[str, list[str]]:
@@ -78,18 +90,3 @@ def check_bucket_arn(value: str) -> str:
         raise InputError(f"bucket ARN {value!r}: {exc}") from None
     return value
 
-
-def check_endpoint_id(value: str) -> str:
-    """A VPC endpoint ID such as vpce-0123456789abcdef0; caught here rather than as an AWS error."""
-    value = value.strip()
-    if not ENDPOINT_ID.fullmatch(value):
-        raise InputError(f"endpoint ID {value!r} is not of the form vpce-0123456789abcdef0")
-    return value
-
-
-def check_vpc_id(value: str) -> str:
-    """A VPC ID such as vpc-0123456789abcdef0."""
-    value = value.strip()
-    if not VPC_ID.fullmatch(value):
-        raise InputError(f"VPC ID {value!r} is not of the form vpc-0123456789abcdef0")
-    return value
