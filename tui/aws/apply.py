@@ -19,8 +19,6 @@ from tui.policy.documents import minify
 from tui.policy.evaluator import evaluate
 from tui.policy.validator import has_errors, validate
 
-STATUSES = ("applied", "unchanged", "refused", "failed", "dry-run")
-
 
 @dataclass
 class PlannedChange:
@@ -53,7 +51,7 @@ class ApplyPlan:
 class EndpointOutcome:
     endpoint_id: str
     region: str
-    status: str  # one of STATUSES
+    status: str  # applied | unchanged | refused | failed | dry-run
     reason: str = ""
     backup_path: str | None = None
     warnings: tuple[str, ...] = ()

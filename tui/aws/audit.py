@@ -17,11 +17,6 @@ class EndpointAudit:
     endpoint: Endpoint
     findings: tuple[Finding, ...]
 
-    @property
-    def worst(self) -> str | None:
-        """The most severe finding's severity, or None when there is nothing to say."""
-        return min((f.severity for f in self.findings), key=SEVERITIES.index, default=None)
-
     def to_dict(self) -> dict:
         e = self.endpoint
         return {

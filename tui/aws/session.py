@@ -34,7 +34,6 @@ class Connection:
         self.region = region
         self.endpoint_url = endpoint_url
         self.account_id = ""
-        self.caller_arn = ""
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
         self.memo: dict = {}
@@ -130,5 +129,4 @@ def connect(target: AwsTarget) -> Connection:
     except (BotoCoreError, ClientError) as exc:
         raise translate(exc, "sts:GetCallerIdentity") from None
     connection.account_id = identity["Account"]
-    connection.caller_arn = identity.get("Arn", "")
     return connection

@@ -187,11 +187,13 @@ def run_catalog(args: argparse.Namespace) -> int:
     if args.services:
         services = load_services().values()
         if args.json:
-            print_json({"services": [{"name": s.name, "title": s.title, "endpoint_types": list(s.endpoint_types), "policy_supported": s.policy_supported} for s in services]})
+            print_json({"services": [{"name": s.name, "title": s.title, "endpoint_types": list(s.endpoint_types), "policy_supported": s.policy_supported, "notes": s.notes} for s in services]})
         else:
             for s in services:
                 support = "policy" if s.policy_supported else "no policy (full access)"
                 print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {support:<24} {s.title}")
+                if s.notes:
+                    print(f"{'':<15} {s.notes}")
         return 0
     region = check_region(args.region) if args.region else None
     catalog = load_catalog()

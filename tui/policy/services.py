@@ -34,10 +34,6 @@ class ServiceTemplate:
     owned_resource_templates: tuple[str, ...]
     notes: str
 
-    def endpoint_service_name(self, region: str) -> str:
-        """The name DescribeVpcEndpoints reports, e.g. com.amazonaws.eu-west-1.s3."""
-        return f"com.amazonaws.{region}.{self.name}"
-
     def aws_owned_resources(self, region: str) -> list[str]:
         """AWS-owned ARNs that trusted identities still need when the resource perimeter is on."""
         partition = partition_of(region)
