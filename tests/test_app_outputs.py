@@ -98,3 +98,16 @@ async def test_cancelled_save_writes_nothing(tmp_path):
         await open_review(app, pilot)
         await pilot.press("s", "escape")
         assert not list(tmp_path.iterdir())
+
+
+async def test_copy_reports_an_unwritable_fallback_instead_of_crashing(tmp_path, no_pyperclip, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("TERM_PROGRAM", raising=False)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the output folder should be")
+    app = offline_app(blocked, ready_answers())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_review(app, pilot)
+        await pilot.press("c")
+        assert json.loads(app.clipboard)["Statement"]
+        assert "could not save" in last_message(app) and "OSC 52" in last_message(app)

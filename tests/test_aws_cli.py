@@ -154,3 +154,13 @@ def test_rolling_back_twice_does_not_reapply_what_the_first_rollback_removed(aws
     capsys.readouterr()
     assert main(["rollback", "--endpoint", endpoint, "--yes", "--json"]) == 0
     assert [o["status"] for o in json.loads(capsys.readouterr().out)["outcomes"]] == ["unchanged"]
+
+
+def test_end_of_input_at_the_prompt_is_a_no(aws_env, policy_file, capsys, monkeypatch):
+    def end_of_input(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", end_of_input)
+    assert main(["apply", "--endpoint", aws_env.endpoints[("eu-west-1", "s3")], "--policy", policy_file]) == 1
+    assert "nothing changed" in capsys.readouterr().err

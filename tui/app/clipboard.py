@@ -25,8 +25,11 @@ def copy_text(app: App, text: str, fallback: Path) -> str:
         return "Copied to the system clipboard."
     except pyperclip.PyperclipException:
         reason = "pyperclip found no xclip, xsel, wl-clipboard or pbcopy"
-    saved = write_private(fallback, text)
+    try:
+        saved = f"saved to {write_private(fallback, text)}"
+    except OSError as exc:
+        saved = f"could not save {fallback} ({exc.strerror or exc}): use Save to pick another place"
     if _terminal_ignores_osc52():
-        return f"No clipboard available ({reason}; this terminal ignores OSC 52); saved to {saved} instead."
+        return f"No clipboard available ({reason}; this terminal ignores OSC 52); {saved}."
     app.copy_to_clipboard(text)
-    return f"No system clipboard ({reason}); sent via OSC 52, which your terminal may ignore; also saved to {saved}."
+    return f"No system clipboard ({reason}); sent via OSC 52, which your terminal may ignore; also {saved}."
