@@ -584,3 +584,57 @@ def test_operator_names_ignore_case_as_the_validator_does(operator):
     assert not [f for f in validate(policy) if f.code == "unknown-condition-operator"]
     assert evaluate(policy, Request("s3:GetObject", ANY_OBJECT, {"k": "v"})).allowed
     assert not evaluate(policy, Request("s3:GetObject", ANY_OBJECT, {"k": "w"})).allowed or operator == "null"
+
+
+# --- policy variables ---------------------------------------------------------------------------------
+
+OWN_RESOURCES = {
+    "Version": "2012-10-17",
+    "Statement": [allow_all(Condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}})],
+}
+
+
+def test_a_variable_takes_the_request_value():
+    """`aws:ResourceAccount = ${aws:PrincipalAccount}` lets any account use its own buckets: the insider's path."""
+    own = {"aws:PrincipalAccount": ACCOUNT_B, "aws:ResourceAccount": ACCOUNT_B}
+    assert evaluate(OWN_RESOURCES, Request("s3:PutObject", "arn:aws:s3:::b-exfil/x", own)).allowed
+    other = {"aws:PrincipalAccount": ACCOUNT_B, "aws:ResourceAccount": ACCOUNT_A}
+    assert not evaluate(OWN_RESOURCES, Request("s3:PutObject", "arn:aws:s3:::a-data/x", other)).allowed
+
+
+def test_variables_are_plain_text_in_2008_policies():
+    old = {**OWN_RESOURCES, "Version": "2008-10-17"}
+    own = {"aws:PrincipalAccount": ACCOUNT_B, "aws:ResourceAccount": ACCOUNT_B}
+    assert not evaluate(old, Request("s3:PutObject", "arn:aws:s3:::b-exfil/x", own)).allowed
+    literal = {"aws:PrincipalAccount": ACCOUNT_B, "aws:ResourceAccount": "${aws:PrincipalAccount}"}
+    assert evaluate(old, Request("s3:PutObject", "arn:aws:s3:::b-exfil/x", literal)).allowed
+
+
+def test_variables_in_resources_defaults_and_escapes():
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::home/${aws:userid, 'nobody'}/${*}"}]}
+    assert evaluate(policy, Request("s3:GetObject", "arn:aws:s3:::home/AIDA1/*", {"aws:userid": "AIDA1"})).allowed
+    assert not evaluate(policy, Request("s3:GetObject", "arn:aws:s3:::home/AIDA1/x", {"aws:userid": "AIDA1"})).allowed
+    assert evaluate(policy, Request("s3:GetObject", "arn:aws:s3:::home/nobody/*", {})).allowed
+
+
+def test_an_unresolvable_variable_fails_closed():
+    """The key is absent and there is no default: the Allow does not apply, a Deny does."""
+    allow = {"Version": "2012-10-17", "Statement": [allow_all(Condition={"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalTag/team}"}})]}
+    assert not evaluate(allow, Request("s3:GetObject", ANY_OBJECT, {"aws:ResourceAccount": "x"})).allowed
+    deny = {"Version": "2012-10-17", "Statement": [allow_all(), {**allow_all(), "Effect": "Deny", "Condition": {"StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalTag/team}"}}}]}
+    assert evaluate(deny, Request("s3:GetObject", ANY_OBJECT, {"aws:ResourceAccount": "x"})).outcome == "ExplicitDeny"
+
+
+def test_unreadable_conditions_fail_closed():
+    for condition in ([], {"StringEquals": "x"}, {"StringEquals": {"aws:PrincipalAccount": {"a": 1}}}):
+        assert not evaluate({"Statement": [allow_all(Condition=condition)]}, Request("s3:GetObject", ANY_OBJECT, {})).allowed
+        deny = {"Statement": [allow_all(), {**allow_all(Condition=condition), "Effect": "Deny"}]}
+        assert evaluate(deny, Request("s3:GetObject", ANY_OBJECT, {})).outcome == "ExplicitDeny"
+
+
+def test_hostile_documents_never_raise():
+    for doc in ({"Statement": "x"}, {"Statement": [1, None, "s"]}, {"Statement": [{"Sid": ["a"], "Effect": "Allow",
+                "Principal": ["*"], "Action": [1, {}], "Resource": None, "Condition": {"Bool": []}}]}, []):
+        assert evaluate(doc, Request("s3:GetObject", ANY_OBJECT, {})).outcome == "ImplicitDeny"

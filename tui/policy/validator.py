@@ -17,6 +17,7 @@ from jsonschema.protocols import Validator
 from tui.policy.documents import MAX_POLICY_CHARS, parse_policy_text, policy_size
 from tui.policy.errors import InputError
 from tui.policy.identifiers import ACCOUNT_ID, BUCKET_ARN
+from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind, parse_operator
 from tui.policy.templates import load_template
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -39,23 +40,6 @@ MULTIVALUED_GLOBAL_KEYS = frozenset(
     for key in ("aws:CalledVia", "aws:PrincipalOrgPaths", "aws:ResourceOrgPaths", "aws:TagKeys",
                 "aws:PrincipalServiceNamesList")
 )
-# IAM's condition operators, lower-cased: IAM matches operator names case-insensitively.
-BASE_OPERATORS = frozenset(
-    name.lower()
-    for name in (
-        "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-        "StringLike", "StringNotLike",
-        "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
-        "NumericGreaterThan", "NumericGreaterThanEquals",
-        "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
-        "DateGreaterThanEquals",
-        "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
-        "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
-        "Null",
-    )
-)
-SET_OPERATORS = frozenset({"forallvalues", "foranyvalue"})
-WILDCARD_OPERATORS = frozenset({"stringlike", "stringnotlike"})
 MIN_LITERAL_RUN = 6
 
 _ROOT_USER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root")
@@ -287,17 +271,6 @@ def _element_pair_rules(path: str, statement: dict) -> Iterator[Finding]:
             yield Finding(ERROR, f"missing-{element.lower()}", f"the statement has no {element} (or {negated})", path)
 
 
-def _parse_operator(name: str) -> tuple[str, str] | None:
-    """(set operator or "", base operator), lower-cased, or None when IAM has no such operator."""
-    set_operator, _, rest = name.lower().rpartition(":")
-    base = rest.removesuffix("ifexists")
-    if set_operator and set_operator not in SET_OPERATORS:
-        return None
-    if base not in BASE_OPERATORS or (base == "null" and base != rest):
-        return None
-    return set_operator, base
-
-
 def _has_wildcard(value: str) -> bool:
     return "*" in value or "?" in value
 
@@ -315,9 +288,9 @@ def _has_short_literal_run(value: str) -> bool:
     return any(max(len(before), len(after)) < MIN_LITERAL_RUN for before, after in zip(runs, runs[1:]))
 
 
-def _sensitive_key_rules(key_path: str, key: str, base: str, values) -> Iterator[Finding]:
+def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values) -> Iterator[Finding]:
     """Identifier keys must match exactly: AWS refuses wildcards and numeric operators on them."""
-    if base.startswith("numeric"):
+    if operator.base.kind is ValueKind.NUMERIC:
         yield Finding(ERROR, "numeric-operator-on-sensitive-key",
                       f"{key} holds an identifier: AWS refuses numeric operators on it", key_path)
     for index, value in _wildcard_strings(values):
@@ -333,16 +306,15 @@ def _literal_run_rule(key_path: str, values) -> Iterator[Finding]:
                           "literal characters right before or after each wildcard", _at(key_path, index))
 
 
-def _condition_key_rules(key_path: str, key: str, operator: tuple[str, str], values, effect) -> Iterator[Finding]:
+def _condition_key_rules(key_path: str, key: str, operator: Operator, values, effect) -> Iterator[Finding]:
     """The rules for one condition key under one operator."""
-    set_operator, base = operator
     lowered = key.lower()
     if lowered in SENSITIVE_KEYS:
-        yield from _sensitive_key_rules(key_path, key, base, values)
-    elif base in WILDCARD_OPERATORS:
+        yield from _sensitive_key_rules(key_path, key, operator, values)
+    elif operator.base.kind is ValueKind.STRING and operator.base.comparison is Comparison.LIKE:
         yield from _literal_run_rule(key_path, values)
     single_valued = lowered.startswith("aws:") and lowered not in MULTIVALUED_GLOBAL_KEYS
-    if set_operator == "forallvalues" and effect == "Allow" and single_valued:
+    if operator.qualifier is SetQualifier.FOR_ALL_VALUES and effect == "Allow" and single_valued:
         yield Finding(WARNING, "for-all-values-single-valued", f"ForAllValues on single-valued {key} is true when "
                       "the key is absent, so this Allow also matches requests without it; drop the prefix", key_path)
 
@@ -354,7 +326,7 @@ def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
         return
     for name, block in condition.items():
         operator_path = f"{path}.Condition.{name}"
-        operator = _parse_operator(name)
+        operator = parse_operator(name)
         if operator is None:
             hint = " (Null takes no IfExists)" if name.lower().endswith("nullifexists") else ""
             yield Finding(ERROR, "unknown-condition-operator",
