@@ -83,7 +83,34 @@ def test_aws_owned_buckets_are_exact_read_only_and_unconditioned():
 
 def test_bucket_arn_without_key_adds_list_bucket():
     policy = build_policy(checked(accounts=(A,), bucket_arns=("arn:aws:s3:::my-public-artifacts",)), "s3")
-    assert statements_by_sid(policy)["AllowReadsOfAWSOwnedBuckets"]["Action"] == ["s3:GetObject", "s3:ListBucket"]
+    assert statements_by_sid(policy)["AllowReadsOfListedPublicBuckets"]["Action"] == ["s3:GetObject", "s3:ListBucket"]
+
+
+def test_listed_buckets_get_their_own_statement_apart_from_aws_owned_ones():
+    mine = "arn:aws:s3:::my-public-artifacts/*"
+    policy = build_policy(checked(accounts=(A,), public_buckets=("al2023",), bucket_arns=(mine,), region="eu-west-1"), "s3")
+    by_sid = statements_by_sid(policy)
+    assert mine not in by_sid["AllowReadsOfAWSOwnedBuckets"]["Resource"]
+    assert by_sid["AllowReadsOfListedPublicBuckets"]["Resource"] == [mine]
+    assert "Condition" not in by_sid["AllowReadsOfListedPublicBuckets"]
+
+
+def test_a_listed_arn_already_in_the_catalog_is_not_repeated():
+    owned = "arn:aws:s3:::al2023-eu-west-1/*"
+    policy = build_policy(checked(accounts=(A,), public_buckets=("al2023",), bucket_arns=(owned,), region="eu-west-1"), "s3")
+    assert "AllowReadsOfListedPublicBuckets" not in statements_by_sid(policy)
+    assert owned in statements_by_sid(policy)["AllowReadsOfAWSOwnedBuckets"]["Resource"]
+
+
+def test_third_party_and_write_exceptions_are_separate_statements():
+    policy = build_policy(checked(accounts=(A,), public_buckets=("al2023", "registry-k8s-io", "emr-logs"), region="eu-west-1"), "s3")
+    by_sid = statements_by_sid(policy)
+    assert by_sid["AllowReadsOfThirdPartyPublicBuckets"] == {
+        "Sid": "AllowReadsOfThirdPartyPublicBuckets", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": ["arn:aws:s3:::prod-registry-k8s-io-eu-west-1/*"]}
+    assert by_sid["AllowWritesToAWSOwnedBuckets"]["Action"] == "s3:PutObject"
+    assert by_sid["AllowWritesToAWSOwnedBuckets"]["Resource"] == ["arn:aws:s3:::aws157-logs-prod-eu-west-1/*"]
+    assert by_sid["AllowReadsOfAWSOwnedBuckets"]["Action"] == "s3:GetObject"
 
 
 def test_public_buckets_only_go_into_s3_policies():

@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_wizard(args: argparse.Namespace) -> int:
     """Open the Textual wizard (imported only here, so headless commands stay light)."""
+    if args.sandbox:
+        from tui.aws.sandbox import emulator_class
+
+        emulator_class()  # without the sandbox extra: one error line before the screen opens
     from tui.app.launch import launch
 
     return launch(args)

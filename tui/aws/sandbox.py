@@ -6,12 +6,15 @@ import logging
 from dataclasses import dataclass, field
 
 from tui.aws.session import SANDBOX_CREDENTIALS, AwsTarget
+from tui.policy.errors import InputError
 
 SANDBOX_REGIONS = ("eu-west-1", "us-east-1")
 GATEWAY_SERVICES = ("s3", "dynamodb")
 INTERFACE_SERVICES = ("ssm", "ssmmessages", "ec2messages", "logs", "monitoring", "sts")
 PERIMETER_REGION = "us-east-1"
 """Its S3 gateway endpoint starts on a perimeter policy, the others on AWS's full-access default."""
+README_ENDPOINT_VARIABLE = "VPCE_S3"
+"""The shell variable holding the first region's S3 gateway endpoint id, as the README's examples use it."""
 
 
 def _ec2(endpoint_url: str, region: str):
@@ -67,22 +70,47 @@ class Sandbox:
         return AwsTarget(region=region or self.regions[0], endpoint_url=self.endpoint_url, sandbox=True)
 
     def env_lines(self) -> list[str]:
-        """Shell lines that point the AWS CLI, boto3 or another vpce-wizard at this sandbox."""
+        """Shell lines that point the AWS CLI, boto3 or another vpce-wizard at this sandbox; VPCE_S3 is the
+        endpoint the README's headless examples apply to (moto draws endpoint ids at random)."""
         return [
             f"export AWS_ENDPOINT_URL={self.endpoint_url}",
             f"export AWS_REGION={self.regions[0]}",
             f"export AWS_ACCESS_KEY_ID={SANDBOX_CREDENTIALS['aws_access_key_id']}",
             f"export AWS_SECRET_ACCESS_KEY={SANDBOX_CREDENTIALS['aws_secret_access_key']}",
+            f"export {README_ENDPOINT_VARIABLE}={self.endpoints[(self.regions[0], 's3')]}",
         ]
+
+    def summary_lines(self) -> list[str]:
+        """What `vpce-wizard sandbox` prints: the account, every endpoint id, and the lines to export."""
+        lines = [f"sandbox running at {self.endpoint_url}: account {self.account_id}, regions {', '.join(self.regions)}", "endpoints:"]
+        lines += [f"  {region:<10} {service:<12} {endpoint_id}" for (region, service), endpoint_id in self.endpoints.items()]
+        lines.append("use it from another shell (dummy credentials, this emulator only):")
+        lines += [f"  {line}" for line in self.env_lines()]
+        return lines
 
     def stop(self) -> None:
         self.server.stop()
 
 
+class SandboxUnavailable(InputError):
+    """moto is an optional extra: the default install stays small, and the message says how to add it."""
+
+
+def emulator_class():
+    """moto's ThreadedMotoServer, or SandboxUnavailable naming the install command when the extra is missing."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:
+        raise SandboxUnavailable(
+            f"the sandbox needs the optional AWS emulator ({exc.name or 'moto'} is not installed): "
+            "pip install 'vpce-wizard[sandbox]' (from a checkout: pip install -e '.[sandbox]')"
+        ) from None
+    return ThreadedMotoServer
+
+
 def start_server(port: int = 0):
     """moto's threaded server on loopback only (never reachable from the network); returns (server, url)."""
-    from moto.server import ThreadedMotoServer
-
+    ThreadedMotoServer = emulator_class()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would drown the wizard
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

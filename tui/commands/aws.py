@@ -199,14 +199,13 @@ def run_audit(args: argparse.Namespace) -> int:
 def run_sandbox(args: argparse.Namespace) -> int:
     import threading
 
-    from tui.aws.sandbox import start_sandbox
+    from tui.aws.sandbox import emulator_class, start_sandbox
 
+    emulator_class()  # without the sandbox extra: one error line naming the install command
     print("starting the sandbox (moto) ...", file=sys.stderr)
     sandbox = start_sandbox(args.port)
     try:
-        print(f"sandbox running at {sandbox.endpoint_url}: account {sandbox.account_id}, regions {', '.join(sandbox.regions)}")
-        print("use it from another shell (dummy credentials, this emulator only):")
-        print("\n".join(f"  {line}" for line in sandbox.env_lines()))
+        print("\n".join(sandbox.summary_lines()))
         print("press Ctrl-C to stop", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:

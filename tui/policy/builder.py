@@ -13,6 +13,9 @@ from tui.policy.services import load_services
 
 POLICY_VERSION = "2012-10-17"
 AWS_OWNED_BUCKETS_SID = "AllowReadsOfAWSOwnedBuckets"
+AWS_OWNED_WRITES_SID = "AllowWritesToAWSOwnedBuckets"
+THIRD_PARTY_BUCKETS_SID = "AllowReadsOfThirdPartyPublicBuckets"
+LISTED_BUCKETS_SID = "AllowReadsOfListedPublicBuckets"
 
 
 class PolicyTooLarge(InputError):
@@ -20,7 +23,7 @@ class PolicyTooLarge(InputError):
 
 
 def _one_or_many(values: tuple[str, ...]) -> str | list[str]:
-    """A lone value stays a string (the seed article's exact form); several become one list."""
+    """A lone value stays a string (the form AWS's examples use); several become one list."""
     return values[0] if len(values) == 1 else list(values)
 
 
@@ -75,24 +78,44 @@ def _aws_resource_statements(answers: Answers, service: str) -> list[dict]:
 
 
 def public_bucket_arns(answers: Answers) -> list[str]:
-    """Exact ARNs of the chosen AWS-owned buckets, then the custom ones, without repeats."""
+    """Exact ARNs of the chosen catalog buckets, then the custom ones, without repeats."""
     catalog = load_catalog()
     arns = [arn for bucket_id in answers.public_buckets for arn in catalog.get(bucket_id).arns(answers.region)]
     return list(dict.fromkeys(arns + list(answers.bucket_arns)))
 
 
-def _public_bucket_statement(answers: Answers, service: str) -> list[dict]:
-    """Read-only access to exact bucket ARNs with no principal condition: these requests are anonymous or
-    signed by AWS service accounts, so no account or org of ours could match them."""
+def _bucket_groups(answers: Answers) -> list[tuple[str, list[str], list[str]]]:
+    """(Sid, actions, exact ARNs) per kind of exception, so a reader of the policy sees whose buckets each
+    statement opens: AWS-owned reads, AWS-owned writes, third-party reads, and the engineer's own list."""
+    catalog = load_catalog()
+    chosen = [catalog.get(bucket_id) for bucket_id in answers.public_buckets]
+    kinds = (
+        (AWS_OWNED_BUCKETS_SID, [e for e in chosen if not e.third_party and not e.write]),
+        (AWS_OWNED_WRITES_SID, [e for e in chosen if e.write]),
+        (THIRD_PARTY_BUCKETS_SID, [e for e in chosen if e.third_party and not e.write]),
+    )
+    groups, seen = [], set()
+    for sid, entries in kinds:
+        arns = [arn for entry in entries for arn in entry.arns(answers.region) if arn not in seen]
+        seen.update(arns)
+        actions = list(dict.fromkeys(action for entry in entries for action in entry.actions))
+        groups.append((sid, actions, list(dict.fromkeys(arns))))
+    listed = [arn for arn in dict.fromkeys(answers.bucket_arns) if arn not in seen]
+    groups.append((LISTED_BUCKETS_SID, ["s3:GetObject"], listed))
+    return [(sid, actions, arns) for sid, actions, arns in groups if arns]
+
+
+def _public_bucket_statements(answers: Answers, service: str) -> list[dict]:
+    """Exact bucket ARNs with no principal condition: these requests are anonymous or signed by AWS service
+    accounts, so no account or org of ours could match them. Reads are GetObject (ListBucket for bucket ARNs)."""
     if not load_services()[service].public_buckets:
         return []
-    arns = public_bucket_arns(answers)
-    if not arns:
-        return []
-    actions = ["s3:GetObject"]
-    if any("/" not in arn.split(":::", 1)[1] for arn in arns):
-        actions.append("s3:ListBucket")  # ListBucket applies to bucket ARNs only
-    return [_statement(AWS_OWNED_BUCKETS_SID, _one_or_many(tuple(actions)), arns, None)]
+    statements = []
+    for sid, actions, arns in _bucket_groups(answers):
+        if "s3:GetObject" in actions and any("/" not in arn.split(":::", 1)[1] for arn in arns):
+            actions = [*actions, "s3:ListBucket"]  # ListBucket applies to bucket ARNs only
+        statements.append(_statement(sid, _one_or_many(tuple(dict.fromkeys(actions))), arns, None))
+    return statements
 
 
 def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> dict:
@@ -109,10 +132,10 @@ def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> 
     statements = (
         _perimeter_statements(answers)
         + _aws_resource_statements(answers, service)
-        + _public_bucket_statement(answers, service)
+        + _public_bucket_statements(answers, service)
     )
     if len(statements) == 1:
-        del statements[0]["Sid"]  # a lone statement is exactly the seed article's policy
+        del statements[0]["Sid"]  # a lone statement is exactly the data-perimeter example's policy
     policy = {"Version": POLICY_VERSION, "Statement": statements}
     if enforce_limit:
         size = policy_size(policy)

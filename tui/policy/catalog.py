@@ -1,4 +1,8 @@
-"""The catalog of AWS-owned S3 buckets that workloads read through an S3 endpoint, expanded per region."""
+"""The catalog of public S3 buckets that workloads reach through an S3 endpoint, expanded per region.
+
+Most are AWS-owned; a separate group (`owner: third-party`) holds buckets of other projects, such as
+registry.k8s.io's image layers. Write exceptions (`write: true`) are never defaults.
+"""
 
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +27,21 @@ class CatalogEntry:
     region_values: dict
     partitions_verified: tuple[str, ...]
     source: str
+    checked: str
+    """The date (UTC, YYYY-MM-DD) the names were last compared with the source."""
+    owner: str = "aws"
+    write: bool = False
+    see_also: tuple[str, ...] = ()
+
+    @property
+    def third_party(self) -> bool:
+        """Owned by someone other than AWS: allowing it trusts that owner's bucket policies."""
+        return self.owner != "aws"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every page the entry's names come from, the main source first."""
+        return (self.source, *self.see_also)
 
     def arns(self, region: str) -> list[str]:
         """Exact ARNs for one region; a resource whose per-region name is unknown there is left out."""
@@ -82,6 +101,10 @@ def load_catalog() -> Catalog:
             region_values=raw.get("region_values", {}),
             partitions_verified=tuple(raw["partitions_verified"]),
             source=raw["source"],
+            checked=raw["checked"],
+            owner=raw.get("owner", "aws"),
+            write=raw.get("write", False),
+            see_also=tuple(raw.get("see_also", ())),
         )
         for raw in data["entries"]
     )

@@ -11,6 +11,7 @@ from tui.policy.builder import build_policy
 from tui.policy.catalog import load_catalog
 from tui.policy.documents import MAX_POLICY_CHARS, minify, pretty
 from tui.policy.scenarios import ScenarioResult, run_scenarios, standard_scenarios
+from tui.policy.services import load_services
 from tui.policy.validator import Finding, has_errors, validate
 
 
@@ -40,33 +41,53 @@ class ServiceReview:
         return not has_errors(self.findings) and all(result.passed for result in self.results)
 
 
-def _catalog_findings(answers: Answers) -> list[Finding]:
-    """Bucket names are only verified in the aws partition; say so rather than pretend."""
-    catalog = load_catalog()
-    return [
-        Finding(
-            "warning",
-            "unverified-partition",
-            f"bucket names for {entry.title!r} are not verified in {answers.region}'s partition; confirm them before applying",
-            "Statement",
-        )
-        for entry in map(catalog.get, answers.public_buckets)
-        if not entry.verified_in(answers.region)
-    ]
+def _catalog_findings(answers: Answers, service: str) -> list[Finding]:
+    """What the chosen buckets cost in a policy that carries them: names unverified in the partition, writes out
+    of the perimeter, buckets whose owner is not AWS. Warnings: the engineer chose them; the review says why."""
+    if not load_services()[service].public_buckets:
+        return []
+    findings = []
+    for entry in map(load_catalog().get, answers.public_buckets):
+        if not entry.verified_in(answers.region):
+            findings.append(Finding(
+                "warning", "unverified-partition",
+                f"bucket names for {entry.title!r} are not verified in {answers.region}'s partition; confirm them before applying",
+                "Statement",
+            ))
+        if entry.write:
+            findings.append(Finding(
+                "warning", "write-exception",
+                f"{entry.title!r} lets anyone on the network write ({', '.join(entry.actions)}) to a bucket outside your "
+                "accounts: a path for data to leave; keep it only where that service needs it",
+                "Statement",
+            ))
+        if entry.third_party:
+            findings.append(Finding(
+                "warning", "third-party-buckets",
+                f"{entry.title!r} opens buckets owned by a third party, not AWS: you trust that owner's bucket policies",
+                "Statement",
+            ))
+    return findings
+
+
+def _service_findings(service: str) -> list[Finding]:
+    """A caveat the service template carries (e.g. CloudWatch Logs syslog endpoints), with its source."""
+    template = load_services()[service]
+    if not template.warning:
+        return []
+    return [Finding("warning", "service-caveat", f"{template.warning} (see {template.warning_source})", "Statement")]
 
 
 def review_service(answers: Answers, service: str) -> ServiceReview:
     """Build, validate and simulate one service's policy. Answers must be checked; oversize is reported, not raised."""
     policy = build_policy(answers, service, enforce_limit=False)
     minified = minify(policy)
-    findings = validate(policy) + _catalog_findings(answers)
+    findings = validate(policy) + _catalog_findings(answers, service) + _service_findings(service)
     results = run_scenarios(policy, standard_scenarios(answers, service))
     return ServiceReview(service, policy, pretty(policy), minified, tuple(findings), tuple(results))
 
 
 def review_all(answers: Answers) -> dict[str, ServiceReview]:
     """Reviews for every chosen service that takes a policy."""
-    from tui.policy.services import load_services
-
     services = load_services()
     return {name: review_service(answers, name) for name in answers.services if services[name].policy_supported}

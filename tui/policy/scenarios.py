@@ -72,12 +72,13 @@ def _public_bucket_scenarios(answers: Answers) -> list[Scenario]:
     catalog = load_catalog()
     scenarios = []
     anonymous = {"aws:PrincipalAccount": "anonymous"}
-    chosen = [(catalog.get(i).title, catalog.get(i).arns(answers.region)) for i in answers.public_buckets]
-    chosen += [(arn, [arn]) for arn in answers.bucket_arns]
-    for title, arns in chosen:
+    chosen = [(catalog.get(i).title, catalog.get(i).actions[0], catalog.get(i).arns(answers.region)) for i in answers.public_buckets]
+    chosen += [(arn, "s3:GetObject", [arn]) for arn in answers.bucket_arns]
+    for title, action, arns in chosen:
         if arns and "/" in arns[0].split(":::", 1)[1]:
-            request = Request("s3:GetObject", _bucket_object(arns[0]), anonymous)
-            scenarios.append(Scenario(f"anonymous read: {title}", request, True))
+            request = Request(action, _bucket_object(arns[0]), anonymous)
+            kind = "read" if action == "s3:GetObject" else "write"  # a write exception is checked as the write it allows
+            scenarios.append(Scenario(f"anonymous {kind}: {title}", request, True))
     unrelated = f"arn:{partition_of(answers.region)}:s3:::{UNRELATED_PUBLIC_BUCKET}/data.csv"
     scenarios.append(Scenario("anonymous read of an unrelated public bucket", Request("s3:GetObject", unrelated, anonymous), False))
     return scenarios

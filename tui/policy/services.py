@@ -33,6 +33,9 @@ class ServiceTemplate:
     sample_write: SampleRequest | None
     owned_resource_templates: tuple[str, ...]
     notes: str
+    warning: str = ""
+    """A caveat shown as a warning finding with every policy for this service (with its source)."""
+    warning_source: str = ""
 
     def aws_owned_resources(self, region: str) -> list[str]:
         """AWS-owned ARNs that trusted identities still need when the resource perimeter is on."""
@@ -59,6 +62,8 @@ def load_services() -> dict[str, ServiceTemplate]:
             sample_write=_sample(raw.get("sample_write")),
             owned_resource_templates=tuple(raw.get("aws_owned_resources", ())),
             notes=raw.get("notes", ""),
+            warning=raw.get("warning", ""),
+            warning_source=raw.get("warning_source", ""),
         )
         for raw in data["services"]
     }
