@@ -18,7 +18,7 @@ def register(subparsers, add_connection_options) -> None:
     apply.set_defaults(func=run_apply)
 
     rollback = subparsers.add_parser("rollback", help="restore an endpoint's latest (or named) backup, or AWS's default")
-    rollback.add_argument("--endpoint", required=True, metavar="ID")
+    rollback.add_argument("--endpoint", required=True, metavar="ID", help="the VPC endpoint to restore")
     choice = rollback.add_mutually_exclusive_group()
     choice.add_argument("--backup", metavar="FILE", help="the backup to restore (default: the latest of the endpoint)")
     choice.add_argument("--default", action="store_true", help="restore AWS's full-access default policy")
@@ -27,7 +27,7 @@ def register(subparsers, add_connection_options) -> None:
 
     backups = subparsers.add_parser("backups", help="list policy backups (newest first)")
     backups.add_argument("--endpoint", metavar="ID", help="only this endpoint's")
-    backups.add_argument("--json", action="store_true")
+    backups.add_argument("--json", action="store_true", help="print the backups as JSON")
     backups.set_defaults(func=run_backups)
 
     audit = subparsers.add_parser("audit", help="report what every endpoint policy admits; exit 1 on a high finding")
@@ -36,7 +36,7 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
     audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable (default: the caller's)")
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
-    audit.add_argument("--json", action="store_true")
+    audit.add_argument("--json", action="store_true", help="print the endpoints and findings as JSON")
     add_connection_options(audit, subcommand=True, skip=("--region",))
     audit.set_defaults(func=run_audit)
 

@@ -1,10 +1,15 @@
 """Headless policy commands: generate, validate, simulate, catalog. They import neither textual nor boto3."""
 
 import argparse
+import os
+import re
 import sys
 
 from tui.commands.common import print_json, read_json, read_policy, write_output
 from tui.policy.errors import InputError, WizardError
+from tui.report.escape import visible
+
+RESOURCE_ARN = re.compile(r"arn:[a-z-]+:[a-z0-9*-]+:[a-z0-9*-]*:[^:\s\x00-\x1f\x7f-\x9f]*:[^\s\x00-\x1f\x7f-\x9f]+")
 
 EXPECTATIONS = {"Allow": {"Allow"}, "Deny": {"ImplicitDeny", "ExplicitDeny"}, "ImplicitDeny": {"ImplicitDeny"}, "ExplicitDeny": {"ExplicitDeny"}}
 
@@ -19,30 +24,41 @@ def register(subparsers) -> None:
     generate.add_argument("--resource-perimeter", action="store_true", default=None, help="also require resources to belong to trusted accounts")
     generate.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help="AWS-owned bucket set from `catalog`; repeatable")
     generate.add_argument("--bucket-arn", action="append", metavar="ARN", help="another exact public bucket ARN to allow read-only; repeatable")
-    generate.add_argument("--region", metavar="R", help="region the endpoints live in (names the AWS-owned buckets)")
-    generate.add_argument("--format", default="json", choices=("json", "json-min", "terraform", "cloudformation"))
+    generate.add_argument(
+        "--region", metavar="R", default=argparse.SUPPRESS,
+        help="region the endpoints live in, which names the AWS-owned buckets (default: the answers file's, then AWS_REGION / AWS_DEFAULT_REGION)",
+    )
+    generate.add_argument(
+        "--format", default="json", choices=("json", "json-min", "terraform", "cloudformation"),
+        help="output: readable JSON (default), minified JSON as applied, or a Terraform / CloudFormation template",
+    )
     generate.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
     generate.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     generate.set_defaults(func=run_generate)
 
     validate = subparsers.add_parser("validate", help="check a policy file against AWS's rules; exit 1 on errors")
-    validate.add_argument("file", metavar="FILE|-")
+    validate.add_argument("file", metavar="FILE|-", help="the policy document; - reads standard input")
     validate.add_argument("--json", action="store_true", help="machine-readable findings")
     validate.set_defaults(func=run_validate)
 
     simulate = subparsers.add_parser("simulate", help="decide requests against a policy")
-    simulate.add_argument("file", metavar="FILE|-")
-    simulate.add_argument("--action", metavar="A")
-    simulate.add_argument("--resource", metavar="R")
+    simulate.add_argument("file", metavar="FILE|-", help="the policy document; - reads standard input")
+    simulate.add_argument("--action", metavar="A", help="the request's action, e.g. s3:GetObject")
+    simulate.add_argument("--resource", metavar="R", help="the request's resource: an ARN, or *")
     simulate.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="condition key; repeat a key for a multi-valued key")
-    simulate.add_argument("--cases", metavar="CASES.json", help='JSON list of {"action","resource","context","expect"?}')
-    simulate.add_argument("--json", action="store_true")
+    simulate.add_argument("--cases", metavar="CASES.json", help='JSON list of {"action","resource","context","expect"?}; not with --action/--resource')
+    simulate.add_argument("--json", action="store_true", help="print the decisions as JSON")
     simulate.set_defaults(func=run_simulate)
 
-    catalog = subparsers.add_parser("catalog", help="list the AWS-owned public S3 buckets (and --services)")
-    catalog.add_argument("--region", metavar="R", help="expand bucket names for this region")
-    catalog.add_argument("--services", action="store_true", help="list services instead")
-    catalog.add_argument("--json", action="store_true")
+    catalog = subparsers.add_parser("catalog", help="list the public S3 buckets (AWS-owned, then third-party), or --services")
+    catalog.add_argument("--region", metavar="R", default=argparse.SUPPRESS, help="expand bucket names for this region")
+    choice = catalog.add_mutually_exclusive_group()
+    choice.add_argument("--services", action="store_true", help="list services instead")
+    choice.add_argument(
+        "--check-sources", action="store_true",
+        help="print each entry's source pages and the date they were checked, and try to reach each page (online; never fails offline)",
+    )
+    catalog.add_argument("--json", action="store_true", help="print JSON")
     catalog.set_defaults(func=run_catalog)
 
 
@@ -63,11 +79,14 @@ def answers_from_args(args: argparse.Namespace):
     values = {key: tuple(value) for key, value in overrides.items() if value}
     if args.resource_perimeter is not None:
         values["resource_perimeter"] = args.resource_perimeter
-    if args.region:
-        values["region"] = args.region
+    region = getattr(args, "region", None)  # given before or after `generate`
+    if region:
+        values["region"] = region
+    elif not args.answers:
+        values["region"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
     answers = replace(answers, **values)
     if not answers.region:
-        raise InputError("--region is required (the AWS-owned bucket names depend on it)")
+        raise InputError("--region is required, or AWS_REGION (the AWS-owned bucket names depend on it)")
     return answers.checked()
 
 
@@ -134,6 +153,14 @@ def _parse_context(pairs: list[str]) -> dict:
     return context
 
 
+def _check_resource(resource: str, where: str = "--resource") -> str:
+    """A request names one resource: an ARN or `*`. Anything else (a bucket name, a typo) would quietly
+    match nothing and read as a deny, so refuse it."""
+    if resource != "*" and not RESOURCE_ARN.fullmatch(resource):
+        raise InputError(f"{where} '{visible(resource)}' is not an ARN (arn:partition:service:region:account:resource) or *")
+    return resource
+
+
 def _load_cases(path: str) -> list[dict]:
     cases = read_json(path, "cases file")
     if not isinstance(cases, list):
@@ -141,6 +168,7 @@ def _load_cases(path: str) -> list[dict]:
     for index, case in enumerate(cases):
         if not isinstance(case, dict) or not isinstance(case.get("action"), str) or not isinstance(case.get("resource"), str):
             raise InputError(f"cases file {path!r}: case {index} needs string 'action' and 'resource'")
+        _check_resource(case["resource"], f"cases file {path!r}: case {index} resource")
         context = case.get("context", {})
         if not isinstance(context, dict) or not all(
             isinstance(v, str) or (isinstance(v, list) and all(isinstance(item, str) for item in v)) for v in context.values()
@@ -154,13 +182,15 @@ def _load_cases(path: str) -> list[dict]:
 def run_simulate(args: argparse.Namespace) -> int:
     from tui.policy.evaluator import Request, evaluate
 
-    doc = read_policy(args.file)
+    if args.cases and (args.action or args.resource or args.context):
+        raise InputError("give either --cases FILE or --action/--resource/--context, not both")
     if args.cases:
         cases = _load_cases(args.cases)
     elif args.action and args.resource:
-        cases = [{"action": args.action, "resource": args.resource, "context": _parse_context(args.context)}]
+        cases = [{"action": args.action, "resource": _check_resource(args.resource), "context": _parse_context(args.context)}]
     else:
         raise InputError("give --action and --resource, or --cases FILE")
+    doc = read_policy(args.file)
     results = []
     for case in cases:
         decision = evaluate(doc, Request(case["action"], case["resource"], case.get("context", {})))
@@ -179,34 +209,93 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0 if all(r.get("met", True) for r in results) else 1
 
 
+def _catalog_row(entry, region: str | None) -> dict:
+    return {
+        "id": entry.id, "title": entry.title, "group": entry.group, "owner": entry.owner, "write": entry.write,
+        "why": entry.why, "access": entry.access, "default": entry.default, "actions": list(entry.actions),
+        "resources": entry.arns(region) if region else list(entry.resources),
+        "partitions_verified": list(entry.partitions_verified), "source": entry.source,
+        "see_also": list(entry.see_also), "checked": entry.checked,
+    }
+
+
+def _print_services(as_json: bool) -> None:
+    from tui.policy.services import load_services
+
+    services = load_services().values()
+    if as_json:
+        print_json({"services": [
+            {"name": s.name, "title": s.title, "endpoint_types": list(s.endpoint_types), "policy_supported": s.policy_supported,
+             "notes": s.notes, "warning": s.warning or None, "warning_source": s.warning_source or None}
+            for s in services
+        ]})
+        return
+    for s in services:
+        support = "policy" if s.policy_supported else "no policy (full access)"
+        print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {support:<24} {s.title}")
+        for note in filter(None, (s.notes, s.warning and f"warning: {s.warning} ({s.warning_source})")):
+            print(f"{'':<15} {note}")
+
+
+SOURCE_TIMEOUT = 5.0
+"""Seconds per source page: enough for a slow documentation site, short enough offline."""
+
+
+def probe_source(url: str, timeout: float = SOURCE_TIMEOUT) -> str:
+    """`reachable (HTTP n)` or `unreachable: why` for one page, by an HTTP HEAD; never raises."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "vpce-wizard catalog --check-sources"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return f"reachable (HTTP {response.status})"
+    except urllib.error.HTTPError as exc:
+        return f"unreachable: HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return f"unreachable: could not reach it ({visible(reason)})"
+
+
+def _check_sources(entries, as_json: bool) -> None:
+    """Every entry's pages with the date they were checked, probed concurrently so offline costs one timeout."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = list(dict.fromkeys(url for entry in entries for url in entry.sources))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        status = dict(zip(urls, pool.map(probe_source, urls)))
+    if as_json:
+        print_json({"entries": [
+            {"id": e.id, "checked": e.checked, "sources": [{"url": url, "status": status[url]} for url in e.sources]}
+            for e in entries
+        ]})
+        return
+    for entry in entries:
+        print(f"{entry.id} (checked {entry.checked})")
+        for url in entry.sources:
+            print(f"    {visible(url)}  {status[url]}")
+
+
 def run_catalog(args: argparse.Namespace) -> int:
     from tui.policy.catalog import load_catalog
     from tui.policy.identifiers import check_region, partition_of
-    from tui.policy.services import load_services
 
     if args.services:
-        services = load_services().values()
-        if args.json:
-            print_json({"services": [{"name": s.name, "title": s.title, "endpoint_types": list(s.endpoint_types), "policy_supported": s.policy_supported, "notes": s.notes} for s in services]})
-        else:
-            for s in services:
-                support = "policy" if s.policy_supported else "no policy (full access)"
-                print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {support:<24} {s.title}")
-                if s.notes:
-                    print(f"{'':<15} {s.notes}")
+        _print_services(args.json)
         return 0
-    region = check_region(args.region) if args.region else None
     catalog = load_catalog()
-    rows = [
-        {
-            "id": e.id, "title": e.title, "group": e.group, "why": e.why, "access": e.access, "default": e.default,
-            "resources": e.arns(region) if region else list(e.resources),
-            "partitions_verified": list(e.partitions_verified), "source": e.source,
-        }
-        for e in catalog.entries
-    ]
+    if args.check_sources:
+        _check_sources(catalog.entries, args.json)
+        return 0
+    region = getattr(args, "region", None)
+    region = check_region(region) if region else None
+    rows = [_catalog_row(entry, region) for entry in catalog.entries]
     if args.json:
-        print_json({"region": region, "entries": rows})
+        print_json({
+            "region": region,
+            "entries": [row for row in rows if row["owner"] == "aws"],
+            "third_party": [row for row in rows if row["owner"] != "aws"],
+        })
         return 0
     for group, title in catalog.groups.items():
         members = [r for r in rows if r["group"] == group]
@@ -214,9 +303,13 @@ def run_catalog(args: argparse.Namespace) -> int:
             continue
         print(f"{title}:")
         for r in members:
-            unverified = region and partition_of(region) not in r["partitions_verified"]
-            note = f"  (names verified only in {', '.join(r['partitions_verified'])}: confirm them)" if unverified else ""
-            print(f"  {r['id']:<22} {r['title']}{'  (default)' if r['default'] else ''}{note}")
-            for arn in r["resources"]:
+            notes = ["default"] if r["default"] else []
+            if r["write"]:
+                notes.append(f"write: {', '.join(r['actions'])}")
+            if region and partition_of(region) not in r["partitions_verified"]:
+                notes.append(f"names verified only in {', '.join(r['partitions_verified'])}: confirm them")
+            note = f"  ({'; '.join(notes)})" if notes else ""
+            print(f"  {r['id']:<24} {r['title']}{note}")
+            for arn in r["resources"] or ["(none published for this region)"]:
                 print(f"      {arn}")
     return 0

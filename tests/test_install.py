@@ -1,0 +1,56 @@
+"""The lean install: moto (the sandbox's emulator) is an extra; without it the sandbox says how to get it and
+everything else works. The figures for a fresh default install are measured by hand and quoted in the README."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+
+
+ROOT = Path(__file__).resolve().parent.parent
+WITHOUT_MOTO = "import sys\nsys.modules['moto'] = None\nsys.modules['moto.server'] = None\n"
+"""Makes `import moto` fail as it does in a default install (a None entry in sys.modules raises ImportError)."""
+
+
+def test_moto_is_an_extra_that_dev_includes():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith("moto") for dep in project["dependencies"])
+    assert any(dep.startswith("moto[server]") for dep in project["optional-dependencies"]["sandbox"])
+    assert "vpce-wizard[sandbox]" in project["optional-dependencies"]["dev"]
+
+
+@pytest.mark.parametrize("argv", [["sandbox"], ["--sandbox"]])
+def test_sandbox_without_the_extra_says_how_to_install_it(argv):
+    code = WITHOUT_MOTO + f"from tui.cli import main\nraise SystemExit(main({argv!r}))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: the sandbox needs the optional AWS emulator")
+    assert "pip install 'vpce-wizard[sandbox]'" in lines[0]
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_headless_commands_work_without_moto(tmp_path):
+    out = tmp_path / "p.json"
+    code = WITHOUT_MOTO + (
+        "from tui.cli import main\n"
+        f"raise SystemExit(main(['generate', '--account', '111122223333', '--region', 'eu-west-1', '-q', '-o', {str(out)!r}])"
+        " or main(['validate', " + repr(str(out)) + "]))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("valid:")
+
+
+def test_the_sandbox_prints_the_ids_the_readme_uses(sandbox):
+    from tui.aws.sandbox import README_ENDPOINT_VARIABLE, Sandbox
+
+    box = Sandbox(server=None, endpoint_url=sandbox.url, account_id=sandbox.account, endpoints=sandbox.endpoints)
+    text = "\n".join(box.summary_lines())
+    assert f"account {sandbox.account}" in text
+    assert all(endpoint_id in text for endpoint_id in sandbox.endpoints.values())
+    assert f"export {README_ENDPOINT_VARIABLE}={sandbox.endpoints[('eu-west-1', 's3')]}" in text
+    assert README_ENDPOINT_VARIABLE in (ROOT / "README.md").read_text()
