@@ -174,3 +174,11 @@ def test_logs_policies_warn_that_syslog_endpoints_drop_anonymous_traffic():
     answers = Answers(services=("logs",), accounts=("111122223333",), region="eu-west-1").checked()
     caveats = [f.message for f in review_service(answers, "logs").findings if f.code == "service-caveat"]
     assert len(caveats) == 1 and "syslog" in caveats[0] and "CWL_Syslog_VPCEndpointPolicies" in caveats[0]
+
+
+def test_docs_catalog_names_every_entry_with_its_source():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "catalog.md").read_text()
+    for entry in load_catalog().entries:
+        assert f"`{entry.id}`" in text and entry.source in text, entry.id

@@ -6,21 +6,21 @@ variable "s3_vpc_endpoint_id" {
 resource "aws_vpc_endpoint_policy" "s3" {
   vpc_endpoint_id = var.s3_vpc_endpoint_id
   policy = jsonencode({
-    "Version": "2012-10-17",
-    "Statement": [
+    "Version" : "2012-10-17",
+    "Statement" : [
       {
-        "Sid": "AllowTrustedAccountsToAccountResources",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "*",
-        "Resource": "*",
-        "Condition": {
-          "StringEquals": {
-            "aws:PrincipalAccount": [
+        "Sid" : "AllowTrustedAccountsToAccountResources",
+        "Effect" : "Allow",
+        "Principal" : "*",
+        "Action" : "*",
+        "Resource" : "*",
+        "Condition" : {
+          "StringEquals" : {
+            "aws:PrincipalAccount" : [
               "111122223333",
               "444455556666"
             ],
-            "aws:ResourceAccount": [
+            "aws:ResourceAccount" : [
               "111122223333",
               "444455556666"
             ]
@@ -28,11 +28,11 @@ resource "aws_vpc_endpoint_policy" "s3" {
         }
       },
       {
-        "Sid": "AllowReadsOfAWSOwnedBuckets",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "s3:GetObject",
-        "Resource": [
+        "Sid" : "AllowReadsOfAWSOwnedBuckets",
+        "Effect" : "Allow",
+        "Principal" : "*",
+        "Action" : "s3:GetObject",
+        "Resource" : [
           "arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*",
           "arn:aws:s3:::al2023-eu-west-1/*",
           "arn:aws:s3:::aws-ssm-eu-west-1/*",
@@ -55,20 +55,20 @@ variable "ecr_api_vpc_endpoint_id" {
 resource "aws_vpc_endpoint_policy" "ecr_api" {
   vpc_endpoint_id = var.ecr_api_vpc_endpoint_id
   policy = jsonencode({
-    "Version": "2012-10-17",
-    "Statement": [
+    "Version" : "2012-10-17",
+    "Statement" : [
       {
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "*",
-        "Resource": "*",
-        "Condition": {
-          "StringEquals": {
-            "aws:PrincipalAccount": [
+        "Effect" : "Allow",
+        "Principal" : "*",
+        "Action" : "*",
+        "Resource" : "*",
+        "Condition" : {
+          "StringEquals" : {
+            "aws:PrincipalAccount" : [
               "111122223333",
               "444455556666"
             ],
-            "aws:ResourceAccount": [
+            "aws:ResourceAccount" : [
               "111122223333",
               "444455556666"
             ]

@@ -262,7 +262,7 @@ class WizardApp(App):
     def action_export(self, fmt: str) -> None:
         if reviews := self.ready_reviews():
             title, filename = EXPORTS[fmt]
-            self._save_as(f"Export as {title}", filename, render({name: r.policy for name, r in reviews.items()}, fmt))
+            self._save_as(f"Export as {title}", filename, render({name: r.policy for name, r in reviews.items()}, fmt, self.answers.region))
 
     def action_save_answers(self) -> None:
         try:

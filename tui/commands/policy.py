@@ -113,7 +113,7 @@ def run_generate(args: argparse.Namespace) -> int:
                 f"{len(warnings)} warning(s), {len(review.results)} scenario(s) as intended",
                 file=sys.stderr,
             )
-    write_output(render(policies, args.format), args.output)
+    write_output(render(policies, args.format, answers.region), args.output)
     return 0
 
 
