@@ -33,7 +33,7 @@ def register(subparsers, add_connection_options) -> None:
     impact.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable")
     impact.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted organization; repeatable")
     impact.add_argument("--org-accounts", metavar="FILE", help='organization members: {"o-...": [IDs]} or `aws organizations list-accounts` output')
-    impact.add_argument("--json", action="store_true")
+    impact.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     add_connection_options(impact, subcommand=True)
     impact.set_defaults(func=run_impact)
 
