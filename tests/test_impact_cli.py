@@ -99,6 +99,25 @@ def test_bad_input_is_one_error_line_and_exit_2(argv, message, policy_file, tmp_
     assert len(err.splitlines()) == 1 and err.startswith("error: ") and message in err
 
 
+def test_progress_shows_on_a_terminal_only(policy_file, monkeypatch):
+    monkeypatch.setattr("tui.commands.impact.PROGRESS_EVERY", 2)
+    argv = ["impact", "--policy", policy_file, "--events", str(FIXTURES), "--trusted-account", TRUSTED, "--service", "s3"]
+    _, _, piped = run(argv)
+    assert "record(s) read" not in piped
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out, err = Terminal(), Terminal()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        main(argv)
+    assert "\r  2 file(s), 16 record(s) read" in err.getvalue()
+    with contextlib.redirect_stdout(Terminal()), contextlib.redirect_stderr(err := Terminal()):
+        main([*argv, "--json"])
+    assert err.getvalue() == ""
+
+
 def test_denials_and_suggest_trust_need_no_policy():
     code, out, _ = run(["impact", "--events", str(FIXTURES), "--denials", "--json"])
     assert code == 0 and [g["verdict"] for g in json.loads(out)["groups"]] == ["already-denied"]

@@ -47,7 +47,7 @@ def run_impact(args: argparse.Namespace) -> int:
     trust = _trust(args)
     scope = _scope(args, policy)
     problems: list[tuple[str, str]] = []
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.json)
+    progress = _Progress(enabled=sys.stderr.isatty() and sys.stdout.isatty() and not args.json)
     with _aws_errors(args):
         trust, records = _records(args, scope, trust, problems, progress)
         if args.suggest_trust:
@@ -159,7 +159,8 @@ class _aws_errors:
 
 
 class _Progress:
-    """Files and records read so far, on one stderr line, only on a terminal (never in --json or pipes)."""
+    """Files and records read so far, on one stderr line, only when both outputs are a terminal (never with
+    --json, never when the output is piped)."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled

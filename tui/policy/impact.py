@@ -12,6 +12,7 @@ Millions of records repeat a few thousand distinct requests: each record is redu
 fields that can change the verdict, and each signature is decided once.
 """
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from tui.policy import cloudtrail as ct
 from tui.policy.catalog import load_catalog
 from tui.policy.errors import InputError
 from tui.policy.evaluator import Request, evaluate
+from tui.policy.statements import read_policy
 from tui.policy.identifiers import partition_of
 
 
@@ -50,6 +52,7 @@ MAX_COMBINATIONS = 512
 MAX_GROUPS = 50_000
 """Hostile or huge logs may name millions of resources; later new resources fold into one group per action."""
 MAX_MEMO = 200_000
+MAX_SEGMENTS = 16
 OTHER_VALUE = "vpce-wizard-any-other-value"
 UNKNOWN_RESOURCE = "arn:aws:vpce-wizard:::unknown-resource"
 OTHER_RESOURCES = "(other resources)"
@@ -155,6 +158,8 @@ class _Shape:
     resource_patterns: tuple[str, ...]
     volatile: tuple[str, ...]
     """Record fields (userAgent, ...) that feed keys the policy reads."""
+    variables: frozenset[str]
+    """Keys read through policy variables; a resource pattern with one may match any segment of a resource."""
 
 
 def _statements(policy: dict) -> list[dict]:
@@ -171,6 +176,9 @@ def _strings(value) -> list[str]:
 def _literal(pattern: str) -> str:
     """A value a wildcard pattern matches: the representative of the values it stands for."""
     return pattern.replace("*", "x").replace("?", "x")
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z0-9:/_.-]+)\}")
 
 
 def _shape(policy: dict) -> _Shape:
@@ -192,6 +200,9 @@ def _shape(policy: dict) -> _Shape:
         for element in ("Resource", "NotResource"):
             if element in statement:
                 patterns.extend(_strings(statement[element]))
+    variables = frozenset(variable.lower() for variable in _VARIABLE.findall(json.dumps(policy)))
+    for variable in variables:  # `${aws:PrincipalTag/team}` reads that key too
+        blocks.setdefault((variable, OTHER_VALUE), set()).add(-2)
     values: dict[str, dict[frozenset[int], str]] = {}
     for (key, literal), ids in blocks.items():
         values.setdefault(key, {}).setdefault(frozenset(ids), literal)
@@ -202,6 +213,7 @@ def _shape(policy: dict) -> _Shape:
         resources=tuple(dict.fromkeys(_literal(p) for p in patterns)),
         resource_patterns=tuple(dict.fromkeys(patterns)),
         volatile=tuple(dict.fromkeys(field for key, field in _VOLATILE.items() if key in keys)),
+        variables=variables,
     )
 
 
@@ -233,13 +245,29 @@ def _catalog_policies(region: str) -> tuple[tuple[str, dict, tuple[str, ...]], .
         arns = tuple(entry.arns(region))
         if arns:
             statement = {"Effect": "Allow", "Principal": "*", "Action": list(entry.actions), "Resource": list(arns)}
-            entries.append((entry.id, {"Statement": [statement]}, arns))
+            entries.append((entry.id, read_policy({"Statement": [statement]}), arns))
     return tuple(entries)
+
+
+@cache
+def _catalog_by_bucket(region: str) -> tuple[dict[str, tuple], tuple]:
+    """Catalog policies by the bucket ARN their resources name, and those whose bucket part has a wildcard:
+    most resources are in no catalog bucket and need no evaluation at all."""
+    by_bucket: dict[str, list] = {}
+    anywhere = []
+    for entry_id, policy, arns in _catalog_policies(region):
+        buckets = {arn.split("/", 1)[0] for arn in arns}
+        if any("*" in bucket or "?" in bucket for bucket in buckets):
+            anywhere.append((entry_id, policy))
+        for bucket in buckets:
+            by_bucket.setdefault(bucket, []).append((entry_id, policy))
+    return {bucket: tuple(entries) for bucket, entries in by_bucket.items()}, tuple(anywhere)
 
 
 def catalog_entry_for(action: str, resource: str, region: str) -> str | None:
     """The id of the catalog entry that admits this read (e.g. `ecr-layers`), if any."""
-    for entry_id, policy, _ in _catalog_policies(region):
+    by_bucket, anywhere = _catalog_by_bucket(region)
+    for entry_id, policy in (*by_bucket.get(resource.split("/", 1)[0], ()), *anywhere):
         if evaluate(policy, Request(action, resource)).allowed:
             return entry_id
     return None
@@ -280,7 +308,7 @@ class _Replay:
     """Decides and groups records one at a time; memory grows with distinct requests, not with records."""
 
     def __init__(self, policy: dict | None, trust: Trust, scope: Scope):
-        self.policy = policy
+        self.policy = read_policy(policy or {})  # read once: cold paths evaluate it many times
         self.trust = trust
         self.scope = scope
         self.shape = _shape(policy or {})
@@ -441,6 +469,9 @@ class _Replay:
         account = identity.get("accountId") if isinstance(identity.get("accountId"), str) else None
         resources, label, resource_account = self._resource(record, action, region)
         known, unknown = self._context(record, endpoint, identity, anonymous, account, resource_account)
+        for key in self.shape.variables & unknown.keys():  # the value that would make `.../${key}/*` match
+            segments = dict.fromkeys(part for part in re.split(r"[/:]", resources[0]) if part)
+            unknown[key] = [*unknown[key], *list(segments)[:MAX_SEGMENTS]]
         principal = "anonymous" if anonymous else account or identity.get("invokedBy") or identity.get("type") or "unknown"
         return _Call(action, resources, label, str(principal), account, anonymous, known, unknown, region, resource_account)
 
@@ -476,7 +507,7 @@ class _Replay:
             elif anonymous and key.startswith(_PRINCIPAL_KEYS_OF_CALLERS):
                 continue  # absent for anonymous callers
             else:
-                unknown[key] = [None, *self.shape.values.get(key, ()), OTHER_VALUE]
+                unknown[key] = list(dict.fromkeys((None, *self.shape.values.get(key, ()), OTHER_VALUE)))
         if "aws:principalaccount" not in self.shape.keys and isinstance(facts.get("aws:principalaccount"), str):
             known["aws:principalaccount"] = facts["aws:principalaccount"]  # account principals read it
         return known, unknown
