@@ -1,7 +1,7 @@
 """Backups of endpoint policies: one private file per endpoint per write, so every change has a way back."""
 
-import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,16 +46,43 @@ def write_backup(endpoint_id: str, region: str, account: str, old: dict | None, 
     return Backup(path, endpoint_id, region, account, time, action, old, new)
 
 
+_RECORD_FIELDS = {
+    "endpoint_id": re.compile(r"vpce-[0-9a-f]{8,17}"),
+    "region": re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"),
+    "account": re.compile(r"[0-9]{12}"),
+    "time": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,15}Z"),
+    "action": re.compile(r"[a-z-]{1,20}"),
+}
+"""What each field of a backup written by this tool looks like: a file that differs was not written by it,
+and its text would otherwise reach the terminal and the rollback plan."""
+
+
+def _record_problem(record) -> str | None:
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    for name, pattern in _RECORD_FIELDS.items():
+        value = record.get(name, "apply" if name == "action" else None)
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            return f"its {name} is missing or malformed"
+    for name in ("old", "new"):
+        if name not in record or not (record[name] is None or isinstance(record[name], dict)):
+            return f"its {name} is missing or not a policy object"
+    return None
+
+
 def load_backup(path: str | os.PathLike) -> Backup:
-    """Read one backup file; InputError (one line) when it is missing or not a vpce-wizard backup."""
+    """Read one backup file (bounded and strict, like every JSON input: tui.policy.parsing); InputError
+    (one line) when it is unreadable or not a vpce-wizard backup."""
+    from tui.policy.parsing import POLICY_MAX_DEPTH, read_file_text, strict_json
+
     path = Path(path).expanduser()
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        return Backup(path, record["endpoint_id"], record["region"], record["account"], record["time"], record.get("action", "apply"), record["old"], record["new"])
-    except OSError as exc:
-        raise InputError(f"cannot read backup {str(path)!r}: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError):
-        raise InputError(f"{str(path)!r} is not a vpce-wizard backup") from None
+    source = f"backup {str(path)!r}"
+    record = strict_json(read_file_text(path, source), source, max_depth=1 + POLICY_MAX_DEPTH)
+    problem = _record_problem(record)
+    if problem:
+        raise InputError(f"{source} is not a vpce-wizard backup: {problem}")
+    return Backup(path, record["endpoint_id"], record["region"], record["account"], record["time"],
+                  record.get("action", "apply"), record["old"], record["new"])
 
 
 def list_backups(endpoint_id: str | None = None) -> list[Backup]:

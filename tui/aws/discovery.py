@@ -1,12 +1,14 @@
 """Find VPC endpoints and what their policies do: one paginated listing per region, never a call per endpoint."""
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from tui.aws import perimeter
 from tui.aws.errors import translate
 from tui.aws.perimeter import Finding, Place, Trust
+from tui.policy.errors import InputError
+from tui.policy.parsing import Parsed
+from tui.policy.parsing import parse_policy as parse_policy_text
 from tui.policy.services import load_services, service_from_endpoint_name
 
 NO_POLICY_TYPES = ("GatewayLoadBalancer", "Resource", "ServiceNetwork")
@@ -74,15 +76,22 @@ def enabled_regions(conn) -> list[str]:
     return sorted(r["RegionName"] for r in regions)
 
 
-def parse_policy(text: str | None) -> dict | None:
-    """The stored document, or None when AWS gave none or something that is not a JSON object."""
+def stored_policy(text: str | None) -> Parsed | None:
+    """The stored document with its ambiguities, None when AWS gave none; InputError with the reason when
+    it cannot be parsed at all (the audit reports that as unreadable: an attacker must not hide an open
+    policy by making it unparseable). Read by the same strict parser as every other policy."""
     if not text:
         return None
+    return parse_policy_text(text, "the stored policy")
+
+
+def parse_policy(text: str | None) -> dict | None:
+    """The stored document, or None when AWS gave none or it cannot be parsed (`stored_policy` says why)."""
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError:
+        parsed = stored_policy(text)
+    except InputError:
         return None
-    return doc if isinstance(doc, dict) else None
+    return parsed.doc if parsed else None
 
 
 def _endpoint_type(raw: dict, service: str | None, support: ServiceSupport | None) -> str:

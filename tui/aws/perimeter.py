@@ -28,7 +28,7 @@ STRANGER = "444455556666"
 """An account nobody trusts; replaced by another if the user happens to trust it."""
 MEMBER = "210987654321"
 """Stands for a member of a trusted organization when only org IDs are trusted."""
-_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 _ORG = re.compile(r"o-[a-z0-9]{10,32}")
 _REPO_ENTRIES = ("al2023", "al2", "al1")
 """Catalog entries whose denial means `dnf`/`yum` fails on Amazon Linux."""

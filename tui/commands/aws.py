@@ -5,7 +5,7 @@ import sys
 from contextlib import contextmanager
 
 from tui.commands.common import print_json, read_policy
-from tui.policy.errors import InputError
+from tui.policy.errors import InputError, WizardError
 from tui.policy.identifiers import check_endpoint_id
 
 
@@ -125,11 +125,24 @@ def _carry_out(conn, plan, args) -> int:
     return 0 if all(o.status in ("applied", "unchanged", "dry-run") for o in outcomes) else 1
 
 
+def _refuse_invalid(policy: dict, path: str) -> None:
+    """A policy with validator errors ends here (exit 1), before any AWS call."""
+    from tui.policy.validator import ERROR, validate
+    from tui.report.escape import visible
+
+    errors = [f for f in validate(policy) if f.severity == ERROR]
+    if errors:
+        where = f"{errors[0].path}: " if errors[0].path else ""
+        raise WizardError(visible(f"{'standard input' if path == '-' else repr(path)} has {len(errors)} error(s), "
+                                  f"first: {where}{errors[0].message} (see `vpce-wizard validate`)"))
+
+
 def run_apply(args: argparse.Namespace) -> int:
     from tui.aws.apply import plan_apply
 
     endpoint_ids = [check_endpoint_id(e) for e in dict.fromkeys(args.endpoint)]
     policy = read_policy(args.policy)
+    _refuse_invalid(policy, args.policy)
     with _aws_errors():
         conn = _connect(args)
         plan = plan_apply(conn, {endpoint_id: policy for endpoint_id in endpoint_ids}, force=args.force)
@@ -140,6 +153,10 @@ def run_rollback(args: argparse.Namespace) -> int:
     from tui.aws.rollback import plan_rollback
 
     check_endpoint_id(args.endpoint)
+    if args.backup:
+        from tui.aws.backups import load_backup
+
+        load_backup(args.backup)  # a bad file ends here, before any AWS call
     with _aws_errors():
         conn = _connect(args)
         plan = plan_rollback(conn, args.endpoint, backup=args.backup, default=args.default, force=args.force)

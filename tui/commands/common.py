@@ -2,35 +2,40 @@
 
 import json
 import sys
-from pathlib import Path
 
 from tui.policy.errors import InputError
 
 
-def read_text(path: str) -> str:
-    """Read a file, or standard input for `-`, with a one-line error when it cannot be read."""
-    try:
-        return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path!r} is not UTF-8 text") from None
+def _source(path: str, what: str) -> str:
+    return "standard input" if path == "-" else f"{what} {path!r}"
 
 
-def read_json(path: str, what: str):
-    """Parse a JSON file, naming it and the position on a syntax error."""
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{what} {path!r} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+def read_text(path: str, what: str = "file") -> str:
+    """A file, or standard input for `-`, read bounded (see tui.policy.parsing); one-line error otherwise."""
+    from tui.policy.parsing import read_file_text, read_stdin_text
+
+    return read_stdin_text() if path == "-" else read_file_text(path, _source(path, what))
+
+
+def read_json(path: str, what: str, max_depth: int):
+    """A JSON file with no duplicate keys or non-finite numbers, nested at most `max_depth` levels."""
+    from tui.policy.parsing import strict_json
+
+    return strict_json(read_text(path, what), _source(path, what), max_depth=max_depth)
+
+
+def read_parsed_policy(path: str):
+    """A policy document and its ambiguities, for commands that report them (validate, simulate)."""
+    from tui.policy.parsing import parse_policy
+
+    return parse_policy(read_text(path, "policy file"), _source(path, "policy file"))
 
 
 def read_policy(path: str) -> dict:
-    """A policy document from a file or stdin; exit 2 when it is unreadable or not a JSON object."""
-    from tui.policy.documents import parse_policy_text
+    """A policy document to act on; exit 2 when it is unreadable, not a JSON object, or ambiguous."""
+    from tui.policy.parsing import refuse_ambiguities
 
-    return parse_policy_text(read_text(path), source="standard input" if path == "-" else f"policy file {path!r}")
+    return refuse_ambiguities(read_parsed_policy(path), _source(path, "policy file")).doc
 
 
 def write_output(text: str, output: str | None) -> None:

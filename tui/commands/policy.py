@@ -5,7 +5,7 @@ import os
 import re
 import sys
 
-from tui.commands.common import print_json, read_json, read_policy, write_output
+from tui.commands.common import print_json, read_json, read_parsed_policy, write_output
 from tui.policy.errors import InputError, WizardError
 from tui.report.escape import visible
 
@@ -17,7 +17,7 @@ EXPECTATIONS = {"Allow": {"Allow"}, "Deny": {"ImplicitDeny", "ExplicitDeny"}, "I
 def register(subparsers) -> None:
     """Add the policy sub-commands to the top-level parser."""
     generate = subparsers.add_parser("generate", help="build endpoint policies from answers")
-    generate.add_argument("--answers", metavar="FILE", help="a saved wizard session; flags given too override it")
+    generate.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="a saved wizard session; flags given too override it")
     generate.add_argument("--service", action="append", metavar="S", help="service (s3, dynamodb, ssm, logs, ...); repeatable; default s3")
     generate.add_argument("--account", action="append", metavar="ID", help="trusted 12-digit account ID; repeatable")
     generate.add_argument("--org-id", action="append", metavar="o-...", help="trusted AWS Organization ID; repeatable")
@@ -121,8 +121,9 @@ def run_validate(args: argparse.Namespace) -> int:
     from tui.policy.documents import MAX_POLICY_CHARS, policy_size
     from tui.policy.validator import has_errors, validate
 
-    doc = read_policy(args.file)
-    findings = validate(doc)
+    parsed = read_parsed_policy(args.file)
+    doc = parsed.doc
+    findings = validate(parsed)
     if args.json:
         print_json({
             "valid": not has_errors(findings),
@@ -132,7 +133,7 @@ def run_validate(args: argparse.Namespace) -> int:
         })
     else:
         for f in findings:
-            print(f"{f.severity:<7} {f.code:<28} {f.path}: {f.message}")
+            print(f"{f.severity:<7} {f.code:<28} {visible(f.path)}: {visible(f.message)}")
         size = policy_size(doc)
         verdict = "invalid" if has_errors(findings) else "valid"
         print(f"{verdict}: {size:,} of {MAX_POLICY_CHARS:,} characters minified, {len(findings)} finding(s)")
@@ -162,7 +163,7 @@ def _check_resource(resource: str, where: str = "--resource") -> str:
 
 
 def _load_cases(path: str) -> list[dict]:
-    cases = read_json(path, "cases file")
+    cases = read_json(path, "cases file", max_depth=4)  # list > case > context > values
     if not isinstance(cases, list):
         raise InputError(f"cases file {path!r} must hold a JSON list")
     for index, case in enumerate(cases):
@@ -179,6 +180,21 @@ def _load_cases(path: str) -> list[dict]:
     return cases
 
 
+def _simulable(parsed, path: str) -> dict:
+    """The document when the evaluator can read its shape (exit 1 naming the first shape error otherwise);
+    ambiguities are simulated as this tool reads them, with a warning, since AWS may read them otherwise."""
+    from tui.policy.validator import shape_errors
+
+    errors = shape_errors(parsed.doc)
+    if errors:
+        where = f"{errors[0].path}: " if errors[0].path else ""
+        raise WizardError(visible(f"cannot simulate {'standard input' if path == '-' else repr(path)}: {where}"
+                                  f"{errors[0].message} ({len(errors)} shape error(s); see `vpce-wizard validate`)"))
+    for ambiguity in parsed.ambiguities:
+        print(visible(f"warning: {ambiguity.path}: {ambiguity.message}"), file=sys.stderr)
+    return parsed.doc
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     from tui.policy.evaluator import Request, evaluate
 
@@ -190,7 +206,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         cases = [{"action": args.action, "resource": _check_resource(args.resource), "context": _parse_context(args.context)}]
     else:
         raise InputError("give --action and --resource, or --cases FILE")
-    doc = read_policy(args.file)
+    doc = _simulable(read_parsed_policy(args.file), args.file)
     results = []
     for case in cases:
         decision = evaluate(doc, Request(case["action"], case["resource"], case.get("context", {})))
@@ -205,7 +221,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         for r in results:
             mark = "" if "met" not in r else ("  ok" if r["met"] else f"  NOT AS EXPECTED ({r['expect']})")
             by = f"  by {', '.join(r['statements'])}" if r["statements"] else ""
-            print(f"{r['decision']:<12} {r['action']} {r['resource']}{by}{mark}")
+            print(visible(f"{r['decision']:<12} {r['action']} {r['resource']}{by}{mark}"))
     return 0 if all(r.get("met", True) for r in results) else 1
 
 

@@ -69,7 +69,7 @@ class Answers:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known - {"format"})
         if unknown:
-            raise InputError(f"{source} has unknown key(s): {', '.join(unknown)}")
+            raise InputError(f"{source} has unknown key(s): {', '.join(map(repr, unknown))}")
         values = {}
         for key, value in data.items():
             if key == "format":
@@ -91,19 +91,13 @@ class Answers:
 
 def load_answers(path: str | Path, check: bool = True) -> Answers:
     """Read an answers file written by the wizard (or by hand); `check=False` leaves checking to the caller,
-    who may first replace some values (the CLI's flags override the file's)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read answers file {str(path)!r}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"answers file {str(path)!r} is not UTF-8 text") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"answers file {str(path)!r} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    answers = Answers.from_dict(data, source=f"answers file {str(path)!r}")
+    who may first replace some values (the CLI's flags override the file's). Read like a policy file
+    (bounded, regular files only, no duplicate keys); its JSON nests 2 levels (object > list)."""
+    from tui.policy.parsing import read_file_text, strict_json
+
+    source = f"answers file {str(path)!r}"
+    data = strict_json(read_file_text(Path(path), source), source, max_depth=2)
+    answers = Answers.from_dict(data, source=source)
     return answers.checked() if check else answers
 
 

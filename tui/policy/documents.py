@@ -2,8 +2,6 @@
 
 import json
 
-from tui.policy.errors import InputError
-
 MAX_POLICY_CHARS = 20480
 """AWS's limit for one endpoint policy, whitespace included; not adjustable."""
 
@@ -24,11 +22,8 @@ def policy_size(doc: dict) -> int:
 
 
 def parse_policy_text(text: str, source: str = "policy") -> dict:
-    """Parse a policy from text, naming the source and position when it is not a JSON object."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    if not isinstance(doc, dict):
-        raise InputError(f"{source} is not a JSON object (a policy document starts with '{{')")
-    return doc
+    """A policy document from text, for inputs the tool acts on: InputError (exit 2) when it is not a JSON
+    object or holds duplicate keys or non-finite numbers (see tui.policy.parsing for the rules)."""
+    from tui.policy.parsing import parse_policy, refuse_ambiguities
+
+    return refuse_ambiguities(parse_policy(text, source), source).doc

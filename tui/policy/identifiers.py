@@ -1,11 +1,13 @@
 """Checks for the identifiers users type: account and organization IDs, regions, bucket names and ARNs."""
 
 import re
+import unicodedata
 
 from tui.policy.errors import InputError
 from tui.policy.templates import load_template
 
-ACCOUNT_ID = re.compile(r"\d{12}")
+# Only ASCII digits are digits here: `\d` and str.isdigit also take full-width and other scripts' digits.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 ENDPOINT_ID = re.compile(r"vpce-[0-9a-f]{8,17}")
 VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
 ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
@@ -15,32 +17,49 @@ BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 BUCKET_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):s3:::([^/]+)(/.*)?")
 
 
-def _matching(value: str, pattern: re.Pattern[str], problem: str) -> str:
-    """The stripped value when the whole of it matches; else an InputError naming it."""
+def normalise_pasted(text: str) -> tuple[str, str | None]:
+    """Pasted or IME-typed text folded to its compatibility form (NFKC: full-width `１２３` becomes `123`),
+    with a note to show when that changed anything, so the user sees what will be used."""
+    folded = unicodedata.normalize("NFKC", text)
+    if folded == text:
+        return text, None
+    return folded, "full-width characters were converted to ASCII (NFKC); check the values"
+
+
+def _full_width_problem(value: str, pattern: re.Pattern[str], what: str) -> InputError | None:
+    """A value that would match once folded was typed with an IME in full-width mode: say so."""
+    if value.isascii() or not pattern.fullmatch(unicodedata.normalize("NFKC", value)):
+        return None
+    return InputError(f"{what} {value!r} has full-width characters: type ASCII (0-9, a-z)")
+
+
+def _matching(value: str, pattern: re.Pattern[str], problem: str, what: str = "value") -> str:
+    """The stripped value when the whole of it matches; else an InputError naming it. Non-ASCII never
+    matches: the value goes to AWS as typed."""
     value = value.strip()
-    if not pattern.fullmatch(value):
-        raise InputError(problem.format(value=repr(value)))
+    if not value.isascii() or not pattern.fullmatch(value):
+        raise _full_width_problem(value, pattern, what) or InputError(problem.format(value=repr(value)))
     return value
 
 
 def check_account_id(value: str) -> str:
     """A 12-digit AWS account ID; wildcards are refused because account keys must be exact."""
-    return _matching(value, ACCOUNT_ID, "account ID {value} is not 12 digits")
+    return _matching(value, ACCOUNT_ID, "account ID {value} is not 12 digits", "account ID")
 
 
 def check_org_id(value: str) -> str:
     """An AWS Organizations ID such as o-a1b2c3d4e5."""
-    return _matching(value, ORG_ID, "organization ID {value} is not of the form o-xxxxxxxxxx (10 to 32 lowercase letters or digits)")
+    return _matching(value, ORG_ID, "organization ID {value} is not of the form o-xxxxxxxxxx (10 to 32 lowercase letters or digits)", "organization ID")
 
 
 def check_endpoint_id(value: str) -> str:
     """A VPC endpoint ID such as vpce-0123456789abcdef0; caught here rather than as an AWS error."""
-    return _matching(value, ENDPOINT_ID, "endpoint ID {value} is not of the form vpce-0123456789abcdef0")
+    return _matching(value, ENDPOINT_ID, "endpoint ID {value} is not of the form vpce-0123456789abcdef0", "endpoint ID")
 
 
 def check_vpc_id(value: str) -> str:
     """A VPC ID such as vpc-0123456789abcdef0."""
-    return _matching(value, VPC_ID, "VPC ID {value} is not of the form vpc-0123456789abcdef0")
+    return _matching(value, VPC_ID, "VPC ID {value} is not of the form vpc-0123456789abcdef0", "VPC ID")
 
 
 def _partitions() -> dict[str, list[str]]:
@@ -73,8 +92,8 @@ def check_bucket_name(value: str) -> str:
     value = value.strip()
     if "*" in value or "?" in value:
         raise InputError(f"bucket name {value!r} has a wildcard; anyone could create a matching bucket")
-    if not BUCKET_NAME.fullmatch(value) or ".." in value:
-        raise InputError(f"bucket name {value!r} is not a valid S3 bucket name")
+    if not value.isascii() or not BUCKET_NAME.fullmatch(value) or ".." in value:
+        raise _full_width_problem(value, BUCKET_NAME, "bucket name") or InputError(f"bucket name {value!r} is not a valid S3 bucket name")
     return value
 
 

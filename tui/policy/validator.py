@@ -14,10 +14,11 @@ from functools import cache
 from jsonschema import Draft202012Validator, validators
 from jsonschema.protocols import Validator
 
-from tui.policy.documents import MAX_POLICY_CHARS, parse_policy_text, policy_size
+from tui.policy.documents import MAX_POLICY_CHARS, minify
 from tui.policy.errors import InputError
 from tui.policy.identifiers import ACCOUNT_ID, BUCKET_ARN
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind, parse_operator
+from tui.policy.parsing import Parsed, parse_policy
 from tui.policy.templates import load_template
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -42,8 +43,15 @@ MULTIVALUED_GLOBAL_KEYS = frozenset(
 )
 MIN_LITERAL_RUN = 6
 
-_ROOT_USER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root")
+_ROOT_USER_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:root")
 _WILDCARDS = re.compile(r"[*?]")
+# IAM action names: service prefix, colon, action name (letters, digits, hyphens; wildcards allowed).
+_ACTION = re.compile(r"\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?-]+")
+# ARNs: arn:partition:service:region:account:resource; region and account may be empty (S3) or hold
+# other text (`aws` for AWS-owned EC2 prefix lists); the resource part may hold colons and any character.
+_RESOURCE = re.compile(r"\*|arn:[A-Za-z0-9*?-]+:[A-Za-z0-9*?-]+:[^:]*:[^:]*:.+", re.DOTALL)
+_ESCAPED_SURROGATE = re.compile(r"\\ud[89a-f]", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_CHARACTER = re.compile(r"\$\{[*?$]\}")  # ${*} is a literal "*" in a policy variable string
 # Elements people mistype get their own code and a message that says what is allowed; the rest keep
 # jsonschema's message under the code "schema".
@@ -71,20 +79,24 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(finding.severity == ERROR for finding in findings)
 
 
-def validate(doc_or_text: dict | str) -> list[Finding]:
-    """Every finding for a policy document or its JSON text, errors first.
+def validate(policy: dict | str | Parsed) -> list[Finding]:
+    """Every finding for a policy document, its JSON text, or a parsed text with its ambiguities; errors first.
 
     Text that is not a JSON object gives one json-syntax finding instead of an exception, since the wizard
-    validates half-typed text.
+    validates half-typed text. Duplicate keys and non-finite numbers in the text are errors: AWS may read
+    them differently from this tool.
     """
-    if isinstance(doc_or_text, str):
+    if isinstance(policy, str):
         try:
-            doc = parse_policy_text(doc_or_text)
+            policy = parse_policy(policy)
         except InputError as exc:
             return [Finding(ERROR, "json-syntax", str(exc), "")]
-    else:
-        doc = doc_or_text
-    findings = [*_schema_findings(doc), *_version_rule(doc), *_size_rule(doc)]
+    doc, ambiguities = (policy.doc, policy.ambiguities) if isinstance(policy, Parsed) else (policy, ())
+    minified = minify(doc)
+    findings = [
+        *(Finding(ERROR, a.code, a.message, a.path) for a in ambiguities),
+        *_schema_findings(doc), *_version_rule(doc), *_size_rule(minified), *_surrogate_rule(doc, minified),
+    ]
     statements = _statements(doc)
     for path, statement in statements:
         for rule in _STATEMENT_RULES:
@@ -92,6 +104,11 @@ def validate(doc_or_text: dict | str) -> list[Finding]:
     findings.extend(_duplicate_sids(statements))
     findings.extend(_full_access(statements))
     return sorted(findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])
+
+
+def shape_errors(doc: dict) -> list[Finding]:
+    """The schema's errors alone: a document with none has the shape the evaluator reads."""
+    return _schema_findings(doc)
 
 
 # --- schema ---------------------------------------------------------------------------------------------
@@ -210,12 +227,39 @@ def _version_rule(doc: dict) -> Iterator[Finding]:
                       "${aws:username} stay plain text", "Version")
 
 
-def _size_rule(doc: dict) -> Iterator[Finding]:
+def _size_rule(minified: str) -> Iterator[Finding]:
     """AWS refuses a policy past its limit, counted on the minified form that the tool applies."""
-    size = policy_size(doc)
+    size = len(minified)
     if size > MAX_POLICY_CHARS:
         yield Finding(ERROR, "policy-too-large",
                       f"the policy is {size:,} characters minified, over AWS's limit of {MAX_POLICY_CHARS:,}", "")
+
+
+def _strings_with_paths(value, path: str = "") -> Iterator[tuple[str, str]]:
+    """(path, text) for every key and string value, walked without recursion."""
+    stack = [(path, value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            yield path, item
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{path}.{key}" if path else key
+                yield child_path, key
+                stack.append((child_path, child))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+
+
+def _surrogate_rule(doc: dict, minified: str) -> Iterator[Finding]:
+    """A lone UTF-16 surrogate (`"\\ud800"`) is no character: no UTF-8 text can hold it, so AWS cannot
+    store it as written. The minified text shows every surrogate as an escape, so most policies skip the walk."""
+    if not _ESCAPED_SURROGATE.search(minified):
+        return
+    for path, text in _strings_with_paths(doc):
+        if _SURROGATE.search(text):
+            yield Finding(ERROR, "lone-surrogate", f"{text!r} holds a lone surrogate escape (\\ud800-\\udfff), "
+                          "which is not a character", path)
 
 
 def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
@@ -223,7 +267,9 @@ def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
     seen = set()
     for path, statement in statements:
         sid = statement.get("Sid")
-        if isinstance(sid, str) and sid in seen:
+        if not isinstance(sid, str):
+            continue
+        if sid in seen:
             yield Finding(ERROR, "duplicate-sid", f"Sid {sid!r} is already used by an earlier statement", f"{path}.Sid")
         seen.add(sid)
 
@@ -293,6 +339,10 @@ def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values) ->
     if operator.base.kind is ValueKind.NUMERIC:
         yield Finding(ERROR, "numeric-operator-on-sensitive-key",
                       f"{key} holds an identifier: AWS refuses numeric operators on it", key_path)
+    for index, value in _indexed_strings(values):
+        if not value.isascii():
+            yield Finding(ERROR, "non-ascii-identifier", f"{key} takes AWS identifiers, which are ASCII: {value!r} "
+                          "(full-width digits or a look-alike) matches no request", _at(key_path, index))
     for index, value in _wildcard_strings(values):
         yield Finding(ERROR, "wildcard-in-sensitive-key", f"{key} takes exact identifiers only; "
                       f"AWS refuses the wildcard in {value!r}", _at(key_path, index))
@@ -326,15 +376,35 @@ def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
         return
     for name, block in condition.items():
         operator_path = f"{path}.Condition.{name}"
-        operator = parse_operator(name)
-        if operator is None:
+        operator = parse_operator(name) if name.isascii() else None
+        if not name.isascii():
+            yield Finding(ERROR, "non-ascii-condition-operator", f"{name!r} has non-ASCII characters; IAM's operator "
+                          "names are ASCII, so this is a look-alike", operator_path)
+        elif operator is None:
             hint = " (Null takes no IfExists)" if name.lower().endswith("nullifexists") else ""
             yield Finding(ERROR, "unknown-condition-operator",
                           f"{name!r} is not an IAM condition operator{hint}", operator_path)
         elif isinstance(block, dict):
             for key, values in block.items():
                 key_path = f"{operator_path}.{key}"
+                if not key.partition("/")[0].isascii():
+                    yield Finding(ERROR, "non-ascii-condition-key", f"{key!r} has non-ASCII characters in its name; "
+                                  "condition key names are ASCII, so this is a look-alike that matches nothing", key_path)
+                    continue
                 yield from _condition_key_rules(key_path, key, operator, values, statement.get("Effect"))
+
+
+def _element_format_rules(path: str, statement: dict) -> Iterator[Finding]:
+    """Actions are `service:Action` and resources ARNs (or `*`): `s3GetObject` or `my-bucket/*` match no
+    request, so the statement silently grants or denies nothing."""
+    for element, pattern, code, form in (
+        ("Action", _ACTION, "bad-action", "service:ActionName (letters, digits, hyphens, * and ?) or \"*\""),
+        ("Resource", _RESOURCE, "bad-resource", "an ARN (arn:partition:service:region:account:resource) or \"*\""),
+    ):
+        for name in (element, f"Not{element}"):
+            for index, value in _indexed_strings(statement.get(name)):
+                if not pattern.fullmatch(value):
+                    yield Finding(ERROR, code, f"{value!r} is not {form}", _at(f"{path}.{name}", index))
 
 
 def _wildcard_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
@@ -365,6 +435,7 @@ def _list_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
 _STATEMENT_RULES = (
     _principal_rules,
     _element_pair_rules,
+    _element_format_rules,
     _condition_rules,
     _wildcard_bucket_rule,
     _list_bucket_rule,

@@ -1,0 +1,250 @@
+"""One strict reader for every JSON text the tool takes in: policy files and standard input, the wizard's
+pasted text, policies read from AWS, answers files, backups and simulate's cases.
+
+Python's `json` module is lenient where a policy reader must not be, and an attacker who can write one
+endpoint's policy or one file chooses the input:
+- duplicate keys: the last one wins silently, so `{"Effect": "Deny", ..., "Effect": "Allow"}` reads as an
+  Allow while AWS's reading is unknown;
+- `NaN`, `Infinity`, `1e999` and integers of more than 4,300 digits (which raise ValueError) are not JSON
+  numbers any double holds;
+- nesting recurses in C and Python until RecursionError;
+- `Path.read_text` reads `/dev/zero` until memory runs out and blocks forever on a FIFO.
+
+So: text is read bounded and only from regular files; nesting is measured by a linear scan before parsing;
+duplicate keys and non-finite numbers are returned as `Ambiguity` values (with their JSON path) beside the
+parsed value, because `check` and `audit` must still analyse such a document while `validate` and `apply`
+refuse it. A UTF-8 byte order mark and CRLF line ends are accepted (editors on Windows write both); any
+other encoding is refused.
+"""
+
+import json
+import math
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass
+
+from tui.policy.errors import InputError
+
+MAX_TEXT_BYTES = 256 * 1024
+"""The most any JSON input may hold. A policy is at most 20,480 characters minified; pretty-printed with
+deep indentation and CRLF line ends, the largest one (about 1,300 account IDs, one a line) stays under
+100 KiB, and a backup holds two of them. 256 KiB admits all of that and still stops a runaway read early."""
+
+POLICY_MAX_DEPTH = 7
+"""The policy grammar nests at most 7 levels: document > Statement list > statement > Condition >
+operator > condition key > list of values (a Principal reaches 5)."""
+
+MAX_INT_DIGITS = 4300
+"""Python's default limit for int(str) (sys.int_info.default_max_str_digits); longer integers raise."""
+
+DUPLICATE_KEY = "duplicate-key"
+NON_FINITE_NUMBER = "non-finite-number"
+
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+"""A JSON string (its closing quote optional, so an unterminated one ends the scan) or one bracket."""
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """Something in the text that JSON readers, AWS's among them, may read differently."""
+
+    code: str
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed value and what in its text was ambiguous (empty when nothing was)."""
+
+    value: object
+    ambiguities: tuple[Ambiguity, ...] = ()
+
+    @property
+    def doc(self) -> dict:
+        """The value as a policy document (parse_policy guarantees an object)."""
+        return self.value  # type: ignore[return-value]
+
+
+class NonFiniteNumber(float):
+    """A JSON number no finite double holds; keeps its source text so the finding can quote it."""
+
+    source: str
+
+    def __new__(cls, source: str) -> "NonFiniteNumber":
+        try:
+            value = float(source)
+        except ValueError:  # an integer too long for float() keeps only its sign
+            value = -math.inf if source.startswith("-") else math.inf
+        number = super().__new__(cls, value)
+        number.source = source
+        return number
+
+
+def _parse_int(text: str) -> int | NonFiniteNumber:
+    return NonFiniteNumber(text) if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
+
+
+def _parse_float(text: str) -> float:
+    number = float(text)
+    return number if math.isfinite(number) else NonFiniteNumber(text)
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def check_depth(text: str, max_depth: int, source: str) -> None:
+    """Refuse nesting deeper than `max_depth`, found by one scan of the brackets outside strings, so the
+    parser never recurses past it."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                line, column = _line_column(text, match.start())
+                raise InputError(f"{source} nests deeper than {max_depth} levels at line {line} column {column}; "
+                                 f"what it should hold nests at most {max_depth}")
+        elif token in "]}":
+            depth -= 1
+
+
+def _join_path(path: str, part: str | int) -> str:
+    if isinstance(part, int):
+        return f"{path}[{part}]"
+    return f"{path}.{part}" if path else part
+
+
+def _ambiguities(value, duplicates: dict[int, list[str]], base: str) -> tuple[Ambiguity, ...]:
+    """Walk the parsed value (iteratively: its depth is bounded but the walk need not recurse) for the
+    objects that had duplicate keys and the numbers that are not finite."""
+    found = []
+    stack = [(base, value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            for key in duplicates.get(id(item), ()):
+                found.append(Ambiguity(DUPLICATE_KEY, _join_path(path, key), f"key {key!r} appears more than once "
+                                       "in one object: JSON readers disagree on which one counts (here the last)"))
+            stack.extend((_join_path(path, key), child) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((_join_path(path, index), child) for index, child in reversed(list(enumerate(item))))
+        elif isinstance(item, float) and not math.isfinite(item):
+            source = getattr(item, "source", repr(item))
+            shown = source if len(source) <= 24 else f"{source[:12]}...({len(source):,} characters)"
+            found.append(Ambiguity(NON_FINITE_NUMBER, path, f"the number {shown} is not a finite number "
+                                   "(NaN, Infinity, overflow, or an integer of more than 4,300 digits)"))
+    return tuple(found)
+
+
+def _repeated(keys: list[str]) -> list[str]:
+    seen, repeated = set(), {}
+    for key in keys:
+        if key in seen:
+            repeated[key] = None
+        seen.add(key)
+    return list(repeated)
+
+
+def parse_json(text: str, source: str, *, max_depth: int, base_path: str = "") -> Parsed:
+    """Parse JSON text under the rules above; InputError (one line, exit 2) when it is not JSON at all."""
+    if len(text) > MAX_TEXT_BYTES:
+        raise InputError(f"{source} is {len(text):,} characters; the tool reads at most {MAX_TEXT_BYTES:,}")
+    text = text.removeprefix("\ufeff")
+    check_depth(text, max_depth, source)
+    duplicates: dict[int, list[str]] = {}
+
+    def make_object(pairs: list[tuple[str, object]]) -> dict:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            duplicates[id(obj)] = _repeated([key for key, _ in pairs])
+        return obj
+
+    try:
+        value = json.loads(text, object_pairs_hook=make_object, parse_int=_parse_int, parse_float=_parse_float,
+                           parse_constant=NonFiniteNumber)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source} is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+    return Parsed(value, _ambiguities(value, duplicates, base_path))
+
+
+def parse_policy(text: str, source: str = "policy") -> Parsed:
+    """A policy document and its ambiguities; InputError when the text is not a JSON object at all."""
+    parsed = parse_json(text, source, max_depth=POLICY_MAX_DEPTH)
+    if not isinstance(parsed.value, dict):
+        raise InputError(f"{source} is not a JSON object (a policy document starts with '{{')")
+    return parsed
+
+
+def refuse_ambiguities(parsed: Parsed, source: str) -> Parsed:
+    """The parsed value, or InputError naming the first ambiguity: for inputs the tool acts on."""
+    if parsed.ambiguities:
+        first = parsed.ambiguities[0]
+        where = f" at {first.path!r}" if first.path else ""
+        raise InputError(f"{source}{where}: {first.message}")
+    return parsed
+
+
+def strict_json(text: str, source: str, *, max_depth: int) -> object:
+    """A JSON value with no duplicate keys and only finite numbers."""
+    return refuse_ambiguities(parse_json(text, source, max_depth=max_depth), source).value
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+
+def decode_utf8(data: bytes, source: str) -> str:
+    """UTF-8 text; InputError naming the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")  # a BOM stays "\ufeff" here; parse_json drops one
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,})") from None
+
+
+def _too_large(source: str) -> InputError:
+    return InputError(f"{source} is larger than {MAX_TEXT_BYTES // 1024} KiB; an endpoint policy is at most 20,480 "
+                      "characters, so this is not one the tool reads")
+
+
+def read_file_text(path: str | os.PathLike, source: str) -> str:
+    """The UTF-8 text of a regular file of at most MAX_TEXT_BYTES.
+
+    FIFOs, devices, sockets and directories are refused before they are opened (a FIFO would block the
+    open; /dev/zero never ends), and the opened file is checked again in case it was swapped meanwhile.
+    """
+    try:
+        if stat.S_ISDIR(os.stat(path).st_mode):
+            raise InputError(f"{source} is a directory, not a file")
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(f"{source} is not a regular file (a FIFO, device or socket); give a file, or - for standard input")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise InputError(f"{source} is not a regular file")
+        try:
+            data = handle.read(MAX_TEXT_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise _too_large(source)
+    return decode_utf8(data, source)
+
+
+def read_stdin_text(source: str = "standard input") -> str:
+    """Standard input, bounded like a file (a pipe from `yes` must not fill memory)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place of stdin (tests, embedding)
+        text = sys.stdin.read(MAX_TEXT_BYTES + 1)
+        if len(text) > MAX_TEXT_BYTES:
+            raise _too_large(source)
+        return text
+    data = stream.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise _too_large(source)
+    return decode_utf8(data, source)
