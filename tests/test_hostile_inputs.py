@@ -207,3 +207,48 @@ class EndlessStdin(io.RawIOBase):
 def test_endless_standard_input_is_read_bounded():
     run = run_cli(["validate", "-"], stdin=io.TextIOWrapper(io.BufferedReader(EndlessStdin())))
     assert run.code == 2 and "larger than 256 KiB" in run.err
+
+
+# --- fuzz: random JSON-ish documents and random text ------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from([
+    "Version", "Statement", "Sid", "Effect", "Allow", "Deny", "Principal", "NotPrincipal", "AWS", "Service", "*",
+    "Action", "NotAction", "Resource", "NotResource", "Condition", "StringEquals", "StringNotEquals", "StringLike",
+    "ForAnyValue:StringLike", "ForAllValues:StringEquals", "NumericLessThan", "DateGreaterThan", "Bool", "Null",
+    "IpAddress", "ArnLike", "StringEqualsIfExists", "NullIfExists", "aws:PrincipalAccount", "aws:PrincipalOrgID",
+    "aws:SourceVpc", "aws:ResourceAccount", "aws:PrincipalArn", "s3:GetObject", "s3:*", "arn:aws:s3:::b/*",
+    "111122223333", "2012-10-17", "${aws:PrincipalAccount}", "\x1b]2;x\x07", "[/]", "\u202e", "\ud800", "１２３",
+])
+_TEXT = st.one_of(_WORDS, st.text(st.characters(codec=None, exclude_categories=()), max_size=12))
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), _TEXT)
+_JSONISH = st.recursive(
+    _SCALARS, lambda children: st.lists(children, max_size=4) | st.dictionaries(_TEXT, children, max_size=5), max_leaves=25
+)
+_POLICYISH = st.fixed_dictionaries(
+    {"Statement": st.one_of(_JSONISH, st.lists(st.dictionaries(_WORDS, _JSONISH, max_size=7), max_size=3))},
+    optional={"Version": _JSONISH, "Id": _TEXT},
+)
+_FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _through_stdin(entry: str, data: bytes) -> Run:
+    return run_cli(ENTRY_POINTS[entry]("-"), stdin=io.TextIOWrapper(io.BytesIO(data)))
+
+
+@_FUZZ
+@given(doc=_POLICYISH, entry=st.sampled_from(["validate", "validate --json", "simulate", "simulate --json"]))
+def test_fuzzed_documents_never_crash(doc, entry):
+    text = json.dumps(doc, ensure_ascii=True)  # NaN and Infinity included: the reader must meet them too
+    _through_stdin(entry, text.encode())
+
+
+@_FUZZ
+@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)),
+       entry=st.sampled_from(["validate", "simulate"]))
+def test_fuzzed_text_never_crashes(data, entry):
+    run = _through_stdin(entry, data)
+    if not data.strip().startswith((b"{", b"\xef\xbb\xbf{")):
+        assert run.code == 2

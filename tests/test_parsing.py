@@ -192,3 +192,19 @@ def test_a_unicode_tag_key_in_a_condition_is_not_a_look_alike():
     """Tag keys may hold letters of any script; the key's name before the `/` must be ASCII."""
     doc = policy(Condition={"StringEquals": {"aws:ResourceTag/部署": "経理", "aws:PrincipalAccount": "111122223333"}})
     assert not [f for f in validate(doc) if f.severity == "error"]
+
+
+def test_no_pattern_in_the_code_takes_digits_of_other_scripts():
+    r"""`\d`, str.isdigit and friends accept `１２３` and `١٢٣`; AWS identifiers are ASCII, so the code says [0-9]."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "tui"
+    unicode_digits = re.compile(r"\\d|\.isdigit\(|\.isdecimal\(|\.isnumeric\(")
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if unicode_digits.search(line.split("#", 1)[0])
+    ]
+    assert offenders == []

@@ -18,7 +18,7 @@ from tui.policy.cloudtrail import MAX_RECORD_CHARS, LogSource, is_log_name
 from tui.policy.errors import InputError
 
 _S3_URL = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?")
-_KEY_DAY = re.compile(r"/CloudTrail/[a-z0-9-]+/(\d{4})/(\d{2})/(\d{2})/")
+_KEY_DAY = re.compile(r"/CloudTrail/[a-z0-9-]+/([0-9]{4})/([0-9]{2})/([0-9]{2})/")
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:

@@ -17,8 +17,9 @@ def read_text(path: str, what: str = "file") -> str:
     return read_stdin_text() if path == "-" else read_file_text(path, _source(path, what))
 
 
-def read_json(path: str, what: str, max_depth: int):
-    """A JSON file with no duplicate keys or non-finite numbers, nested at most `max_depth` levels."""
+def read_json(path: str, what: str, max_depth: int = 16):
+    """A JSON file with no duplicate keys or non-finite numbers, nested at most `max_depth` levels (the
+    tool's own formats nest a few; 16 leaves room and stays far below Python's recursion limit)."""
     from tui.policy.parsing import strict_json
 
     return strict_json(read_text(path, what), _source(path, what), max_depth=max_depth)

@@ -200,7 +200,7 @@ def records_from(sources, on_problem: Callable[[str, str], None], on_file: Calla
 
 # --- record -> IAM ---------------------------------------------------------------------------------------
 
-_API_VERSION_SUFFIX = re.compile(r"\d{8}(v\d+)?$")
+_API_VERSION_SUFFIX = re.compile(r"[0-9]{8}(v[0-9]+)?$")
 
 
 @cache
@@ -228,7 +228,7 @@ def is_anonymous(identity: dict) -> bool:
     return identity.get("accountId") in ANONYMOUS_ACCOUNT_IDS or identity.get("type") == "Anonymous"
 
 
-_ASSUMED_ROLE = re.compile(r"arn:([a-z-]+):sts::(\d{12}):assumed-role/([^/]+)/.+")
+_ASSUMED_ROLE = re.compile(r"arn:([a-z-]+):sts::([0-9]{12}):assumed-role/([^/]+)/.+")
 
 
 def principal_arn(identity: dict) -> tuple[str | None, bool]:

@@ -610,7 +610,7 @@ def impact_groups(policy: dict | None, records: Iterable[dict], trust: Trust, sc
 
 # --- inputs ---------------------------------------------------------------------------------------------
 
-_SINCE = re.compile(r"(\d{1,5})([dhm])")
+_SINCE = re.compile(r"([0-9]{1,5})([dhm])")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
