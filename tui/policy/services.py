@@ -36,6 +36,13 @@ class ServiceTemplate:
     warning: str = ""
     """A caveat shown as a warning finding with every policy for this service (with its source)."""
     warning_source: str = ""
+    common: tuple[SampleRequest, ...] = ()
+    """Further everyday requests (list, describe) that the lock-out question checks beside the samples."""
+
+    def common_requests(self, region: str, account: str) -> list[tuple[str, str]]:
+        """(action, resource) of the read, write, list and describe requests a trusted caller must keep."""
+        samples = [s for s in (self.sample_read, self.sample_write, *self.common) if s is not None]
+        return [sample.for_account(region, account) for sample in samples]
 
     def aws_owned_resources(self, region: str) -> list[str]:
         """AWS-owned ARNs that trusted identities still need when the resource perimeter is on."""
@@ -64,6 +71,7 @@ def load_services() -> dict[str, ServiceTemplate]:
             notes=raw.get("notes", ""),
             warning=raw.get("warning", ""),
             warning_source=raw.get("warning_source", ""),
+            common=tuple(SampleRequest(c["action"], c["resource"]) for c in raw.get("common_requests", ())),
         )
         for raw in data["services"]
     }

@@ -1,0 +1,641 @@
+"""What a policy admits, proven: each question is a formula handed to an SMT solver (z3), and every answer
+carries a witness request that `vpce-wizard simulate --cases` replays to the stated decision.
+
+Questions (docs/policy-model.md):
+1. foreign-principals: can anyone outside the trusted accounts and orgs (anonymous included) be allowed
+   anything but an intended exception? Intended exceptions are data: read-only actions on bucket ARNs of
+   the catalog (any region), and callers that are AWS service principals (aws:PrincipalIsAWSService).
+2. foreign-resources / no-resource-perimeter: can a trusted caller reach a resource owned outside the set?
+3. foreign-writes / wildcard-bucket: can an outsider write to a resource the policy names, or read a bucket
+   whose name holds a wildcard (anyone can create a matching bucket)?
+4. lock-out: is one of the service's common actions denied to the real caller (or, without one, to some
+   trusted principal) on a plain HTTPS request through this endpoint?
+5. aws-owned-buckets-blocked: which default AWS-owned buckets can no anonymous reader reach?
+A solver `unknown` (bounded by z3's deterministic resource limit, so the verdict is the same on every
+machine) or a witness that does not replay is never "sound": it is the high finding `unproven`.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import lru_cache
+
+from tui.policy.catalog import load_catalog
+from tui.policy.evaluator import Decision, Request, evaluate
+from tui.policy.exceptions import bucket_entries_blocked_message, read_only_actions
+from tui.policy.identifiers import partition_of
+from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS, canonical_key, is_principal_tag
+from tui.policy.services import ServiceTemplate, load_services
+from tui.policy.statements import ReadPolicy, read_policy
+from tui.policy.variables import as_glob
+from tui.policy.wildcards import glob, has_wildcard, wildcard_match
+
+RLIMIT = 4_000_000
+POLISH_RLIMIT = 300_000
+"""Finding a readable witness is a nicety: it gets a small bound and falls back to the solver's own."""
+"""z3's deterministic work bound per question: real policies need well under 1% of it (benchmarks/)."""
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+SEVERITY_ORDER = tuple(Severity)
+
+
+class Classification(StrEnum):
+    FULL_ACCESS = "full access"
+    IDENTITY_PERIMETER = "identity perimeter"
+    IDENTITY_RESOURCE_PERIMETER = "identity+resource perimeter"
+    TRUSTS_OUTSIDE = "trusts outside the given accounts"
+    LOCKS_OUT = "locks out trusted callers"
+    UNPROVEN = "unproven"
+    NO_POLICY = "no policy possible"
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The accounts and organizations the user trusts."""
+
+    accounts: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The identity apply runs as (from GetCallerIdentity), as IAM puts it in the request context.
+
+    `path` and `tags` are None when unknown (iam:GetRole not allowed, or an SSO role): conditions on them
+    are then treated as possibly denying.
+    """
+
+    account: str
+    principal_type: str
+    role_name: str | None = None
+    arn: str | None = None
+    path: str | None = None
+    org_id: str | None = None
+    tags: tuple[tuple[str, str], ...] | None = None
+
+    @classmethod
+    def from_arn(cls, arn: str, org_id: str | None = None) -> "Caller":
+        """Read what STS GetCallerIdentity returns: an assumed-role, user or root ARN."""
+        from tui.policy.errors import InputError
+
+        fields = arn.split(":", 5)
+        if len(fields) != 6 or fields[0] != "arn" or not fields[4].isascii() or not fields[4].isdigit() or len(fields[4]) != 12:
+            raise InputError(f"caller ARN {arn!r} is not an ARN such as arn:aws:sts::111122223333:assumed-role/ROLE/SESSION")
+        partition, service, account, resource = fields[1], fields[2], fields[4], fields[5]
+        if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
+            role = resource.split("/")[1]
+            path = "/aws-reserved/sso.amazonaws.com/" if role.startswith("AWSReservedSSO_") else None
+            known = f"arn:{partition}:iam::{account}:role{path}{role}" if path else None
+            return cls(account, "AssumedRole", role, known, path, org_id, None)
+        if service == "iam" and resource == "root":
+            return cls(account, "Account", None, f"arn:{partition}:iam::{account}:root", "/", org_id, ())
+        if service == "iam" and resource.startswith("user/"):
+            return cls(account, "User", None, arn, None, org_id, None)
+        raise InputError(f"caller ARN {arn!r} is not an assumed-role, user or root ARN")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything a verdict depends on besides the policy; hashable, so verdicts are cached by it."""
+
+    service: str
+    region: str
+    trust: Trust
+    endpoint_type: str = ""
+    vpc_id: str | None = None
+    endpoint_id: str | None = None
+    caller: Caller | None = None
+    resource_perimeter: bool | None = None
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A concrete request that proves a finding, and the decision the policy gives it."""
+
+    action: str
+    resource: str
+    context: tuple[tuple[str, str | tuple[str, ...]], ...]
+    decision: str
+
+    def request(self) -> Request:
+        return Request(self.action, self.resource, {k: list(v) if isinstance(v, tuple) else v for k, v in self.context})
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, "resource": self.resource,
+                "context": {k: list(v) if isinstance(v, tuple) else v for k, v in self.context}}
+
+    def case(self) -> dict:
+        """The witness as a `simulate --cases` entry."""
+        expect = "Allow" if self.decision == "Allow" else "Deny"
+        return {**self.to_dict(), "expect": expect}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str
+    message: str
+    witness: Witness | None = None
+
+    def to_dict(self) -> dict:
+        return {"severity": str(self.severity), "code": self.code, "message": self.message,
+                "witness": self.witness.to_dict() if self.witness else None}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    classification: Classification
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def high(self) -> bool:
+        return any(f.severity is Severity.HIGH for f in self.findings)
+
+    def to_dict(self) -> dict:
+        return {"classification": str(self.classification), "findings": [f.to_dict() for f in self.findings]}
+
+
+def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: SEVERITY_ORDER.index(f.severity)))
+
+
+# --- entry point -----------------------------------------------------------------------------------------
+
+
+def analyse(policy: dict, setting: Setting) -> Analysis:
+    """Every question for one endpoint's policy; cached by the normalised policy and the setting."""
+    text = json.dumps(policy, sort_keys=True, ensure_ascii=True)
+    lowered = text.lower()
+    if "aws:sourcevpce" not in lowered and "aws:sourcevpc" not in lowered:
+        setting = replace(setting, vpc_id=None, endpoint_id=None)  # they cannot change the verdict
+    return _analyse_cached(text, setting)
+
+
+@lru_cache(maxsize=256)
+def _analyse_cached(text: str, setting: Setting) -> Analysis:
+    policy = json.loads(text)
+    return _Analyser(policy, setting).run()
+
+
+# --- the questions ---------------------------------------------------------------------------------------
+
+
+class _Analyser:
+    def __init__(self, policy: dict, setting: Setting):
+        from tui.policy import symbolic  # z3 is imported only where analysis runs
+
+        self.symbolic = symbolic
+        self.z3 = symbolic.z3
+        self.doc = policy
+        self.policy: ReadPolicy = read_policy(policy)
+        self.setting = setting
+        self.template: ServiceTemplate | None = load_services().get(setting.service)
+        self.partition = _partition(setting.region)
+        self.findings: list[Finding] = []
+        self.unproven = False
+        self.formula = self._formula()
+        self.exception_globs = self._exception_globs()
+
+    # --- set-up ------------------------------------------------------------------------------------------
+
+    def _formula(self):
+        setting, trust = self.setting, self.setting.trust
+        literals: dict[str, set[str]] = {
+            "aws:principalaccount": {ANONYMOUS, *trust.accounts},
+            "aws:principalorgid": set(trust.orgs),
+            "aws:resourceaccount": set(trust.accounts),
+            "aws:resourceorgid": set(trust.orgs),
+        }
+        caller = setting.caller
+        if caller:
+            literals["aws:principalaccount"].add(caller.account)
+            literals["aws:resourceaccount"].add(caller.account)
+            if caller.org_id:
+                literals["aws:principalorgid"].add(caller.org_id)
+                literals["aws:resourceorgid"].add(caller.org_id)
+        for key, value in self._fixed_values().items():
+            if value is not None:
+                literals.setdefault(key, set()).add(value)
+        mentioned = {clause.key for s in self.policy.statements for clause in s.clauses}
+        linked = set()
+        if "aws:principalarn" in mentioned or any(s.principal and s.principal.arns for s in self.policy.statements):
+            linked |= {"aws:principalaccount", "aws:principalarn"}
+        if "aws:principalorgpaths" in mentioned:
+            linked |= {"aws:principalorgid", "aws:principalorgpaths"}
+        keys = ["aws:principalaccount", "aws:principalorgid", "aws:principalisawsservice", "aws:resourceaccount",
+                "aws:resourceorgid", "aws:principalarn"]
+        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked)
+
+    def _fixed_values(self) -> dict[str, str | None]:
+        """Keys fixed by where the request flows; None when the endpoint is not known."""
+        return {"aws:sourcevpce": self.setting.endpoint_id, "aws:sourcevpc": self.setting.vpc_id,
+                "aws:requestedregion": self.setting.region}
+
+    def _exception_globs(self) -> list:
+        """Catalog bucket ARNs (every region) that some Allow statement may reach: the intended exceptions."""
+        patterns = [p for s in self.policy.statements if s.effect == "Allow" and s.resource and not s.resource.negated
+                    for p in s.resource.patterns]
+        if any(s.effect == "Allow" and s.resource and s.resource.negated for s in self.policy.statements):
+            patterns.append("*")
+        named = set(patterns)
+        candidates = [arn for arn in catalog_arns(self.setting.region)] + [arn for arn in catalog_arns_everywhere() if arn in named]
+        relevant = [arn for arn in dict.fromkeys(candidates)
+                    if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in patterns)]
+        return relevant
+
+    # --- shared constraints ------------------------------------------------------------------------------
+
+    def _base(self) -> list:
+        z3, f = self.z3, self.formula
+        constraints = f.domain()
+        account = f.key("aws:principalaccount")
+        anonymous = account.is_value(ANONYMOUS)
+        constraints.append(account.present)
+        for name in f.keys:
+            if name in IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS or is_principal_tag(name):
+                constraints.append(z3.Implies(anonymous, z3.Not(f.key(name).present)))
+        service = self._service_caller()
+        constraints.append(z3.Implies(z3.Not(anonymous), f.key("aws:principalisawsservice").present))
+        constraints.append(z3.Implies(z3.And(z3.Not(anonymous), z3.Not(service)), f.key("aws:principalarn").present))
+        if "aws:principaltype" in f.keys:
+            kind = f.key("aws:principaltype")
+            constraints.append(z3.If(anonymous, kind.is_value("Anonymous"), z3.And(kind.present, z3.Not(kind.is_value("Anonymous")))))
+        if "aws:userid" in f.keys and not f.key("aws:userid").exact_only:
+            constraints.append(z3.Implies(anonymous, f.key("aws:userid").is_value(ANONYMOUS)))
+        constraints += self._links(anonymous, service)
+        if self.setting.service != "ec2":  # EBS and some EC2 actions carry no aws:ResourceAccount (reference §6)
+            constraints.append(f.key("aws:resourceaccount").present)
+        for key, value in self._fixed_values().items():
+            if key in f.keys:
+                constraints.append(f.key(key).is_value(value) if value else f.key(key).present)
+        constraints += self._request_shape()
+        if "aws:sourceip" in f.keys:  # absent on requests through a VPC endpoint (reference §1.2)
+            constraints.append(z3.Not(f.key("aws:sourceip").present))
+        return constraints
+
+    def _request_shape(self) -> list:
+        """Requests through this endpoint are the service's own actions on ARNs (or `*`), as AWS writes them."""
+        z3, symbolic, f = self.z3, self.symbolic, self.formula
+        prefix = self.template.sample_read.action.split(":")[0] if self.template and self.template.sample_read else None
+        service = symbolic.literal_re(f"{prefix}:", True) if prefix else z3.Concat(z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))), z3.Re(":"))
+        name = z3.Concat(z3.Union(z3.Range("A", "Z"), z3.Range("a", "z")), z3.Star(z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), z3.Range("0", "9"))))
+        arn = symbolic.literal_re(f"arn:{self.partition}:", False)
+        if self.setting.service == "s3":
+            bucket = z3.Concat(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"))))
+            resource = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
+                                 z3.Option(z3.Concat(z3.Re("/"), z3.Star(symbolic._ANY_CHAR))))
+        else:
+            resource = z3.Union(z3.Concat(arn, z3.Plus(symbolic._ANY_CHAR)), z3.Re("*"))
+        return [z3.InRe(f.action, z3.Concat(service, name)), z3.InRe(f.resource, resource)]
+
+    def _service_caller(self):
+        return self.formula.key("aws:principalisawsservice").is_value("true")
+
+    def _links(self, anonymous, service) -> list:
+        """aws:PrincipalArn names the account; each org path starts with the org id."""
+        z3, f, symbolic = self.z3, self.formula, self.symbolic
+        constraints = []
+        arn, account = f.key("aws:principalarn"), f.key("aws:principalaccount")
+        if not arn.exact_only and not account.exact_only:
+            rest = z3.String("principal-arn-rest")
+            shaped = arn.strings[0] == z3.Concat(symbolic.sval(f"arn:{self.partition}:iam::"), account.strings[0], symbolic.sval(":"), rest)
+            constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.And(shaped, z3.Length(rest) > 0)))
+        if "aws:principalorgpaths" in f.keys and not f.key("aws:principalorgid").exact_only:
+            paths, org = f.key("aws:principalorgpaths"), f.key("aws:principalorgid")
+            constraints.append(z3.Implies(paths.present, org.present))
+            for used, index in paths.slots():
+                prefix = z3.Concat(org.strings[0], symbolic.sval("/"))
+                constraints.append(z3.Implies(z3.And(paths.present, used), z3.PrefixOf(prefix, paths.strings[index])))
+        return constraints
+
+    def _trusted(self):
+        z3, f, trust = self.z3, self.formula, self.setting.trust
+        return z3.Or(f.key("aws:principalaccount").one_of(trust.accounts), f.key("aws:principalorgid").one_of(trust.orgs))
+
+    def _outsider(self):
+        return self.z3.And(self.z3.Not(self._trusted()), self.z3.Not(self._service_caller()))
+
+    def _read_only(self):
+        return self.symbolic.in_any_glob(self.formula.action, [glob(a) for a in read_only_actions()], ignore_case=True)
+
+    def _resource_in(self, patterns: Iterable[str]):
+        return self.symbolic.in_any_glob(self.formula.resource, [glob(p) for p in patterns])
+
+    def _intended_exception(self):
+        return self.z3.And(self._read_only(), self._resource_in(self.exception_globs))
+
+    # --- solving -----------------------------------------------------------------------------------------
+
+    def _solve(self, question: str, constraints: list, expect_allowed: bool) -> Witness | None | str:
+        """A replayed witness, None when the question is proven unsatisfiable, or "unproven"."""
+        z3 = self.z3
+        solver = z3.Solver()
+        solver.set("rlimit", RLIMIT)
+        solver.add(self._base())
+        solver.add(constraints)
+        solver.add(self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed))
+        result = solver.check()
+        if result == z3.unsat:
+            return None
+        if result != z3.sat:
+            self._unproven(f"the solver could not decide {question} within its resource limit")
+            return "unproven"
+        witness = self._witness(self._polished(solver))
+        decision = evaluate(self.policy, witness.request())
+        if decision.allowed != expect_allowed:
+            self._unproven(f"{question}: the request the solver found ({witness.action} on {witness.resource}) "
+                           f"evaluates to {decision.outcome}, so the policy's reading is not certain "
+                           "(an undecidable condition or policy variable)")
+            return "unproven"
+        return replace(witness, decision=decision.outcome)
+
+    def _polished(self, solver):
+        """A model people can read: the service's everyday actions on a plainly named resource when the
+        question allows them, else whatever the solver found. Each try is cheap (equalities, small limit)."""
+        z3, f, symbolic = self.z3, self.formula, self.symbolic
+        samples = [s for s in (self.template.sample_write, self.template.sample_read) if s] if self.template else []
+        model = solver.model()
+        spent = solver.statistics().get_key_value("rlimit count")
+        solver.set("rlimit", spent + POLISH_RLIMIT)  # z3 counts the limit over the solver's life
+        for sample in samples:
+            action, resource = sample.for_account(self.setting.region, "999999999000")
+            for tier in ([f.action == symbolic.sval(action), f.resource == symbolic.sval(resource)], [f.action == symbolic.sval(action)]):
+                solver.push()
+                solver.add(tier)
+                if solver.check() == z3.sat:
+                    return solver.model()
+                solver.pop()
+        return model
+
+    def _unproven(self, message: str) -> None:
+        self.unproven = True
+        self.findings.append(Finding(Severity.HIGH, "unproven", message))
+
+    def _witness(self, model) -> Witness:
+        f = self.formula
+        taken: set[str] = set()
+        context = {}
+        for name, key in sorted(f.keys.items()):
+            value = key.witness_value(model, taken)
+            if value is not None:
+                context[canonical_key(name)] = tuple(value) if isinstance(value, list) else value
+        account = context.get("aws:PrincipalAccount")
+        arn = context.get("aws:PrincipalArn")
+        if account and account != ANONYMOUS and context.get("aws:PrincipalIsAWSService") != "true" and (arn is None or f.key("aws:principalarn").exact_only and arn not in f.key("aws:principalarn").literals):
+            caller = self.setting.caller
+            role = caller.role_name if caller and caller.account == account and caller.role_name else "vpce-wizard-witness"
+            context["aws:PrincipalArn"] = caller.arn if caller and caller.account == account and caller.arn else f"arn:{self.partition}:iam::{account}:role/{role}"
+        action = self.symbolic.python_string(model.eval(f.action, model_completion=True))
+        resource = self.symbolic.python_string(model.eval(f.resource, model_completion=True))
+        return Witness(action, resource, tuple(context.items()), "")
+
+    # --- questions ---------------------------------------------------------------------------------------
+
+    def run(self) -> Analysis:
+        outside = self._ask_foreign_principals()
+        named = self._ask_named_resources()
+        reached = self._ask_foreign_resources()
+        locked = self._ask_lock_out()
+        self._ask_aws_owned_buckets()
+        self._note_exceptions()
+        full = self._full_access()
+        if full:
+            classification = Classification.FULL_ACCESS
+        elif outside or named or (reached and self.setting.resource_perimeter):
+            classification = Classification.TRUSTS_OUTSIDE
+        elif self.unproven:
+            classification = Classification.UNPROVEN
+        elif locked:
+            classification = Classification.LOCKS_OUT
+        elif reached:
+            classification = Classification.IDENTITY_PERIMETER
+        else:
+            classification = Classification.IDENTITY_RESOURCE_PERIMETER
+        return Analysis(classification, sorted_findings(self.findings))
+
+    def _ask_foreign_principals(self) -> bool:
+        z3 = self.z3
+        question = "whether outsiders are admitted"
+        witness = self._solve(question, [self._outsider(), z3.Not(self._read_only())], True)
+        if witness is None:  # only reads are left: those of the catalog's buckets are intended
+            witness = self._solve(question, [self._outsider(), self._read_only(), z3.Not(self._resource_in(self.exception_globs))], True)
+        if isinstance(witness, Witness):
+            who = describe_caller(witness)
+            self.findings.append(Finding(Severity.HIGH, "foreign-principals",
+                                         f"admits principals outside the trusted set: {who} may call {witness.action} on {witness.resource}", witness))
+        return witness is not None
+
+    def _ask_named_resources(self) -> bool:
+        """Writes to resources a statement names, and reads of wildcard bucket names, by outsiders."""
+        z3 = self.z3
+        found = False
+        for pattern in self._named_patterns():
+            in_pattern = self._resource_in([pattern])
+            witness = self._solve(f"whether outsiders may write to {pattern}", [self._outsider(), in_pattern, z3.Not(self._read_only())], True)
+            if isinstance(witness, Witness):
+                found = True
+                self.findings.append(Finding(Severity.HIGH, "foreign-writes",
+                                             f"lets {describe_caller(witness)} write to {pattern} ({witness.action}): an exfiltration path", witness))
+                continue
+            if self._is_wildcard_bucket(pattern):
+                witness = self._solve(f"whether outsiders may read {pattern}", [self._outsider(), in_pattern], True)
+                if isinstance(witness, Witness):
+                    found = True
+                    self.findings.append(Finding(Severity.HIGH, "wildcard-bucket",
+                                                 f"lets {describe_caller(witness)} read {pattern}: anyone can create a bucket matching that name, and request keys carry data out", witness))
+        return found
+
+    def _named_patterns(self) -> list[str]:
+        patterns = [p for s in self.policy.statements if s.effect == "Allow" and s.resource and not s.resource.negated
+                    for p in s.resource.patterns if p != "*" and "${" not in p]
+        return list(dict.fromkeys(patterns))[:64]
+
+    @staticmethod
+    def _is_wildcard_bucket(pattern: str) -> bool:
+        if ":s3:::" not in pattern:
+            return False
+        return has_wildcard(pattern.split(":::", 1)[1].split("/", 1)[0])
+
+    def _ask_foreign_resources(self) -> bool:
+        z3, f, trust = self.z3, self.formula, self.setting.trust
+        owner = f.key("aws:resourceaccount")
+        foreign_owner = z3.And(owner.present, z3.Not(owner.one_of(trust.accounts)), z3.Not(f.key("aws:resourceorgid").one_of(trust.orgs)))
+        aws_owned = self._resource_in(self._aws_owned_resources())
+        witness = self._solve("whether trusted callers reach foreign resources",
+                              [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)], True)
+        if not isinstance(witness, Witness):
+            return False
+        if self.setting.resource_perimeter:
+            self.findings.append(Finding(Severity.HIGH, "foreign-resources",
+                                         f"lets trusted callers reach resources outside the trusted set: {witness.action} on a resource of account {dict(witness.context).get('aws:ResourceAccount')}", witness))
+        else:
+            self.findings.append(Finding(Severity.MEDIUM, "no-resource-perimeter",
+                                         "identity perimeter only: trusted callers can reach any account's resources (no aws:ResourceAccount/ResourceOrgID condition)", witness))
+        return True
+
+    def _aws_owned_resources(self) -> list[str]:
+        return self.template.aws_owned_resources(self.setting.region) if self.template else []
+
+    # --- lock-out ----------------------------------------------------------------------------------------
+
+    def _ask_lock_out(self) -> bool:
+        if self.template is None:
+            return False
+        for action, resource in self.template.common_requests(self.setting.region, self._owner_account()):
+            who, identity = self._locked_identity()
+            plain = self._plain_request()
+            witness = self._solve(f"whether {who} may call {action}", [identity, plain, self.formula.action == self.symbolic.sval(action),
+                                                                      self.formula.resource == self.symbolic.sval(resource)], False)
+            if isinstance(witness, Witness):
+                decision = evaluate(self.policy, witness.request())
+                by = f"denied by {', '.join(decision.statements)}" if decision.statements else "no statement allows it"
+                self.findings.append(Finding(Severity.HIGH, "lock-out", f"{who} would be refused {action} through this endpoint ({by})", witness))
+                return True
+        return False
+
+    def _owner_account(self) -> str:
+        caller, trust = self.setting.caller, self.setting.trust
+        if caller:
+            return caller.account
+        return trust.accounts[0] if trust.accounts else "210987654321"
+
+    def _locked_identity(self):
+        """The caller as IAM sees it, or some principal of a trusted account or org, acting on its own resources."""
+        z3, f, symbolic = self.z3, self.formula, self.symbolic
+        caller, trust = self.setting.caller, self.setting.trust
+        account, owner = f.key("aws:principalaccount"), f.key("aws:resourceaccount")
+        service = f.key("aws:principalisawsservice").is_value("false")
+        if caller is None:
+            if trust.accounts:
+                own = z3.Or([z3.And(account.is_value(a), owner.is_value(a)) for a in trust.accounts])
+            else:
+                own = z3.And(z3.Not(account.is_value(ANONYMOUS)), f.key("aws:principalorgid").one_of(trust.orgs))
+            return "a trusted principal", z3.And(own, service)
+        parts = [account.is_value(caller.account), owner.is_value(caller.account), service]
+        kind_key = f.keys.get("aws:principaltype")
+        if kind_key is not None:
+            parts.append(kind_key.is_value(caller.principal_type))
+        arn_key = f.key("aws:principalarn")
+        if caller.arn:
+            parts.append(arn_key.is_value(caller.arn))
+        elif caller.role_name and not arn_key.exact_only:
+            prefix = symbolic.literal_re(f"arn:{self.partition}:iam::{caller.account}:role/", False)
+            path = z3.Option(z3.Concat(z3.Star(symbolic._ANY_CHAR), z3.Re(symbolic.sval("/"))))
+            parts += [arn_key.present, z3.InRe(arn_key.strings[0], z3.Concat(prefix, path, symbolic.literal_re(caller.role_name, False)))]
+        else:
+            parts.append(arn_key.present)
+        if caller.org_id:
+            parts.append(f.key("aws:principalorgid").is_value(caller.org_id))
+            if "aws:resourceorgid" in f.keys:
+                parts.append(f.key("aws:resourceorgid").is_value(caller.org_id))
+        if caller.tags is not None:
+            tags = {name.lower(): value for name, value in caller.tags}
+            for name in f.keys:
+                if is_principal_tag(name):
+                    tag = name.split("/", 1)[1]
+                    parts.append(f.key(name).is_value(tags[tag]) if tag in tags else z3.Not(f.key(name).present))
+        return f"your caller {caller.arn or caller.account}", z3.And(parts)
+
+    def _plain_request(self):
+        """HTTPS, no optional request keys: the request an SDK sends by default."""
+        z3, f = self.z3, self.formula
+        parts = []
+        identity_or_fixed = {"aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:principalorgpaths",
+                             "aws:principalisawsservice", "aws:principaltype", "aws:userid", "aws:username",
+                             "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:sourcevpce",
+                             "aws:sourcevpc", "aws:requestedregion", "aws:currenttime", "aws:epochtime",
+                             "aws:principalservicename", "aws:vpcsourceip", "aws:sourceip", "aws:tokenissuetime",
+                             "aws:multifactorauthage", "aws:multifactorauthpresent", "aws:viaawsservice", "aws:calledvia"}
+        for name, key in f.keys.items():
+            if name == "aws:securetransport":
+                parts.append(key.is_value("true"))
+            elif name not in identity_or_fixed and not is_principal_tag(name):
+                parts.append(z3.Not(key.present))
+        return z3.And(parts) if parts else z3.BoolVal(True)
+
+    # --- AWS-owned buckets -------------------------------------------------------------------------------
+
+    def _anonymous_read(self, arn: str):
+        z3, f = self.z3, self.formula
+        return [f.key("aws:principalaccount").is_value(ANONYMOUS), f.action == self.symbolic.sval("s3:GetObject"),
+                self._resource_in([arn])]
+
+    def _ask_aws_owned_buckets(self) -> None:
+        """S3 gateway endpoints carry the OS repositories and agent downloads, which are fetched anonymously."""
+        if self.setting.service != "s3" or self.setting.endpoint_type not in ("", "Gateway"):
+            return
+        catalog = load_catalog()
+        blocked = []
+        for entry_id in catalog.defaults():
+            entry = catalog.get(entry_id)
+            arns = [arn for arn in entry.arns(self.setting.region) if arn.endswith("/*")]
+            closed = [arn for arn in arns if self._solve(f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is None]
+            if closed:
+                blocked.append((entry, closed))
+        if blocked:
+            entry, closed = blocked[0]
+            witness = Witness("s3:GetObject", closed[0][:-1] + "repodata/repomd.xml", (("aws:PrincipalAccount", ANONYMOUS),), "")
+            decision = evaluate(self.policy, witness.request())
+            self.findings.append(Finding(Severity.MEDIUM, "aws-owned-buckets-blocked",
+                                         bucket_entries_blocked_message([e for e, _ in blocked]), replace(witness, decision=decision.outcome)))
+
+    def _note_exceptions(self) -> None:
+        """Intended exceptions in use are reported, never silent (a note, not a verdict: one sample read)."""
+        catalog = load_catalog()
+        named = set(self._named_patterns())
+        for entry in catalog.entries:
+            arns = [arn for arn in entry.arns(self.setting.region) if arn in named and arn.endswith("/*")]
+            sample = Request("s3:GetObject", arns[0][:-1] + "repodata/repomd.xml", {"aws:PrincipalAccount": ANONYMOUS, "aws:SecureTransport": "true"}) if arns else None
+            if sample and evaluate(self.policy, sample).allowed:
+                self.findings.append(Finding(Severity.INFO, "aws-owned-exception",
+                                             f"anonymous reads of {entry.title} ({entry.id}) are allowed: an intended exception from the bucket catalog"))
+        mentioned = any(c.key == "aws:principalisawsservice" for st in self.policy.statements for c in st.clauses)
+        service_allowed = mentioned and self._solve("whether AWS service principals are admitted", [self._service_caller()], True)
+        if isinstance(service_allowed, Witness):
+            self.findings.append(Finding(Severity.INFO, "service-principal-exception",
+                                         "AWS service principals (aws:PrincipalIsAWSService) are admitted: an intended exception", service_allowed))
+
+    def _full_access(self) -> bool:
+        """Anyone, anonymous included, may write anywhere: AWS's default policy or its equivalent."""
+        probe = Request(self.template.sample_write.action if self.template and self.template.sample_write else "s3:PutObject",
+                        f"arn:{self.partition}:s3:::vpce-wizard-probe-{ANONYMOUS}/x", {"aws:PrincipalAccount": ANONYMOUS})
+        return evaluate(self.policy, probe).allowed and any(f.code == "foreign-principals" for f in self.findings)
+
+
+def describe_caller(witness: Witness) -> str:
+    context = dict(witness.context)
+    account = context.get("aws:PrincipalAccount")
+    if account == ANONYMOUS:
+        return "anonymous callers"
+    return f"account {account}" if account else "any caller"
+
+
+def _partition(region: str) -> str:
+    try:
+        return partition_of(region)
+    except Exception:  # noqa: BLE001 - an unknown region reads as the commercial partition
+        return "aws"
+
+
+@lru_cache(maxsize=64)
+def catalog_arns(region: str) -> tuple[str, ...]:
+    """The read-only bucket ARNs of the catalog in one region."""
+    return tuple(arn for entry in load_catalog().entries if not getattr(entry, "write", False) for arn in entry.arns(region))
+
+
+@lru_cache(maxsize=1)
+def catalog_arns_everywhere() -> tuple[str, ...]:
+    """Every bucket ARN the catalog names, in every known region: the exact names exceptions may use."""
+    from tui.policy.identifiers import known_regions
+
+    arns = {arn for entry in load_catalog().entries if not getattr(entry, "write", False)
+            for region in known_regions() for arn in entry.arns(region)}
+    return tuple(sorted(arns))

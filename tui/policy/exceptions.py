@@ -1,0 +1,25 @@
+"""Intended exceptions to the perimeter and what leaving them out breaks: shared by the analyser (audit,
+check, the wizard's labels) and by `generate`'s summary, so the two can never word a verdict differently."""
+
+import re
+from collections.abc import Sequence
+
+from tui.policy.catalog import CatalogEntry
+
+READ_ONLY_ACTION = re.compile(r"[a-z0-9-]+:(get|list|describe|head)[a-z0-9*?]*", re.IGNORECASE | re.ASCII)
+"""Actions that read: the only ones an exception may grant to callers outside the trusted set."""
+_READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head")
+_REPOSITORY_ENTRIES = {"al2023": "dnf on Amazon Linux 2023", "al2": "yum on Amazon Linux 2", "al1": "yum on Amazon Linux 1"}
+
+
+def read_only_actions() -> tuple[str, ...]:
+    """Patterns (`*:Get*`...) of the read-only actions, as IAM wildcards."""
+    return tuple(f"*:{prefix}*" for prefix in _READ_ONLY_PREFIXES)
+
+
+def bucket_entries_blocked_message(entries: Sequence[CatalogEntry]) -> str:
+    """Names exactly what fails: AL2 blocked while AL2023 is allowed must not read "dnf will fail"."""
+    consequences = [f"{_REPOSITORY_ENTRIES[e.id]} fails" for e in entries if e.id in _REPOSITORY_ENTRIES]
+    lead = "; ".join(consequences) if consequences else "AWS agents fail to download what they need"
+    titles = ", ".join(f"{entry.title} ({entry.id})" for entry in entries)
+    return f"{lead}: anonymous reads of these AWS-owned buckets are denied: {titles}; add them from the bucket catalog"

@@ -1,0 +1,541 @@
+"""A policy as a z3 formula over one symbolic request, Zelkova-style, so questions get proofs, not samples.
+
+The request is an action, a resource and one variable per condition key (present or not, one value or, for
+multivalued keys, a few). Statements are encoded with the semantics of `tui.policy.evaluator`, read through
+the same statement reader and operator table, so a witness the solver finds replays there to the same
+decision; `tui.policy.analysis` replays every witness and calls a mismatch `unproven`.
+
+Abstraction keeps real policies far from the solver's limits: a key compared only by exact equality (the
+trusted-account lists that make a policy 20 KB) becomes an integer index into the literals the policy and the
+question mention, plus one index for "any other value"; only keys compared by wildcards, ARNs, case-folding,
+variables or identity links stay strings. What the encoding cannot express exactly (a wildcard pattern that
+holds a policy variable, an unknown operator, an unreadable block) becomes a free boolean: the solver may pick
+either side, and a witness that relies on it fails the replay, so the verdict says "unproven".
+"""
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+
+import z3
+
+from tui.policy.evaluator import network, timestamp
+from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
+from tui.policy.statements import Clause, Effect, ReadPolicy, Statement
+from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
+from tui.policy.wildcards import ANY_ONE, Glob
+from tui.policy.requestmodel import FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
+
+_STRINGS = z3.StringSort()
+_ANY_CHAR = z3.AllChar(z3.ReSort(_STRINGS))
+_IPV6_OFFSET = 1 << 32
+
+
+def sval(text: str) -> z3.SeqRef:
+    """A z3 string literal; z3 reads `\\u{...}` escapes inside literals, so a backslash is escaped first."""
+    return z3.StringVal(text.replace("\\", "\\u{5c}"))
+
+
+_Z3_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}")
+
+
+def python_string(value: z3.SeqRef) -> str:
+    """A model's string value as Python text (z3 prints non-printable characters as `\\u{...}`)."""
+    return _Z3_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value.as_string())
+
+
+def _char_re(character: str, ignore_case: bool) -> z3.ReRef:
+    if ignore_case and character.lower() != character.upper() and len(character.upper()) == 1:
+        return z3.Union(z3.Re(sval(character.lower())), z3.Re(sval(character.upper())))
+    return z3.Re(sval(character))
+
+
+def _segment_re(segment, ignore_case: bool) -> z3.ReRef | None:
+    items = [_ANY_CHAR if c is ANY_ONE else _char_re(c, ignore_case) for c in segment]
+    if not items:
+        return None
+    if not ignore_case and isinstance(segment, str):
+        return z3.Re(sval(segment))
+    return items[0] if len(items) == 1 else z3.Concat(*items)
+
+
+def glob_re(pattern: Glob, ignore_case: bool = False, any_char: z3.ReRef = _ANY_CHAR) -> z3.ReRef:
+    """The regular language of an IAM wildcard pattern (`*` as any run of `any_char`)."""
+    pieces: list[z3.ReRef] = []
+    for index, segment in enumerate(pattern.segments):
+        if index:
+            pieces.append(z3.Star(any_char))
+        segment_re = _segment_re(segment, ignore_case)
+        if segment_re is not None:
+            pieces.append(segment_re)
+    if not pieces:
+        return z3.Re(sval(""))
+    return pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+
+
+def union_re(languages: list[z3.ReRef]) -> z3.ReRef | None:
+    """One regex for several: z3 decides `InRe(x, Union(...))` far faster than an `Or` of `InRe`s."""
+    if not languages:
+        return None
+    return languages[0] if len(languages) == 1 else z3.Union(*languages)
+
+
+def in_any_glob(value: z3.SeqRef, patterns: Iterable[Glob], ignore_case: bool = False) -> z3.BoolRef:
+    """Whether the value matches one of the wildcard patterns."""
+    language = union_re([glob_re(pattern, ignore_case) for pattern in patterns])
+    return z3.InRe(value, language) if language is not None else z3.BoolVal(False)
+
+
+def literal_re(text: str, ignore_case: bool) -> z3.ReRef:
+    """A language of exactly `text` (case-folded when asked); `*` and `?` in it are plain characters."""
+    return glob_re(Glob((tuple(text),)), ignore_case)
+
+
+_NOT_COLON = z3.Diff(_ANY_CHAR, z3.Re(sval(":")))
+_SIX_FIELDS = z3.Concat(*[z3.Concat(z3.Star(_NOT_COLON), z3.Re(sval(":"))) for _ in range(5)], z3.Star(_ANY_CHAR))
+
+
+def arn_re_holds(value: z3.SeqRef, pattern: str) -> z3.BoolRef:
+    """ArnLike as the evaluator reads it: field by field when both sides have six fields, else whole."""
+    whole = z3.InRe(value, glob_re(as_glob((pattern,))))
+    fields = pattern.split(":", 5)
+    if len(fields) != 6:
+        return whole
+    pieces = []
+    for index, text in enumerate(fields):
+        if index:
+            pieces.append(z3.Re(sval(":")))
+        pieces.append(glob_re(as_glob((text,)), any_char=_NOT_COLON if index < 5 else _ANY_CHAR))
+    by_fields = z3.InRe(value, z3.Concat(*pieces))
+    return z3.If(z3.InRe(value, _SIX_FIELDS), by_fields, whole)
+
+
+# --- keys ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KeyUse:
+    """How the policy and the question use one key; decides how it is represented."""
+
+    exact_only: bool = True
+    clauses: int = 0
+    numeric: bool = False
+    date: bool = False
+    ip: bool = False
+    literals: set[str] = field(default_factory=set)
+
+
+class Key:
+    """One condition key of the symbolic request: `present`, and up to `slots` values (1 if single-valued).
+
+    Each slot has a string view (a z3 string, or an index into `literals` for exact-only keys) and, when the
+    policy compares the key numerically, as a date or as an IP address, a number view of its own.
+    """
+
+    def __init__(self, name: str, use: KeyUse, multivalued: bool):
+        self.name = name
+        self.exact_only = use.exact_only
+        self.literals = sorted(use.literals)
+        self.index_of = {text: i for i, text in enumerate(self.literals)}
+        self.other = len(self.literals)
+        slots = max(1, min(4, use.clauses)) if multivalued else 1
+        self.multivalued = multivalued
+        self.present = z3.Bool(f"present[{name}]")
+        self.used = [z3.BoolVal(True)] if not multivalued else [z3.Bool(f"used[{name}][{i}]") for i in range(slots)]
+        make = (lambda i: z3.Int(f"{name}#{i}")) if self.exact_only else (lambda i: z3.String(f"{name}#{i}"))
+        self.strings = [make(i) for i in range(slots)]
+        self.numbers = [z3.Real(f"{name}#num{i}") for i in range(slots)] if use.numeric else []
+        self.dates = [z3.Int(f"{name}#date{i}") for i in range(slots)] if use.date else []
+        self.ips = [z3.Int(f"{name}#ip{i}") for i in range(slots)] if use.ip else []
+
+    def domain(self) -> list[z3.BoolRef]:
+        """Values a request can really carry: indices in range, known formats, well-formed IPs."""
+        constraints = []
+        domain = KEY_DOMAINS.get(self.name)
+        for slot in self.strings:
+            if self.exact_only:
+                allowed = [i for i, text in enumerate(self.literals) if domain is None or domain.fullmatch(text)]
+                finite = self.name in FINITE_DOMAINS
+                choices = [slot == i for i in allowed] + ([] if finite else [slot == self.other])
+                constraints.append(z3.Or(choices) if choices else z3.BoolVal(False))
+            elif domain is not None:
+                constraints.append(z3.InRe(slot, domain_re(self.name)))
+        constraints += [z3.And(ip >= 0, ip < _IPV6_OFFSET + (1 << 128)) for ip in self.ips]
+        return constraints
+
+    def slots(self) -> list[tuple[z3.BoolRef, int]]:
+        return [(used, index) for index, used in enumerate(self.used)]
+
+    def equals(self, index: int, text: str) -> z3.BoolRef:
+        """Slot `index` holds exactly `text`."""
+        slot = self.strings[index]
+        if self.exact_only:
+            return slot == self.index_of[text] if text in self.index_of else z3.BoolVal(False)
+        return slot == sval(text)
+
+    def is_value(self, text: str) -> z3.BoolRef:
+        """The key is present with `text` among its values."""
+        return z3.And(self.present, z3.Or([z3.And(used, self.equals(i, text)) for used, i in self.slots()]))
+
+    def one_of(self, texts: Iterable[str]) -> z3.BoolRef:
+        texts = list(texts)
+        if not texts:
+            return z3.BoolVal(False)
+        return z3.Or([self.is_value(text) for text in texts])
+
+    def single(self) -> z3.BoolRef:
+        """Present with exactly one value: only then can a policy variable take it."""
+        if not self.multivalued:
+            return self.present
+        used = [z3.If(u, 1, 0) for u in self.used]
+        return z3.And(self.present, z3.Sum(used) == 1)
+
+    def single_string(self) -> z3.ExprRef:
+        """The one value as a z3 string (for keys that are not exact-only)."""
+        if not self.multivalued:
+            return self.strings[0]
+        value = self.strings[-1]
+        for used, slot in zip(self.used[:-1], self.strings[:-1]):
+            value = z3.If(used, slot, value)
+        return value
+
+    def witness_value(self, model: z3.ModelRef, taken: set[str]) -> str | list[str] | None:
+        if not z3.is_true(model.eval(self.present, model_completion=True)):
+            return None
+        values = [self._slot_text(model, i, taken) for used, i in self.slots()
+                  if z3.is_true(model.eval(used, model_completion=True))]
+        if not self.multivalued:
+            return values[0]
+        return values
+
+    def _slot_text(self, model: z3.ModelRef, index: int, taken: set[str]) -> str:
+        if self.numbers:
+            return _number_text(model.eval(self.numbers[index], model_completion=True))
+        if self.dates:
+            seconds = model.eval(self.dates[index], model_completion=True).as_long()
+            return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self.ips:
+            return _ip_text(model.eval(self.ips[index], model_completion=True).as_long())
+        value = model.eval(self.strings[index], model_completion=True)
+        if not self.exact_only:
+            return python_string(value)
+        position = value.as_long()
+        if position < len(self.literals):
+            return self.literals[position]
+        fresh = fresh_value(self.name, taken | set(self.literals))
+        taken.add(fresh)
+        return fresh
+
+
+def _number_text(value: z3.ArithRef) -> str:
+    fraction = Fraction(value.as_fraction()) if z3.is_rational_value(value) else Fraction(0)
+    return str(fraction.numerator) if fraction.denominator == 1 else repr(float(fraction))
+
+
+def _ip_text(number: int) -> str:
+    if number < _IPV6_OFFSET:
+        return str(ipaddress.IPv4Address(number))
+    return str(ipaddress.IPv6Address(number - _IPV6_OFFSET))
+
+
+_DOMAIN_RES: dict[str, z3.ReRef] = {}
+
+
+def domain_re(name: str) -> z3.ReRef:
+    """The z3 regex of a key's value format (12 digits for accounts, o-... for orgs, listed values)."""
+    if name not in _DOMAIN_RES:
+        _DOMAIN_RES[name] = _regex_from_python(KEY_DOMAINS[name].pattern)
+    return _DOMAIN_RES[name]
+
+
+def _regex_from_python(pattern: str) -> z3.ReRef:
+    """The few regex shapes KEY_DOMAINS uses: alternations of literals and `[class]{m,n}` runs."""
+    alternatives = []
+    for alternative in pattern.split("|"):
+        pieces = []
+        for literal, klass, low, high in re.findall(r"([^\[]+)|\[([^\]]+)\]\{(\d+)(?:,(\d+))?\}", alternative):
+            if literal:
+                pieces.append(z3.Re(sval(literal)))
+                continue
+            ranges = [z3.Range(a, b) for a, b in re.findall(r"(.)-(.)", klass)]
+            singles = [z3.Re(sval(c)) for c in re.sub(r".-.", "", klass)]
+            char = ranges[0] if len(ranges + singles) == 1 and ranges else z3.Union(*(ranges + singles)) if len(ranges + singles) > 1 else singles[0]
+            pieces.append(z3.Loop(char, int(low), int(high or low)))
+        alternatives.append(pieces[0] if len(pieces) == 1 else z3.Concat(*pieces))
+    return alternatives[0] if len(alternatives) == 1 else z3.Union(*alternatives)
+
+
+# --- the policy as a formula -----------------------------------------------------------------------------
+
+
+def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]], linked: set[str]) -> dict[str, KeyUse]:
+    """Every key the policy or the question mentions, with how it is compared."""
+    uses: dict[str, KeyUse] = {}
+
+    def use(name: str) -> KeyUse:
+        return uses.setdefault(name, KeyUse())
+
+    for statement in policy.statements:
+        for clause in statement.clauses:
+            if not clause.key:
+                continue
+            key_use = use(clause.key)
+            key_use.clauses += 1
+            _note_clause(key_use, clause, use)
+        if statement.principal is not None:
+            use("aws:principalaccount").literals.update(statement.principal.accounts)
+            use("aws:principalarn").literals.update(statement.principal.arns)
+            if statement.principal.services:
+                use("aws:principalservicename").literals.update(statement.principal.services)
+        if statement.resource is not None:
+            for parts in statement.resource_parts:
+                for part in parts:
+                    if isinstance(part, Variable) and part.key:
+                        use(part.key).exact_only = False
+    for name, literals in extra_literals.items():
+        use(name).literals.update(literals)
+    return uses
+
+
+def _note_clause(key_use: KeyUse, clause: Clause, use) -> None:
+    operator = clause.operator
+    if operator is None:
+        return
+    kind, comparison = operator.base.kind, operator.base.comparison
+    if kind is ValueKind.NUMERIC:
+        key_use.numeric = True
+    elif kind is ValueKind.DATE:
+        key_use.date = True
+    elif kind is ValueKind.IP:
+        key_use.ip = True
+    exact = kind in (ValueKind.STRING, ValueKind.BINARY, ValueKind.NULL) and comparison in (Comparison.EQUALS, Comparison.IS_ABSENT) and not operator.base.ignore_case
+    if not exact or clause.parts is not None:
+        key_use.exact_only = False
+    if kind in (ValueKind.STRING, ValueKind.BINARY) and comparison is Comparison.EQUALS and clause.parts is None:
+        key_use.literals.update(clause.values)
+    for parts in clause.parts or ():
+        for part in parts:
+            if isinstance(part, Variable) and part.key:
+                use(part.key).exact_only = False
+
+
+class PolicyFormula:
+    """The request variables and the policy's decision over them."""
+
+    def __init__(self, policy: ReadPolicy, extra_literals: dict[str, set[str]] | None = None,
+                 extra_keys: Iterable[str] = (), linked: Iterable[str] = ()):
+        self.policy = policy
+        self.action = z3.String("action")
+        self.resource = z3.String("resource")
+        uses = _key_uses(policy, extra_literals or {}, set(linked))
+        for name in extra_keys:
+            uses.setdefault(name, KeyUse())
+        for name in set(linked) | FINITE_DOMAINS:  # compared as strings: no "any other value" class
+            if name in uses:
+                uses[name].exact_only = False
+        self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
+        self.unknowns: list[z3.BoolRef] = []
+        self.denies = [self._applies(s) for s in policy.statements if s.effect is Effect.DENY]
+        self.allows = [self._applies(s) for s in policy.statements if s.effect is Effect.ALLOW]
+
+    def key(self, name: str) -> Key:
+        return self.keys[name]
+
+    @property
+    def allowed(self) -> z3.BoolRef:
+        return z3.And(z3.Not(z3.Or(self.denies)) if self.denies else z3.BoolVal(True), z3.Or(self.allows) if self.allows else z3.BoolVal(False))
+
+    @property
+    def explicitly_denied(self) -> z3.BoolRef:
+        return z3.Or(self.denies) if self.denies else z3.BoolVal(False)
+
+    def domain(self) -> list[z3.BoolRef]:
+        return [constraint for key in self.keys.values() for constraint in key.domain()]
+
+    def _unknown(self) -> z3.BoolRef:
+        flag = z3.Bool(f"unknown#{len(self.unknowns)}")
+        self.unknowns.append(flag)
+        return flag
+
+    def _applies(self, statement: Statement) -> z3.BoolRef:
+        parts = [self._action(statement), self._resource(statement), self._principal(statement)]
+        parts += [self._clause(clause) for clause in statement.clauses]
+        return z3.And(parts)
+
+    def _action(self, statement: Statement) -> z3.BoolRef:
+        if statement.action is None:
+            return z3.BoolVal(False)
+        hit = in_any_glob(self.action, [as_glob((p,)) for p in statement.action.patterns], ignore_case=True)
+        return z3.Not(hit) if statement.action.negated else hit
+
+    def _resource(self, statement: Statement) -> z3.BoolRef:
+        if statement.resource is None:
+            return z3.BoolVal(False)
+        plain = [as_glob(parts) for parts in statement.resource_parts if not has_variables(parts)]
+        matches = [self._resource_variable_pattern(parts) for parts in statement.resource_parts if has_variables(parts)]
+        if plain:
+            matches.append(in_any_glob(self.resource, plain))
+        hit = z3.Or(matches) if matches else z3.BoolVal(False)
+        return z3.Not(hit) if statement.resource.negated else hit
+
+    def _resource_variable_pattern(self, parts: tuple[Part, ...]) -> z3.BoolRef:
+        expression = self._value_expression(parts)
+        if expression is None:
+            return self._unknown()
+        resolvable, value = expression
+        return z3.If(resolvable, self.resource == value, z3.BoolVal(False)) if _literal_only(parts) else z3.If(resolvable, self._unknown(), z3.BoolVal(False))
+
+    def _principal(self, statement: Statement) -> z3.BoolRef:
+        principal = statement.principal
+        if principal is None:
+            return z3.BoolVal(statement.principal_negated)
+        if principal.everyone:
+            names = z3.BoolVal(True)
+        else:
+            names = z3.Or(
+                [self.keys["aws:principalaccount"].is_value(a) for a in principal.accounts]
+                + [self.keys["aws:principalarn"].is_value(a) for a in principal.arns]
+                + [self.keys["aws:principalservicename"].is_value(s) for s in principal.services]
+                + [z3.BoolVal(False)]
+            )
+        return z3.Not(names) if statement.principal_negated else names
+
+    # --- conditions --------------------------------------------------------------------------------------
+
+    def _clause(self, clause: Clause) -> z3.BoolRef:
+        operator = clause.operator
+        if operator is None:
+            return self._unknown()
+        key = self.keys[clause.key]
+        if operator.base.kind is ValueKind.NULL:
+            wants_absent = any(v.lower() == "true" for v in clause.values)
+            wants_present = any(v.lower() == "false" for v in clause.values)
+            return z3.If(key.present, z3.BoolVal(wants_present), z3.BoolVal(wants_absent))
+        value_tests = [self._value_test(operator, clause, key, index) for _, index in key.slots()]
+        return self._quantified(operator, key, value_tests)
+
+    def _quantified(self, operator: Operator, key: Key, tests: list[z3.BoolRef]) -> z3.BoolRef:
+        """Missing keys: IfExists -> true; ForAllValues -> true; ForAnyValue -> false; negated -> true."""
+        used_tests = list(zip(key.used, tests))
+        if operator.qualifier is SetQualifier.FOR_ALL_VALUES:
+            body = z3.And([z3.Implies(used, test) for used, test in used_tests])
+            on_missing = z3.BoolVal(True)
+            return z3.If(key.present, body, on_missing)
+        any_value = z3.Or([z3.And(used, test) for used, test in used_tests])
+        if operator.qualifier is SetQualifier.FOR_ANY_VALUE:
+            on_missing = z3.BoolVal(operator.if_exists)
+        else:
+            on_missing = z3.BoolVal(operator.if_exists or operator.negated)
+        return z3.If(key.present, any_value, on_missing)
+
+    def _value_test(self, operator: Operator, clause: Clause, key: Key, slot: int) -> z3.BoolRef:
+        """Whether slot `slot` matches any policy value (negated: none)."""
+        matches = []
+        for position, text in enumerate(clause.values):
+            parts = clause.parts[position] if clause.parts is not None else None
+            matches.append(self._value_matches(operator, key, slot, text, parts))
+        hit = z3.Or(matches) if matches else z3.BoolVal(False)
+        return z3.Not(hit) if operator.negated else hit
+
+    def _value_matches(self, operator: Operator, key: Key, slot: int, text: str, parts) -> z3.BoolRef:
+        base = operator.base
+        kind, comparison = base.kind, base.comparison
+        if parts is not None and has_variables(parts):
+            return self._variable_value_matches(operator, key, slot, parts)
+        if kind is ValueKind.NUMERIC:
+            return _compare(key.numbers[slot], _parse_number(text), comparison)
+        if kind is ValueKind.DATE:
+            moment = timestamp(text)
+            return _compare(key.dates[slot], None if moment is None else Fraction(moment), comparison)
+        if kind is ValueKind.IP:
+            return _in_network(key.ips[slot], text)
+        if kind is ValueKind.ARN:
+            literal = as_glob_text(parts) if parts is not None else text
+            return arn_re_holds(key.strings[slot], literal)
+        if comparison is Comparison.LIKE:
+            pattern = as_glob(parts) if parts is not None else as_glob((text,))
+            return z3.InRe(key.strings[slot], glob_re(pattern))
+        if base.ignore_case:
+            return z3.InRe(key.strings[slot], literal_re(text.lower(), ignore_case=True))
+        return key.equals(slot, text)
+
+    def _variable_value_matches(self, operator: Operator, key: Key, slot: int, parts) -> z3.BoolRef:
+        """Exact comparisons with a variable compare two request values; anything else is left undecided."""
+        expression = self._value_expression(parts)
+        base = operator.base
+        exact = base.comparison is Comparison.EQUALS and base.kind in (ValueKind.STRING, ValueKind.BINARY) and not base.ignore_case
+        if expression is None or not exact or not _literal_only(parts) or key.exact_only:
+            return self._unknown()
+        resolvable, value = expression
+        return z3.If(resolvable, key.strings[slot] == value, self._unknown())
+
+    def _value_expression(self, parts) -> tuple[z3.BoolRef, z3.SeqRef] | None:
+        """(whether every variable resolves, the value as a z3 string), or None when a variable names no key."""
+        conditions, pieces = [], []
+        for part in parts:
+            if isinstance(part, Variable):
+                if part.key is None:
+                    return None
+                key = self.keys[part.key]
+                single = key.single()
+                value = key.single_string()
+                if part.default is not None:
+                    pieces.append(z3.If(single, value, sval(part.default)))
+                else:
+                    conditions.append(single)
+                    pieces.append(value)
+            else:
+                pieces.append(sval(part.text if isinstance(part, Literal) else part))
+        value = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+        return (z3.And(conditions) if conditions else z3.BoolVal(True)), value
+
+
+def as_glob_text(parts) -> str:
+    return "".join(p.text if isinstance(p, Literal) else str(p) for p in parts)
+
+
+def _literal_only(parts) -> bool:
+    """No wildcard outside the variables: the value is one exact string once they are substituted."""
+    return not any(isinstance(p, str) and ("*" in p or "?" in p) for p in parts)
+
+
+def _multivalued(name: str, policy: ReadPolicy) -> bool:
+    if name in MULTIVALUED_KEYS:
+        return True
+    return any(clause.key == name and clause.operator is not None and clause.operator.qualifier is not SetQualifier.NONE
+               for statement in policy.statements for clause in statement.clauses)
+
+
+def _parse_number(text: str) -> Fraction | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return Fraction(number) if number == number and abs(number) != float("inf") else None
+
+
+def _compare(variable: z3.ArithRef, bound: Fraction | None, comparison: Comparison) -> z3.BoolRef:
+    if bound is None:
+        return z3.BoolVal(False)
+    value = z3.RealVal(bound)
+    relations = {
+        Comparison.EQUALS: variable == value,
+        Comparison.LESS_THAN: variable < value,
+        Comparison.LESS_THAN_EQUALS: variable <= value,
+        Comparison.GREATER_THAN: variable > value,
+        Comparison.GREATER_THAN_EQUALS: variable >= value,
+    }
+    return relations[comparison]
+
+
+def _in_network(variable: z3.ArithRef, cidr: str) -> z3.BoolRef:
+    parsed = network(cidr)
+    if parsed is None:
+        return z3.BoolVal(False)
+    offset = 0 if parsed.version == 4 else _IPV6_OFFSET
+    low = int(parsed.network_address) + offset
+    return z3.And(variable >= low, variable < low + parsed.num_addresses)
+
