@@ -208,3 +208,17 @@ def test_no_pattern_in_the_code_takes_digits_of_other_scripts():
         if unicode_digits.search(line.split("#", 1)[0])
     ]
     assert offenders == []
+
+
+def test_a_stored_policy_that_cannot_be_parsed_is_told_apart_from_none():
+    """The audit reports an unparseable stored policy as unreadable: the reason must reach it."""
+    from tui.aws.discovery import parse_policy as parse_stored, stored_policy
+
+    assert stored_policy(None) is None and stored_policy("") is None
+    with pytest.raises(InputError, match="the stored policy nests deeper than 7 levels"):
+        stored_policy("[" * 5000)
+    with pytest.raises(InputError, match="not valid JSON"):
+        stored_policy('{"Statement": NaN')
+    parsed = stored_policy('{"Statement": [], "Statement": {"Effect": "Allow"}}')
+    assert parsed.doc == {"Statement": {"Effect": "Allow"}} and parsed.ambiguities[0].code == DUPLICATE_KEY
+    assert parse_stored("[" * 5000) is None and parse_stored('{"Statement": []}') == {"Statement": []}
