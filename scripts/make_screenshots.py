@@ -1,12 +1,20 @@
 """Regenerate the user guide's screenshots (docs/screenshots/*.svg) through the same factory the CLI uses.
 
-Run: python scripts/make_screenshots.py   (offline steps, then the sandbox's apply step)
+Run with the venv's Python after the `dev` install (it uses the tests' helpers and the sandbox):
+    .venv/bin/python scripts/make_screenshots.py   (offline steps, then the sandbox's apply step)
+
+Deterministic: the same code gives byte-identical SVGs. The sandbox is started with a fixed random seed, so
+moto draws the same VPC and endpoint ids; state (backups) goes to a fixed scratch directory, emptied first, so
+no temporary path or earlier run shows; each SVG's title is fixed, and Rich derives the SVG's element ids
+from a hash of the content and the title, so equal screens give equal files; and a screen is exported only
+once it has stopped changing.
 """
 
 import asyncio
+import functools
 import os
+import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,17 +23,34 @@ sys.path.insert(0, str(ROOT / "tests"))
 from textual.widgets import Input, SelectionList  # noqa: E402
 
 from test_app_support import SIZE, offline_app, ready_answers  # noqa: E402
+import tui.aws.sandbox  # noqa: E402
 from tui.app.app import create_app  # noqa: E402
 from tui.app.confirm import ConfirmApplyModal  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+SCRATCH = Path("/tmp/vpce-wizard-screenshots")
+"""A fixed place for the run's state and files: a random temporary name would show in the apply results."""
+RANDOM_SEED = 20480
+TITLE = "vpce-wizard"
 
 
 async def shoot(app, pilot, name: str) -> None:
     for field in app.screen.query(Input):
         field.cursor_blink = False
-    await pilot.pause(0.3)
-    app.save_screenshot(f"{name}.svg", str(OUT))
+    (OUT / f"{name}.svg").write_text(await settled_svg(app, pilot, name), encoding="utf-8")
+
+
+async def settled_svg(app, pilot, name: str) -> str:
+    """The screen once two exports 0.3 s apart agree: the footer and workers may still be drawing, and a
+    screenshot taken mid-way would differ from run to run."""
+    previous = None
+    for _ in range(40):
+        await pilot.pause(0.3)
+        current = app.export_screenshot(title=TITLE)
+        if current == previous:
+            return current
+        previous = current
+    raise SystemExit(f"the {name} screen kept changing; no screenshot written")
 
 
 async def until(pilot, condition) -> None:
@@ -80,10 +105,15 @@ async def sandbox_apply(work: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as work:
-        os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
-        asyncio.run(offline_steps(work))
-        asyncio.run(sandbox_apply(work))
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    SCRATCH.mkdir(parents=True)
+    os.environ["XDG_STATE_HOME"] = str(SCRATCH / "state")
+    tui.aws.sandbox.start_sandbox = functools.partial(tui.aws.sandbox.start_sandbox, random_seed=RANDOM_SEED)
+    try:
+        asyncio.run(offline_steps(str(SCRATCH)))
+        asyncio.run(sandbox_apply(str(SCRATCH)))
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 if __name__ == "__main__":

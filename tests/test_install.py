@@ -54,3 +54,17 @@ def test_the_sandbox_prints_the_ids_the_readme_uses(sandbox):
     assert all(endpoint_id in text for endpoint_id in sandbox.endpoints.values())
     assert f"export {README_ENDPOINT_VARIABLE}={sandbox.endpoints[('eu-west-1', 's3')]}" in text
     assert README_ENDPOINT_VARIABLE in (ROOT / "README.md").read_text()
+
+
+def test_a_seeded_sandbox_draws_the_same_ids_every_time():
+    """What makes scripts/make_screenshots.py deterministic: moto's ids come from its seeded generator."""
+    from tui.aws.sandbox import start_sandbox
+
+    runs = []
+    for _ in range(2):
+        box = start_sandbox(random_seed=20480)
+        try:
+            runs.append(dict(box.endpoints))
+        finally:
+            box.stop()
+    assert runs[0] == runs[1] and len(runs[0]) == 16

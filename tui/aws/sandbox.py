@@ -118,12 +118,18 @@ def start_server(port: int = 0):
     return server, f"http://{host}:{bound}"
 
 
-def start_sandbox(port: int = 0) -> Sandbox:
-    """Start and seed the sandbox; port 0 picks a free one."""
+def start_sandbox(port: int = 0, random_seed: int | None = None) -> Sandbox:
+    """Start and seed the sandbox; port 0 picks a free one. With `random_seed`, the emulator starts empty and
+    moto draws the same VPC and endpoint ids on every run (the screenshots use it; users get random ids)."""
+    import urllib.request
+
     from tui.aws.session import connect
 
     server, url = start_server(port)
     try:
+        if random_seed is not None:  # same ids need the same draws from an empty emulator
+            for action in ("reset", f"seed?a={int(random_seed)}"):
+                urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/{action}", method="POST"), timeout=10).close()
         account = connect(AwsTarget(region=SANDBOX_REGIONS[0], endpoint_url=url, sandbox=True)).account_id
         endpoints = seed(url, account)
     except BaseException:
