@@ -303,3 +303,17 @@ def test_the_report_serialises_with_the_documented_keys():
     assert set(data) >= {"events", "considered", "groups"}
     assert set(data["groups"][0]) == {"action", "resource", "principal", "count", "verdict", "suggestion", "first_seen", "last_seen"}
     json.dumps(data)
+
+
+def test_groups_are_bounded_when_records_name_endless_resources(monkeypatch):
+    monkeypatch.setattr(impact, "MAX_GROUPS", 3)
+    template = fixture_records("ssm-ecr.json")[3]  # GetParameter: one group per parameter ARN
+    records = []
+    for index in range(10):
+        record = copy.deepcopy(template)
+        record["resources"][0]["ARN"] = f"arn:aws:ssm:eu-west-1:444455556666:parameter/p{index}"
+        records.append(record)
+    policy = one_policy({"Action": "ssm:*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": TRUSTED}}})
+    report = impact_groups(policy, records, TRUST, Scope(services=frozenset({"ssm"})))
+    assert len(report.groups) == 4 and sum(g.count for g in report.groups) == 10
+    assert [g.count for g in report.groups if g.resource == impact.OTHER_RESOURCES] == [7]

@@ -317,7 +317,6 @@ class _Replay:
         self.memo: dict = {}
         self.groups: dict = {}
         self.keys_matter: dict[str, bool] = {}
-        self.problems: list[tuple[str, str]] = []
         self.malformed = 0
 
     # The hot path: no evaluation, one tuple per record.
