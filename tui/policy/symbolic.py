@@ -256,7 +256,7 @@ def _regex_from_python(pattern: str) -> z3.ReRef:
     alternatives = []
     for alternative in pattern.split("|"):
         pieces = []
-        for literal, klass, low, high in re.findall(r"([^\[]+)|\[([^\]]+)\]\{(\d+)(?:,(\d+))?\}", alternative):
+        for literal, klass, low, high in re.findall(r"([^\[]+)|\[([^\]]+)\]\{([0-9]+)(?:,([0-9]+))?\}", alternative):
             if literal:
                 pieces.append(z3.Re(sval(literal)))
                 continue
