@@ -107,7 +107,7 @@ def _records(args, scope, trust, problems: list, progress):
     if args.trail_bucket:
         trail.parse_s3_url(args.trail_bucket)
     conn = _connect(args)
-    if trust.orgs and not trust.org_of:
+    if (trust.orgs or args.suggest_trust) and not trust.org_of:
         trust = _with_organization(conn, trust)
     if args.trail_bucket:
         return trust, records_from(trail.trail_sources(conn, args.trail_bucket, scope.since), on_problem, progress.on_file)

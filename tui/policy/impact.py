@@ -416,7 +416,8 @@ class _Replay:
     def _verdict(self, call: _Call, trusted: bool | None, catalog_entry: str | None) -> tuple[Verdict, str]:
         allowed, unknown_keys = self._decide(call)
         if allowed is None:
-            return Verdict.UNDECIDED, "unknown: " + ", ".join(unknown_keys)
+            hint = " (pass --org-accounts)" if any(key.endswith("orgid") for key in unknown_keys) else ""
+            return Verdict.UNDECIDED, "unknown: " + ", ".join(unknown_keys) + hint
         wanted = True if catalog_entry else trusted
         if wanted is None:
             return Verdict.UNDECIDED, f"unknown: organization of account {call.account} (pass --org-accounts)"
@@ -435,25 +436,24 @@ class _Replay:
         return f"trust account {call.account}"
 
     def _decide(self, call: _Call) -> tuple[bool | None, list[str]]:
-        """Allowed, denied, or None when the keys the record lacks could change it (with those keys' names)."""
-        varied = [key for key, values in call.unknown.items() if len(values) > 1]
-        if len(call.resources) > 1:
-            varied.append("the resource")
-        combinations = len(call.resources)
-        for values in call.unknown.values():
+        """Allowed, denied, or None when what the record lacks could change it, with the names of the keys
+        (or "the resource") that do change it."""
+        dimensions = {"the resource": call.resources, **call.unknown}
+        combinations = 1
+        for values in dimensions.values():
             combinations *= len(values)
         if combinations > MAX_COMBINATIONS:
-            return None, varied
-        keys = list(call.unknown)
-        outcomes = set()
-        for resource in call.resources:
-            for values in product(*(call.unknown[key] for key in keys)):
-                context = dict(call.known)
-                context.update((key, value) for key, value in zip(keys, values) if value is not None)
-                outcomes.add(evaluate(self.policy, Request(call.action, resource, context)).allowed)
-                if len(outcomes) > 1:
-                    return None, varied
-        return outcomes.pop(), varied
+            return None, [name for name, values in dimensions.items() if len(values) > 1]
+        names = list(dimensions)
+        outcomes = {}
+        for values in product(*dimensions.values()):
+            resource, unknown = values[0], zip(names[1:], values[1:])
+            context = dict(call.known)
+            context.update((key, value) for key, value in unknown if value is not None)
+            outcomes[values] = evaluate(self.policy, Request(call.action, resource, context)).allowed
+        if len(set(outcomes.values())) == 1:
+            return next(iter(outcomes.values())), []
+        return None, [name for index, name in enumerate(names) if _changes_outcome(outcomes, index)]
 
     def _call(self, record: dict, endpoint: str) -> _Call | None:
         source, name = record.get("eventSource"), record.get("eventName")
@@ -585,6 +585,16 @@ class _Replay:
         if self.malformed:
             problems.append(("records", f"{self.malformed:,} record(s) with fields of the wrong type skipped"))
         return ImpactReport(self.events, self.considered, tuple(groups), tuple(problems))
+
+
+def _changes_outcome(outcomes: dict[tuple, bool], index: int) -> bool:
+    """Whether two combinations that differ only at `index` are decided differently."""
+    seen: dict[tuple, bool] = {}
+    for values, allowed in outcomes.items():
+        others = values[:index] + values[index + 1:]
+        if seen.setdefault(others, allowed) != allowed:
+            return True
+    return False
 
 
 _OBJECT_ACTIONS = frozenset({"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion"})
