@@ -211,3 +211,20 @@ def test_organization_members_come_from_organizations_when_readable(aws_env):
     member = org.create_account(Email="member@example.com", AccountName="member")["CreateAccountStatus"]["AccountId"]
     members, complete = organization_members(conn)
     assert members[member] == org_id and complete == frozenset({org_id})
+
+
+def test_trail_bucket_runs_read_the_organization_to_decide_org_trust(aws_env, policy_file, tmp_path):
+    """The caller's organization, read from Organizations, says its own account is a member."""
+    org = boto3.client("organizations", region_name="eu-west-1", endpoint_url=aws_env.url)
+    org_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    s3 = boto3.client("s3", region_name="eu-west-1", endpoint_url=aws_env.url)
+    s3.create_bucket(Bucket="trail-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    record = json.loads((FIXTURES / "s3-endpoint.json").read_text())["Records"][0]
+    record["userIdentity"]["accountId"] = aws_env.account
+    key = f"AWSLogs/{aws_env.account}/CloudTrail/eu-west-1/2026/11/22/{aws_env.account}_CloudTrail_eu-west-1_x.json.gz"
+    s3.put_object(Bucket="trail-logs", Key=key, Body=gzip.compress(json.dumps({"Records": [record]}).encode()))
+    org_policy = tmp_path / "org.json"
+    org_policy.write_text(json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                                                     "Condition": {"StringEquals": {"aws:PrincipalOrgID": org_id}}}]}))
+    code, out, _ = run(["impact", "--policy", str(org_policy), "--trail-bucket", "s3://trail-logs/AWSLogs/", "--trusted-org", org_id, "--json"])
+    assert code == 0 and [g["verdict"] for g in json.loads(out)["groups"]] == ["ok"]
