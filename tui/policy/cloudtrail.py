@@ -118,16 +118,21 @@ class _Window:
         self.pos += 1
 
     def value(self):
-        """The next JSON value; reads more text until it is whole, within MAX_RECORD_CHARS."""
+        """The next JSON value, within MAX_RECORD_CHARS. An incomplete value is parsed again only once the
+        pending text has doubled, so a file of huge records costs linear work, not one parse per chunk."""
         self.peek()
         while True:
             try:
                 value, self.pos = _DECODER.raw_decode(self.text, self.pos)
                 return value
             except json.JSONDecodeError as exc:
-                if len(self.text) - self.pos > MAX_RECORD_CHARS:
+                pending = len(self.text) - self.pos
+                if pending > MAX_RECORD_CHARS:
                     raise LogProblem(f"a record is malformed or larger than {MAX_RECORD_CHARS:,} characters") from None
-                if not self.more():
+                grew = False
+                while len(self.text) - self.pos < 2 * pending and self.more():
+                    grew = True
+                if not grew:
                     offset = self.read - len(self.text) + exc.pos
                     raise LogProblem(f"truncated or malformed JSON at character {offset:,}: {exc.msg}") from None
 
