@@ -248,6 +248,13 @@ def test_records_with_fields_of_the_wrong_type_are_counted_and_skipped():
     assert report.problems == (("records", "2 record(s) with fields of the wrong type skipped"),)
 
 
+def test_a_region_nobody_knows_is_replayed_without_catalog_buckets():
+    record = copy.deepcopy(fixture_records("s3-endpoint.json")[4])  # an anonymous AL2023 read
+    record["awsRegion"] = "mars-north-1"
+    report = impact_groups(s3_policy("al2023"), [record], TRUST, S3_ONLY)
+    assert [(g.principal, g.verdict) for g in report.groups] == [("anonymous", Verdict.STILL_OPEN)]  # no catalog: not wanted
+
+
 def test_suggest_trust_ranks_the_callers_of_each_endpoint():
     records = fixture_records("s3-endpoint.json")
     events, considered, uses = impact.seen_principals(records, Trust(org_of={TRUSTED: ORG}), Scope())

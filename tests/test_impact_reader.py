@@ -58,6 +58,7 @@ def test_a_truncated_gzip_yields_the_records_before_the_fault_then_reports():
     (b"", "expected a JSON object"),
     (b'{"Records": [{"a": "\xff\xfe"}]}', "not UTF-8"),
     (b"\x1f\x8bnot really gzip", "cannot decompress"),
+    (b'{"Records": [' + b"[" * 200_000 + b"]" * 200_000 + b"]}", "nested too deeply"),
 ])
 def test_malformed_files_raise_one_line_problems(data, problem):
     with pytest.raises(LogProblem, match=problem) as caught:

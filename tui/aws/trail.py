@@ -117,7 +117,7 @@ def _parse_event(text) -> dict | None:
         return None
     try:
         record = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     return record if isinstance(record, dict) else None
 

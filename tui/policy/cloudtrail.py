@@ -147,6 +147,8 @@ def read_records(stream: BinaryIO) -> Iterator[dict]:
         raise LogProblem(f"cannot decompress: {exc}") from None
     except UnicodeDecodeError:
         raise LogProblem("not UTF-8 text") from None
+    except RecursionError:
+        raise LogProblem("JSON nested too deeply") from None
 
 
 def _records(window: _Window) -> Iterator[dict]:

@@ -239,7 +239,12 @@ def _keys_matter(prefix: str, patterns: Iterable[str]) -> bool:
 @cache
 def _catalog_policies(region: str) -> tuple[tuple[str, dict, tuple[str, ...]], ...]:
     """Each catalog entry as the one-statement policy that admits it, so admission is decided by the same
-    evaluator (and wildcard matching) as the candidate policy."""
+    evaluator (and wildcard matching) as the candidate policy. A region no one knows (records are hostile)
+    has no AWS-owned buckets."""
+    try:
+        partition_of(region)
+    except InputError:
+        return ()
     entries = []
     for entry in load_catalog().entries:
         arns = tuple(entry.arns(region))
