@@ -16,6 +16,11 @@ def last_message(app) -> str:
     return str(list(app._notifications)[-1].message)
 
 
+def copied_file(tmp_path):
+    """Where Copy saves when no clipboard is reachable: the private state folder, never the current one."""
+    return tmp_path / "state" / "vpce-wizard" / "copied" / "vpce-policy-s3.json"
+
+
 async def open_review(app, pilot):
     app.goto("review")
     await pilot.pause()
@@ -48,10 +53,12 @@ async def test_copy_falls_back_to_osc52_and_a_file(tmp_path, no_pyperclip, monke
     async with app.run_test(size=SIZE) as pilot:
         await open_review(app, pilot)
         await pilot.press("c")
-        saved = tmp_path / "vpce-policy-s3.json"
+        saved = copied_file(tmp_path)
         assert json.loads(app.clipboard) == json.loads(saved.read_text())
         assert "OSC 52" in last_message(app) and str(saved) in last_message(app)
         assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+        assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+        assert [p.name for p in tmp_path.iterdir()] == ["state"]  # nothing written in the output folder
 
 
 async def test_copy_says_when_neither_route_works(tmp_path, no_pyperclip, monkeypatch):
@@ -62,7 +69,7 @@ async def test_copy_says_when_neither_route_works(tmp_path, no_pyperclip, monkey
         await pilot.press("c")
         assert app.clipboard == ""
         assert last_message(app).startswith("No clipboard available") and "saved to" in last_message(app)
-        assert (tmp_path / "vpce-policy-s3.json").exists()
+        assert copied_file(tmp_path).exists()
 
 
 @pytest.mark.parametrize(
@@ -104,10 +111,26 @@ async def test_copy_reports_an_unwritable_fallback_instead_of_crashing(tmp_path,
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.delenv("TERM_PROGRAM", raising=False)
     blocked = tmp_path / "blocked"
-    blocked.write_text("a file where the output folder should be")
-    app = offline_app(blocked, ready_answers())
+    blocked.write_text("a file where the state folder should be")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocked))
+    app = offline_app(tmp_path, ready_answers())
     async with app.run_test(size=SIZE) as pilot:
         await open_review(app, pilot)
         await pilot.press("c")
         assert json.loads(app.clipboard)["Statement"]
         assert "could not save" in last_message(app) and "OSC 52" in last_message(app)
+
+
+async def test_save_asks_before_replacing_an_existing_file(tmp_path):
+    existing = tmp_path / "vpce-policy-s3.json"
+    existing.write_text("keep me")
+    app = offline_app(tmp_path, ready_answers())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_review(app, pilot)
+        await pilot.press("s", "enter")
+        assert isinstance(app.screen, PathModal)  # first enter only warns
+        assert "already exists" in str(app.screen.query_one("#path-hint").content)
+        assert existing.read_text() == "keep me"
+        await pilot.press("enter")
+        assert not isinstance(app.screen, PathModal)
+        assert '"Statement"' in existing.read_text()

@@ -80,17 +80,28 @@ async def test_full_flow_applies_to_two_endpoints(sandbox_app):
         assert same_policy(boto3_json(stored_policy(app, chosen[0])), reviews["s3"].policy)
         assert same_policy(boto3_json(stored_policy(app, chosen[1])), reviews["sts"].policy)
         backup = app.screen.outcomes[chosen[0]].backup_path
-        assert backup and backup in str(app.screen.query_one("#outcomes", DataTable).get_row_at(0)[2])
+        assert backup and backup in str(app.screen.query_one("#outcomes", DataTable).get_row(chosen[0])[2])
 
         before = app.screen.outcomes[chosen[0]]
-        app.screen.query_one("#outcomes", DataTable).move_cursor(row=0)
+        table = app.screen.query_one("#outcomes", DataTable)
+        rows_before = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table.move_cursor(row=table.get_row_index(chosen[0]))
+        app.screen.query_one("#run-status").update("")
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
         await type_text(pilot, "yes")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))
-        assert outcome_statuses(app.screen)[chosen[0]] == "applied"
+        assert outcome_statuses(app.screen) == {chosen[0]: "rolled back", chosen[1]: "applied"}
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == rows_before  # rows keep their order
+        assert "1 rolled back" in str(app.screen.query_one("#run-status").content)
         assert not same_policy(boto3_json(stored_policy(app, before.endpoint_id)), reviews["s3"].policy)
+
+        table.move_cursor(row=table.get_row_index(chosen[0]))
+        await pilot.press("r")  # a second r must not undo the rollback
+        await pilot.pause()
+        assert isinstance(app.screen, ApplyScreen)
+        assert "rolled back, so there is no apply" in str(list(app._notifications)[-1].message)
 
 
 async def test_a_failed_endpoint_is_shown_beside_the_others(sandbox_app, monkeypatch):
@@ -107,8 +118,31 @@ async def test_a_failed_endpoint_is_shown_beside_the_others(sandbox_app, monkeyp
         endpoints = await walk_to_apply(app, pilot)
         await apply_selected(app, pilot, [endpoints["s3"], endpoints["sts"]])
         assert outcome_statuses(app.screen) == {endpoints["s3"]: "applied", endpoints["sts"]: "failed"}
-        assert "injected" in str(app.screen.query_one("#outcomes", DataTable).get_row_at(1)[2])
+        assert "injected" in str(app.screen.query_one("#outcomes", DataTable).get_row(endpoints["sts"])[2])
         assert "1 failed" in str(app.screen.query_one("#run-status").content)
+
+
+async def test_a_dry_run_says_what_would_happen(sandbox_app):
+    app = sandbox_app
+    async with app.run_test(size=SIZE) as pilot:
+        endpoints = await walk_to_apply(app, pilot)
+        app.screen.query_one("#dry-run").value = True
+        for listing in app.screen.query(".vpc").results(SelectionList):
+            if endpoints["s3"] in [listing.get_option_at_index(i).value for i in range(listing.option_count)]:
+                listing.select(endpoints["s3"])
+        await pilot.press("ctrl+a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        assert str(app.screen.query_one("#go").label) == "Dry run"
+        assert "dry run" in str(app.screen.query_one("#confirm-title").content)
+        await type_text(pilot, "y")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmApplyModal)  # "y" alone does not go ahead, and says why
+        assert "whole word" in str(app.screen.query_one("#confirm-hint").content)
+        await type_text(pilot, "es")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))
+        assert outcome_statuses(app.screen) == {endpoints["s3"]: "dry run: would apply"}
+        assert "press r" not in str(app.screen.query_one("#run-status").content)
 
 
 async def test_apply_offline_offers_the_sandbox(tmp_path):

@@ -1,49 +1,114 @@
-"""SVG snapshots of every step at a fixed size, offline, with blinking cursors turned off."""
+"""SVG snapshots of every step and dialog at fixed sizes, offline, with blinking cursors turned off.
 
+Grouped by feature; the dialogs and the pasted-accounts step are taken at 80x24 (the smallest terminal we
+support) and 120x40.
+"""
+
+import pytest
+from textual import events
 from textual.widgets import Input
 
 from test_app_support import SIZE, offline_app, ready_answers
+from tui.app.confirm import ConfirmApplyModal
+
+SIZES = [(80, 24), (120, 40)]
+PASTED_ACCOUNTS = "\n".join(f"{100000000000 + i * 1010101:012d}" for i in range(50))
 
 
-def at_step(step: str, *keys: str):
-    """A run_before that opens `step`, stops cursors blinking, and presses `keys`."""
+def at_step(step: str, *keys: str, then=None):
+    """A run_before that opens `step`, stops cursors blinking, presses `keys`, then runs `then(pilot)`."""
 
     async def run_before(pilot) -> None:
-        pilot.app.goto(step)
+        if step != "services":
+            await pilot.app.goto(step)
         await pilot.pause()
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
         await pilot.press(*keys)
+        if then is not None:
+            await then(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
         await pilot.pause()
 
     return run_before
 
 
-def test_services_snapshot(snap_compare, tmp_path):
-    assert snap_compare(offline_app(tmp_path, ready_answers(services=("s3", "ssm"))), terminal_size=SIZE, run_before=at_step("services"))
+class TestSteps:
+    def test_services_snapshot(self, snap_compare, tmp_path):
+        """Ticked rows show ✓, unticked an empty box; the count sits on the list's border."""
+        assert snap_compare(offline_app(tmp_path, ready_answers(services=("s3", "ssm"))), terminal_size=SIZE, run_before=at_step("services"))
+
+    def test_accounts_snapshot_with_an_error(self, snap_compare, tmp_path):
+        """A half-typed ID says what is wrong with it (5 digits, not 12)."""
+        app = offline_app(tmp_path, ready_answers(org_ids=("o-a1b2c3d4e5",)))
+        assert snap_compare(app, terminal_size=SIZE, run_before=at_step("accounts", *"12345"))
+
+    def test_buckets_snapshot(self, snap_compare, tmp_path):
+        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=SIZE, run_before=at_step("buckets", "down"))
+
+    def test_review_snapshot(self, snap_compare, tmp_path):
+        assert snap_compare(offline_app(tmp_path, ready_answers(services=("s3", "sts"))), terminal_size=SIZE, run_before=at_step("review"))
+
+    def test_review_checks_snapshot(self, snap_compare, tmp_path):
+        app = offline_app(tmp_path, ready_answers(resource_perimeter=True))
+        assert snap_compare(app, terminal_size=SIZE, run_before=at_step("review", "tab", "right"))
+
+    def test_apply_offline_snapshot(self, snap_compare, tmp_path):
+        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=SIZE, run_before=at_step("apply"))
 
 
-def test_accounts_snapshot_with_an_error(snap_compare, tmp_path):
-    app = offline_app(tmp_path, ready_answers(org_ids=("o-a1b2c3d4e5",)))
-    assert snap_compare(app, terminal_size=SIZE, run_before=at_step("accounts", *"12345"))
+class TestPastedAccounts:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_fifty_pasted_accounts(self, snap_compare, tmp_path, size):
+        """50 IDs pasted at once (one per line): all added, counted, in a taller list; one bad value explained."""
+
+        async def paste(pilot) -> None:
+            field = pilot.app.screen.query_one("#accounts Input", Input)
+            field.post_message(events.Paste(PASTED_ACCOUNTS + "\n12345678901a"))
+            await pilot.pause()
+
+        app = offline_app(tmp_path, ready_answers(accounts=()))
+        assert snap_compare(app, terminal_size=size, run_before=at_step("accounts", then=paste))
 
 
-def test_buckets_snapshot(snap_compare, tmp_path):
-    assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=SIZE, run_before=at_step("buckets", "down"))
+class TestHelp:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_help_snapshot(self, snap_compare, tmp_path, size):
+        """The keys table and Close are on screen even at 80x24; the rest scrolls."""
+        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=size, run_before=at_step("services", "f1"))
 
 
-def test_review_snapshot(snap_compare, tmp_path):
-    assert snap_compare(offline_app(tmp_path, ready_answers(services=("s3", "sts"))), terminal_size=SIZE, run_before=at_step("review"))
+def sample_plan(action: str):
+    """A plan as `tui.aws.apply` makes it, built offline: one write with a diff, one refusal."""
+    from tui.aws.apply import ApplyPlan, PlannedChange
+    from tui.aws.discovery import Endpoint
+    from tui.aws.perimeter import FULL_ACCESS_POLICY
+    from tui.policy.diff import policy_diff
+    from tui.policy.review import review_all
+
+    policy = review_all(ready_answers().checked())["s3"].policy
+    old, new = (FULL_ACCESS_POLICY, policy) if action == "apply" else (policy, FULL_ACCESS_POLICY)
+    s3 = Endpoint("vpce-0a1b2c3d4e5f60718", "eu-west-1", "vpc-0123456789abcdef0", "com.amazonaws.eu-west-1.s3", "s3",
+                  "Gateway", "available", old, True, True, "", "open")
+    sts = Endpoint("vpce-0f1e2d3c4b5a69788", "eu-west-1", "vpc-0123456789abcdef0", "com.amazonaws.eu-west-1.sts", "sts",
+                   "Interface", "available", None, True, True, "", "open")
+    return ApplyPlan([
+        PlannedChange(s3, new, policy_diff(old, new), action=action),
+        PlannedChange(sts, new, [], refusal="it would lock your own account 111122223333 out of this endpoint", action=action),
+    ], label="sandbox · eu-west-1 · 111122223333")
 
 
-def test_review_checks_snapshot(snap_compare, tmp_path):
-    app = offline_app(tmp_path, ready_answers(resource_perimeter=True))
-    assert snap_compare(app, terminal_size=SIZE, run_before=at_step("review", "tab", "right"))
+class TestConfirm:
+    @pytest.mark.parametrize("size", SIZES)
+    @pytest.mark.parametrize(("verb", "action", "dry_run"), [("Apply", "apply", False), ("Apply", "apply", True), ("Roll back", "rollback", False)],
+                             ids=["apply", "dry-run", "rollback"])
+    def test_confirm_snapshot(self, snap_compare, tmp_path, size, verb, action, dry_run):
+        """The title wraps (dry run never cut off), the diff scrolls, the "yes" field and the buttons stay visible."""
 
+        async def open_confirm(pilot) -> None:
+            await pilot.app.push_screen(ConfirmApplyModal(sample_plan(action), verb, dry_run))
+            await pilot.pause()
+            pilot.app.screen.query_one(Input).cursor_blink = False
 
-def test_apply_offline_snapshot(snap_compare, tmp_path):
-    assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=SIZE, run_before=at_step("apply"))
-
-
-def test_help_snapshot(snap_compare, tmp_path):
-    assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=SIZE, run_before=at_step("services", "f1"))
+        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=size, run_before=at_step("apply", then=open_confirm))

@@ -1,60 +1,135 @@
-"""Step 2: who is trusted: account IDs checked as they are typed, an optional organization, the perimeter switch."""
+"""Step 2: who is trusted: account IDs (typed or pasted as a list), an optional organization, the perimeter switch.
+
+Reading a pasted list is the core's (`tui.policy.account_lists`); this screen adds what is good, leaves what is
+not in the field, and says per value what is wrong.
+"""
+
+from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Switch
 
-from tui.app.list_editor import CheckedBy, ListEditor, show_validation
+from tui.app.list_editor import CheckedBy, ListEditor, PasteInput, show_validation
+from tui.app.plain import plain
 from tui.app.step import StepScreen
-from tui.policy.identifiers import check_account_id, check_org_id
+from tui.policy.account_lists import AccountList, check_account_entry, read_account_list
+from tui.policy.identifiers import check_org_id
 
 PERIMETER = "Also deny requests to resources owned by accounts you do not trust, so trusted credentials cannot copy data out to the insider's bucket."
+MAX_PROBLEMS_SHOWN = 4
 
 
-class AccountList(ListEditor):
-    """Trusted account IDs, marking the caller's own."""
+def reading_text(reading: AccountList) -> Text:
+    """The errors (one line per value, the first few) and notes of a pasted list, as plain text."""
+    lines = list(reading.problems[:MAX_PROBLEMS_SHOWN])
+    if len(reading.problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"… and {len(reading.problems) - MAX_PROBLEMS_SHOWN} more value(s) that are not account IDs")
+    text = plain("\n".join(lines)) if lines else Text()
+    for note in reading.notes:
+        text.append_text(plain(f"{chr(10) if text else ''}note: {note}", "italic"))
+    return text
 
-    def label_for(self, value: str) -> str:
+
+class AccountEditor(ListEditor):
+    """Trusted account IDs, marking the caller's own; a paste or an enter adds every good ID of a list at once."""
+
+    def compose(self):
+        yield from super().compose()
+        yield Label("", id="account-count", classes="hint")
+
+    def label_for(self, value: str) -> Text:
         connection = self.app.connection
-        return f"{value}  (your account)" if connection and value == connection.account_id else value
+        return plain(f"{value}  (your account)" if connection and value == connection.account_id else value)
+
+    def _show(self) -> None:
+        super()._show()
+        count = len(self._values())
+        self.query_one("#account-count", Label).update(f"{count} trusted account(s)" if count else "no account trusted yet")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        reading = read_account_list(event.value)
+        error = self.query_one(".error", Label)
+        if reading.problems or len(reading.accounts) + len(reading.org_ids) <= 1:
+            show_validation(error, event.validation_result if not reading.problems else None)
+            if reading.problems:
+                error.update(reading_text(reading))
+        else:
+            error.update(f"{len(reading.accounts)} account ID(s) ready: enter adds them")
+
+    def commit(self) -> str | None:
+        """Add every good ID typed or pasted; bad ones stay in the field, each with its error."""
+        field = self.query_one(PasteInput)
+        reading = read_account_list(field.value)
+        known = self._values()
+        new = tuple(a for a in reading.accounts if a not in known)
+        answers = self.app.answers
+        changes = {"accounts": known + new} if new else {}
+        org_note = ""
+        if reading.org_ids:
+            if not answers.org_ids:
+                changes["org_ids"] = reading.org_ids[:1]
+                org_note = f"{reading.org_ids[0]} went to the organization field"
+            elif reading.org_ids[0] not in answers.org_ids:
+                problem = f"{reading.org_ids[0]} is a second organization ID: one is already set (change it in its field)"
+                reading = replace(reading, problems=reading.problems + (problem,), rejected=reading.rejected + reading.org_ids[:1])
+        if changes:
+            self.app.answers = replace(answers, **changes)
+        field.value = " ".join(reading.rejected)
+        notes = reading.notes + ((org_note,) if org_note else ()) + ((f"{len(new)} account ID(s) added",) if len(new) > 1 else ())
+        self.query_one(".error", Label).update(reading_text(replace(reading, notes=notes)))
+        return reading.problems[0] if reading.problems else None
 
 
 class AccountsScreen(StepScreen):
     STEP = "accounts"
+    MAIN = "#accounts OptionList"
 
     def compose_body(self) -> ComposeResult:
-        yield Label("Trusted AWS account IDs: principals and resources of these accounts may use the endpoint.")
-        yield AccountList("accounts", check_account_id, "12-digit account ID, then enter", id="accounts")
+        yield Label("Trusted AWS account IDs: type one, or paste a list (commas, spaces or lines). Enter adds.")
+        yield AccountEditor("accounts", check_account_entry, "12-digit account ID(s), then enter", id="accounts")
         yield Label("Organization ID (optional): trusts every account in your AWS Organization.")
         org = self.app.answers.org_ids[0] if self.app.answers.org_ids else ""
         yield Input(org, placeholder="o-a1b2c3d4e5", id="org", validators=[CheckedBy(check_org_id)], valid_empty=True, compact=True)
-        yield Label("", id="org-error", classes="error", markup=False)
+        yield Label("", id="org-error", classes="error")
         with Horizontal(classes="switch-row"):
             yield Switch(self.app.answers.resource_perimeter, id="perimeter")
             yield Label(f"[b]Resource perimeter.[/b] {PERIMETER}", id="perimeter-text")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "answers", lambda answers: setattr(self.query_one("#perimeter", Switch), "value", answers.resource_perimeter))
+        self.watch(self.app, "answers", self._answers_changed)
         self.query_one("#accounts Input").focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def _answers_changed(self, answers) -> None:
+        self.query_one("#perimeter", Switch).value = answers.resource_perimeter
+        org = self.query_one("#org", Input)
+        if answers.org_ids and org.value.strip() != answers.org_ids[0]:
+            org.value = answers.org_ids[0]
+
+    @on(Input.Changed, "#org")
+    def _org_typed(self, event: Input.Changed) -> None:
         show_validation(self.query_one("#org-error", Label), event.validation_result)
         org = event.value.strip()
         if event.validation_result is None or event.validation_result.is_valid:
-            self.app.answers = replace(self.app.answers, org_ids=(org,) if org else ())
+            self.wizard.answers = replace(self.wizard.answers, org_ids=(org,) if org else ())
 
-    def on_switch_changed(self, event: Switch.Changed) -> None:
-        if event.value != self.app.answers.resource_perimeter:
-            self.app.answers = replace(self.app.answers, resource_perimeter=event.value)
+    @on(Switch.Changed, "#perimeter")
+    def _perimeter(self, event: Switch.Changed) -> None:
+        if event.value != self.wizard.answers.resource_perimeter:
+            self.wizard.answers = replace(self.wizard.answers, resource_perimeter=event.value)
 
     def problem(self) -> str | None:
-        if problem := self.query_one(AccountList).commit():
+        if problem := self.query_one(AccountEditor).commit():
             return problem
         org = self.query_one("#org", Input)
         result = org.validate(org.value)
         if result is not None and not result.is_valid:
             return result.failure_descriptions[0]
-        answers = self.app.answers
+        answers = self.wizard.answers
         return None if answers.accounts or answers.org_ids else "Trust at least one account ID or an organization ID."

@@ -1,28 +1,45 @@
 """The wizard App: it holds the answers and the AWS connection, moves between steps, and runs boto3 in threads.
 
 Every screen reads and writes `answers` here, so back and next never lose anything; the policy itself always
-comes from `tui.policy.review`, and everything that talks to AWS goes through `tui.aws` in a thread worker.
+comes from `tui.policy.review`, and everything that talks to AWS goes through `tui.aws` in a thread worker that
+reports back with the typed messages of `tui.app.messages`. Nothing heavy (boto3, jsonschema, the emulator) is
+imported before the first screen is drawn: workers start on `Ready`, reviews are built on the review step.
 """
+
+from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Input
 
-from tui.app.clipboard import copy_text
+from tui.app.config import load_settings, save_setting, state_dir
+from tui.app.messages import Connected, DiscoveryFailed, EndpointsFound, SandboxStarted, StatusChanged, WentOffline
 from tui.app.modals import HelpScreen, PathModal
 from tui.app.widgets import STEPS
 from tui.policy.answers import Answers, save_answers
 from tui.policy.catalog import load_catalog
 from tui.policy.errors import WizardError
 from tui.policy.files import write_private
-from tui.policy.renderers import render
-from tui.policy.review import ServiceReview, review_all
+from tui.policy.identifiers import check_region
 from tui.policy.services import load_services
+from tui.report.escape import visible_lines
+
+if TYPE_CHECKING:
+    from textual.await_complete import AwaitComplete
+    from textual.widget import AwaitMount
+
+    from tui.aws.discovery import Endpoint
+    from tui.aws.sandbox import Sandbox
+    from tui.aws.session import AwsTarget, Connection
+    from tui.policy.review import ServiceReview
 
 EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
 
@@ -30,23 +47,27 @@ EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("C
 @lru_cache(maxsize=32)
 def reviews_for(answers: Answers) -> dict[str, ServiceReview]:
     """Reviews of the answers, cached because the review step redraws on every change; raises InputError."""
+    from tui.policy.review import review_all  # jsonschema and the evaluator: not needed for the first paint
+
     return review_all(answers.checked())
 
 
-class WizardApp(App):
+class WizardApp(App[int]):
     """Five steps from services to an applied policy; offline, every step but apply works."""
 
     CSS_PATH = "app.tcss"
     TITLE = "vpce-wizard"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
     answers: var[Answers] = var(Answers)
     status = var("")
-    connection = var(None)
-    endpoints = var(None)
+    connection: var[Connection | None] = var(None)
+    endpoints: var[list[Endpoint] | None] = var(None)
     """Endpoints discovered in the answers' region (None until discovery has run)."""
     current_service = var("")
     """The service the review step shows; copy and save act on it."""
@@ -56,7 +77,7 @@ class WizardApp(App):
         self.set_reactive(WizardApp.answers, answers)
         self.target = target
         self.sandbox_requested = sandbox
-        self.sandbox = None
+        self.sandbox: Sandbox | None = None
         self.output_dir = output_dir
         self.services_chosen = chosen
         """True once the user (or an answers file) chose services, so discovery no longer pre-selects them."""
@@ -64,6 +85,15 @@ class WizardApp(App):
         """False when no region was given: the connection's region (profile or environment) is adopted."""
         self.classified_for: tuple | None = None
         """The trusted set the current endpoints' labels were computed for."""
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+
+    def get_default_screen(self) -> Screen:
+        """The services step is the first thing drawn: no splash screen, no blank frame."""
+        from tui.app.screens import SCREENS
+
+        return SCREENS["services"]()
 
     # -- steps ---------------------------------------------------------------------------------------------
 
@@ -76,14 +106,20 @@ class WizardApp(App):
     def step_order(self) -> list[str]:
         return [name for name, _ in STEPS if name != "buckets" or self.wants_buckets]
 
-    def goto(self, name: str) -> None:
+    def goto(self, name: str) -> AwaitComplete | AwaitMount | None:
+        """Switch to the step `name` (awaitable); None when already there or a dialog is open."""
         from tui.app.screens import SCREENS
 
         if isinstance(self.screen, SCREENS[name]):
-            return
+            return None
         if len(self.screen_stack) > 1 and not getattr(self.screen, "STEP", ""):
-            return  # a modal is open
-        self.switch_screen(SCREENS[name]())
+            return None  # a modal is open
+        if name == "buckets" and not self.wants_buckets:
+            self.notify("The S3 buckets step applies only when S3 is among the chosen services.", severity="warning")
+            return None
+        if len(self.screen_stack) == 1:  # the first step is the default screen, which cannot be switched away
+            return self.push_screen(SCREENS[name]())
+        return self.switch_screen(SCREENS[name]())
 
     def _step_offset(self, offset: int) -> None:
         order = self.step_order()
@@ -96,25 +132,34 @@ class WizardApp(App):
     def action_next(self) -> None:
         problem = self.screen.problem()
         if problem:
-            self.notify(problem, title="Not yet", severity="error")
+            self.say(problem, title="Not yet", severity="error")
             return
         self._step_offset(1)
 
     def action_back(self) -> None:
+        """Esc: first leave a text field (what was typed stays there), then go back a step."""
+        if isinstance(self.focused, Input):
+            self.screen.focus_main()
+            return
         self._step_offset(-1)
 
-    def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
-        """Messages carry paths, ARNs and AWS errors with brackets in them: never read them as markup."""
-        super().notify(message, markup=markup, **kwargs)
+    def say(self, message: str, **kwargs) -> None:
+        """A notification that may carry outside text (paths, ARNs, AWS errors): escaped, shown as plain text.
+
+        Only our own messages are written this way; Textual's own notices keep their markup.
+        """
+        self.notify(visible_lines(message), markup=False, **kwargs)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def on_mount(self) -> None:
-        from tui.app.screens import SCREENS
+    def watch_theme(self, theme: str) -> None:
+        if self.is_running:
+            save_setting("theme", theme)
 
-        self.push_screen(SCREENS["services"]())
+    def on_ready(self) -> None:
+        """The first screen is on the terminal: only now load AWS libraries and start talking to AWS."""
         if self.sandbox_requested:
             self.start_sandbox()
         elif self.target is not None:
@@ -126,10 +171,14 @@ class WizardApp(App):
         if self.sandbox is not None:
             self.sandbox.stop()
 
-    # -- AWS (thread workers; results come back through call_from_thread) --------------------------------
+    # -- AWS (thread workers report through typed messages) ----------------------------------------------
 
     def action_start_sandbox(self) -> None:
-        if self.sandbox is None:
+        if self.sandbox is not None:
+            self.notify("The sandbox is already running.")
+        elif self.connection is not None:
+            self.notify("Connected to AWS already: restart with --sandbox to use the emulator instead.", severity="warning")
+        else:
             self.start_sandbox()
 
     @work(thread=True, exclusive=True, group="connect")
@@ -137,13 +186,16 @@ class WizardApp(App):
         """Start the seeded local emulator and connect to it, so apply can be tried without an AWS account."""
         from tui.aws.sandbox import start_sandbox
 
-        self.call_from_thread(setattr, self, "status", "starting the sandbox (a local AWS emulator)…")
+        self.post_message(StatusChanged("starting the sandbox (a local AWS emulator)…"))
         try:
-            self.sandbox = start_sandbox()
-        except Exception as exc:  # the emulator is optional: report and stay offline
-            self.call_from_thread(self._offline, f"the sandbox did not start: {exc}")
+            sandbox = start_sandbox()
+        except Exception as exc:  # noqa: BLE001 - the emulator is optional: report and stay offline
+            self.post_message(WentOffline(f"the sandbox did not start: {exc}"))
             return
-        self._connect(self.sandbox.target())
+        self.post_message(SandboxStarted(sandbox))
+        keep = self.region_chosen or not self.sandbox_requested  # started from a session: keep its region if it can
+        region = self.answers.region if keep and self.answers.region in sandbox.regions else None
+        self._connect(sandbox.target(region))
 
     @work(thread=True, exclusive=True, group="connect")
     def connect_aws(self, target: dict) -> None:
@@ -151,11 +203,11 @@ class WizardApp(App):
 
         self._connect(AwsTarget(**target))
 
-    def _connect(self, target) -> None:
+    def _connect(self, target: AwsTarget) -> None:
         from tui.aws.errors import NoRegionError
         from tui.aws.session import connect
 
-        self.call_from_thread(setattr, self, "status", "connecting to AWS…")
+        self.post_message(StatusChanged("connecting to AWS…"))
         try:
             try:
                 connection = connect(target)
@@ -164,19 +216,32 @@ class WizardApp(App):
                     raise
                 connection = connect(replace(target, region=self.answers.region))  # the region chosen on screen
         except WizardError as exc:  # AWS failures, and bad input such as a malformed endpoint URL
-            self.call_from_thread(self._offline, str(exc))
+            self.post_message(WentOffline(str(exc)))
             return
-        self.call_from_thread(self._connected, connection)
+        self.post_message(Connected(connection))
 
-    def _offline(self, reason: str) -> None:
+    @on(StatusChanged)
+    def _status_changed(self, message: StatusChanged) -> None:
+        self.status = message.status
+
+    @on(SandboxStarted)
+    def _sandbox_started(self, message: SandboxStarted) -> None:
+        self.sandbox = message.sandbox
+
+    @on(WentOffline)
+    def _offline(self, message: WentOffline) -> None:
         self.connection = None
         self.endpoints = None
-        self.status = f"offline · {reason}"
+        self.status = f"offline · {message.reason}"
 
-    def _connected(self, connection) -> None:
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        connection = message.connection
         self.connection = connection
         answers = self.answers
-        if not self.region_chosen:
+        if answers.region != connection.region and (not self.region_chosen or connection.is_sandbox):
+            if self.region_chosen:  # the sandbox has endpoints in a few regions only: say so, never silently
+                self.say(f"Region changed from {answers.region} to {connection.region}, where the sandbox's demo endpoints are.", title="Sandbox")
             answers = replace(answers, region=connection.region)
         if not answers.accounts and not answers.org_ids:
             answers = replace(answers, accounts=(connection.account_id,))
@@ -203,27 +268,34 @@ class WizardApp(App):
             self.discover_endpoints(self.connection, self.answers.region)
 
     @work(thread=True, exclusive=True, group="discover")
-    def discover_endpoints(self, connection, region: str) -> None:
+    def discover_endpoints(self, connection: Connection, region: str) -> None:
         from tui.aws.discovery import discover
 
-        self.call_from_thread(setattr, self, "status", f"{connection.label} · looking for endpoints in {region}…")
+        self.post_message(StatusChanged(f"{connection.label} · looking for endpoints in {region}…"))
+        trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
         try:
-            trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
             endpoints = discover(connection, regions=[region], trusted_accounts=trust[0] or None, trusted_orgs=trust[1])
         except WizardError as exc:
-            self.call_from_thread(setattr, self, "status", f"{connection.label} · discovery failed: {exc}")
+            self.post_message(DiscoveryFailed(connection, region, str(exc)))
             return
-        self.call_from_thread(self._discovered, connection, region, endpoints, trust)
+        self.post_message(EndpointsFound(connection, region, endpoints, trust))
 
-    def _discovered(self, connection, region: str, endpoints: list, trust: tuple) -> None:
-        if region != self.answers.region:
+    @on(DiscoveryFailed)
+    def _discovery_failed(self, message: DiscoveryFailed) -> None:
+        self.status = f"{message.connection.label} · discovery failed: {message.reason}"
+
+    @on(EndpointsFound)
+    def _discovered(self, message: EndpointsFound) -> None:
+        if message.region != self.answers.region:
             return  # the user moved on to another region meanwhile
-        self.classified_for = trust
-        self.endpoints = endpoints
-        self.status = f"{connection.label} · {len(endpoints)} endpoint(s) in {region}"
-        found = tuple(name for name, template in load_services().items() if template.policy_supported and any(e.service == name for e in endpoints))
-        if found and not self.services_chosen:
+        self.classified_for = message.trust
+        self.endpoints = message.endpoints
+        self.status = f"{message.connection.label} · {len(message.endpoints)} endpoint(s) in {message.region}"
+        found = tuple(name for name, template in load_services().items()
+                      if template.policy_supported and any(e.service == name for e in message.endpoints))
+        if found and not self.services_chosen and set(found) != set(self.answers.services):
             self.answers = replace(self.answers, services=found)
+            self.notify(f"Selected the services that have endpoints here: {', '.join(found)}.", title="Services")
 
     # -- review actions (also in the command palette) ----------------------------------------------------
 
@@ -242,24 +314,31 @@ class WizardApp(App):
         try:
             return self.good_reviews()
         except WizardError as exc:
-            self.notify(str(exc), title="Not ready", severity="error")
+            self.say(str(exc), title="Not ready", severity="error")
             return None
 
     def _selected(self, reviews: dict[str, ServiceReview]) -> ServiceReview:
         return reviews.get(self.current_service) or next(iter(reviews.values()))
 
     def action_copy(self) -> None:
+        from tui.app.clipboard import copy_text
+        from tui.policy.renderers import render
+
         if reviews := self.ready_reviews():
             review = self._selected(reviews)
-            fallback = self.output_dir / f"vpce-policy-{review.service}.json"
-            self.notify(copy_text(self, render({review.service: review.policy}, "json"), fallback), title="Copy", timeout=10)
+            fallback = state_dir() / "copied" / f"vpce-policy-{review.service}.json"
+            self.say(copy_text(self, render({review.service: review.policy}, "json"), fallback), title="Copy", timeout=10)
 
     def action_save(self) -> None:
+        from tui.policy.renderers import render
+
         if reviews := self.ready_reviews():
             review = self._selected(reviews)
             self._save_as(f"Save the {review.service} policy", f"vpce-policy-{review.service}.json", render({review.service: review.policy}, "json"))
 
     def action_export(self, fmt: str) -> None:
+        from tui.policy.renderers import render
+
         if reviews := self.ready_reviews():
             title, filename = EXPORTS[fmt]
             self._save_as(f"Export as {title}", filename, render({name: r.policy for name, r in reviews.items()}, fmt, self.answers.region))
@@ -268,7 +347,7 @@ class WizardApp(App):
         try:
             answers = self.answers.checked()
         except WizardError as exc:
-            self.notify(str(exc), title="Answers incomplete", severity="error")
+            self.say(str(exc), title="Answers incomplete", severity="error")
             return
 
         def save(path: Path | None) -> None:
@@ -288,25 +367,44 @@ class WizardApp(App):
         try:
             saved = write()
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
+            self.say(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Saved to {saved} (readable only by you).", title="Saved")
+        self.say(f"Saved to {saved} (readable only by you).", title="Saved")
 
     def action_toggle_perimeter(self) -> None:
-        self.answers = replace(self.answers, resource_perimeter=not self.answers.resource_perimeter)
+        on_now = not self.answers.resource_perimeter
+        self.answers = replace(self.answers, resource_perimeter=on_now)
+        what = "on: requests to resources outside the trusted accounts are denied" if on_now else "off: only principals are checked"
+        self.notify(f"Resource perimeter {what}.", title="Perimeter")
 
-    def get_system_commands(self, screen):
+    async def action_change_region(self) -> None:
+        """The region is picked on the services step."""
+        if switching := self.goto("services"):
+            await switching
+        self.screen.query_one("#region").focus()
+
+    async def _on_apply_step(self, action: str) -> None:
+        """Palette entries for the apply step's actions: go there, then act as its key would."""
+        if switching := self.goto("apply"):
+            await switching
+        if getattr(self.screen, "STEP", "") == "apply":
+            await self.screen.run_action(action)
+
+    def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
         for name, title in STEPS:
             yield SystemCommand(f"Go to {title}", f"Step {title.lower()}", partial(self.goto, name))
-        yield SystemCommand("Copy policy", "Copy the reviewed policy (clipboard, OSC 52 or a file)", self.action_copy)
+        yield SystemCommand("Change region", "Pick another region on the services step", self.action_change_region)
+        yield SystemCommand("Copy policy", "Copy the reviewed policy (clipboard, OSC 52 or a private file)", self.action_copy)
         yield SystemCommand("Save policy", "Save the reviewed policy as JSON (mode 0600)", self.action_save)
         for fmt, (title, _) in EXPORTS.items():
             yield SystemCommand(f"Export {title}", f"Every policy as {title}", partial(self.action_export, fmt))
         yield SystemCommand("Save answers", "Save this session to replay with --answers", self.action_save_answers)
         yield SystemCommand("Toggle resource perimeter", "Also deny resources outside the trusted accounts", self.action_toggle_perimeter)
+        yield SystemCommand("Apply…", "Apply the policies to the selected endpoints (asks first)", partial(self._on_apply_step, "apply"))
+        yield SystemCommand("Roll back…", "Undo the highlighted result's write (asks first)", partial(self._on_apply_step, "rollback"))
         yield SystemCommand("Help", "The threat and the keys", self.action_help)
-        if self.connection is None:
+        if self.connection is None and self.sandbox is None:
             yield SystemCommand("Start the sandbox", "A local AWS emulator with demo endpoints", self.action_start_sandbox)
 
 
@@ -320,11 +418,15 @@ def create_app(
     offline: bool = False,
     output_dir: Path | None = None,
 ) -> WizardApp:
-    """The one way to build the wizard, shared by `launch` and the tests; `offline` skips connecting."""
+    """The one way to build the wizard, shared by `launch` and the tests; `offline` skips connecting.
+
+    Raises InputError for a region that does not exist, before any screen opens.
+    """
     chosen = answers is not None
     if answers is None:
         answers = Answers(public_buckets=tuple(load_catalog().defaults()))
     if region:
-        answers = replace(answers, region=region)
+        answers = replace(answers, region=check_region(region))
+    check_region(answers.region)
     target = None if offline or sandbox else {"profile": profile, "region": region, "endpoint_url": endpoint_url}
     return WizardApp(answers, target, sandbox, output_dir or Path.cwd(), chosen, region_chosen=chosen or bool(region))

@@ -1,128 +1,206 @@
 """Step 5: choose endpoints by VPC, confirm every diff, watch each endpoint's outcome, roll back if needed.
 
-Planning, writing and rollback run in `tui.aws.apply` inside thread workers; this screen only shows them.
+Planning, writing and rollback run in `tui.aws.apply` inside thread workers that report with typed messages;
+this screen only shows them. Every id, reason and error came from AWS: it is shown through `plain`.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, LoadingIndicator, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.app.confirm import ConfirmApplyModal
+from tui.app.plain import plain
 from tui.app.step import StepScreen
+from tui.app.tick_list import TickBox, TickList
 from tui.policy.errors import WizardError
 
-STATUS_STYLES = {"applied": "green", "unchanged": "dim", "dry-run": "cyan", "refused": "yellow", "failed": "bold red", "working": "italic"}
+if TYPE_CHECKING:
+    from tui.aws.apply import ApplyPlan, EndpointOutcome
+    from tui.aws.discovery import Endpoint
+
+WORD_STYLES = {"applied": "green", "rolled back": "green", "restored the default": "green", "unchanged": "dim",
+               "refused": "yellow", "failed": "bold red", "overwritten": "bold red", "working": "italic"}
+PAST_TENSE = {"apply": "applied", "rollback": "rolled back", "default": "restored the default"}
+DRY_RUN = {"apply": "dry run: would apply", "rollback": "dry run: would roll back", "default": "dry run: would restore the default"}
+
+
+def outcome_word(outcome: EndpointOutcome, action: str) -> str:
+    """What happened, in words: the core's `status` plus the plan's action (apply, rollback, default)."""
+    action = getattr(outcome, "action", None) or action
+    if outcome.status == "applied":
+        return PAST_TENSE.get(action, "applied")
+    if outcome.status == "dry-run":
+        return DRY_RUN.get(action, "dry run")
+    return outcome.status
+
+
+@dataclass
+class PlanReady(Message):
+    plan: ApplyPlan
+    verb: str
+
+
+@dataclass
+class PlanFailed(Message):
+    reason: str
+
+
+@dataclass
+class OutcomeArrived(Message):
+    outcome: EndpointOutcome
+
+
+@dataclass
+class RunFinished(Message):
+    outcomes: list[EndpointOutcome]
 
 
 class ApplyScreen(StepScreen):
     STEP = "apply"
-    BINDINGS = [
+    MAIN = ".vpc"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+a", "apply", "Apply…", priority=True),
         Binding("r", "rollback", "Roll back"),
     ]
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="apply-status", markup=False)
+        yield Static(id="apply-status")
         yield LoadingIndicator(id="apply-loading")
         yield VerticalScroll(id="vpcs", can_focus=False)
-        yield Static(id="run-status", markup=False)
+        yield Static(id="run-status")
         yield DataTable(id="outcomes", cursor_type="row")
 
     def compose_actions(self) -> ComposeResult:
-        yield Checkbox("dry run", id="dry-run", compact=True)
+        yield TickBox("dry run", id="dry-run", compact=True)
         yield Button("Apply…", id="apply", action="screen.apply", variant="error", compact=True)
         yield Button("Roll back", id="rollback", action="screen.rollback", compact=True)
         yield Button("Start sandbox", id="sandbox", action="app.start_sandbox", compact=True)
 
     def on_mount(self) -> None:
-        self.outcomes: dict[str, object] = {}
-        self.query_one("#outcomes", DataTable).add_columns("Endpoint", "Status", "Details")
+        self.outcomes: dict[str, EndpointOutcome | None] = {}
+        self.actions: dict[str, str] = {}
+        """The action (apply, rollback, default) of each result row's latest run."""
+        self.picked: list[str] = []
+        """Endpoints the user selected; kept while endpoints are looked up again."""
+        self.query_one("#outcomes", DataTable).add_columns("Endpoint", "Result", "Details")
         self.watch(self.app, "endpoints", lambda _: self._show_endpoints())
         self.watch(self.app, "connection", lambda _: self._show_endpoints(), init=False)
-        self.app.refresh_endpoints_if_stale()
+        self.wizard.refresh_endpoints_if_stale()
 
     async def _show_endpoints(self) -> None:
         """The chosen services' endpoints, one list per VPC; those that take no policy are disabled with the reason."""
-        connection, endpoints = self.app.connection, self.app.endpoints
+        app = self.wizard
+        connection, endpoints = app.connection, app.endpoints
         offline = connection is None
         self.query_one("#sandbox").display = offline
         self.query_one("#apply-loading").display = not offline and endpoints is None
         status = self.query_one("#apply-status", Static)
         box = self.query_one("#vpcs", VerticalScroll)
-        await box.remove_children()
         if offline:
+            await box.remove_children()
             status.update("Applying needs AWS. You are offline; every other step works. Start the sandbox (a local AWS "
                           "emulator with demo endpoints) to try this step, or restart with --profile / --region.")
+            self.query_one("#sandbox").focus()
             return
         if endpoints is None:
-            status.update(f"Looking for endpoints in {self.app.answers.region}…")
+            kept = f" ({len(self.picked)} selected endpoint(s) kept)" if self.picked else ""
+            status.update(f"Looking for endpoints in {app.answers.region}…{kept}")
             return
-        chosen = [e for e in endpoints if e.service in self.app.answers.services]
-        status.update(f"{len(chosen)} endpoint(s) of the chosen services in {self.app.answers.region}; space selects, ctrl+a applies.")
-        lists = []
-        for vpc, members in groupby(sorted(chosen, key=lambda e: (e.vpc_id, e.id)), key=lambda e: e.vpc_id):
-            rows = [Selection(self._prompt(e), e.id, False, disabled=not e.takes_policy) for e in members]
-            listing = SelectionList[str](*rows, classes="vpc")
-            listing.border_title = vpc
-            lists.append(listing)
+        await box.remove_children()
+        chosen = [e for e in endpoints if e.service in app.answers.services]
+        lists = [self._vpc_list(vpc, list(members)) for vpc, members in groupby(sorted(chosen, key=lambda e: (e.vpc_id, e.id)), key=lambda e: e.vpc_id)]
+        gone = [i for i in self.picked if i not in {e.id for e in chosen if e.takes_policy}]
+        self.picked = [i for i in self.picked if i not in gone]
+        message = f"{len(chosen)} endpoint(s) of the chosen services in {app.answers.region}; space selects, ctrl+a applies."
+        if gone:
+            message += f" No longer listed, so unselected: {', '.join(gone)}."
+        status.update(plain(message))
         await box.mount_all(lists or [Static("No endpoint of the chosen services here: choose services or a region that has some.")])
-        if lists:
+        if self.current_filter():
+            for listing in lists:
+                listing.apply_filter(self.current_filter())
+        if lists and not isinstance(self.focused, DataTable):  # someone picking a result row keeps their place
             lists[0].focus()
 
+    def _vpc_list(self, vpc: str, members: list[Endpoint]) -> TickList:
+        rows = [Selection(self._prompt(e), e.id, e.id in self.picked, disabled=not e.takes_policy) for e in members]
+        listing = TickList(*rows, classes="vpc")
+        listing.border_title = plain(vpc)
+        return listing
+
     @staticmethod
-    def _prompt(endpoint) -> Text:
-        prompt = Text(f"{endpoint.id}  {endpoint.service:<12} {endpoint.type:<9} ")
+    def _prompt(endpoint: Endpoint) -> Text:
+        prompt = plain(f"{endpoint.id}  {endpoint.service:<12} {endpoint.type:<9} ")
         if endpoint.takes_policy:
-            prompt.append(endpoint.classification, style="italic")
+            prompt.append_text(plain(endpoint.classification, "italic"))
         else:
-            prompt.append(f"no policy: {endpoint.reason}", style="dim")
+            prompt.append_text(plain(f"no policy: {endpoint.reason}", "dim"))
         return prompt
 
+    @on(SelectionList.SelectedChanged, ".vpc")
+    def _picked(self) -> None:
+        self.picked = self.selected()
+
     def selected(self) -> list[str]:
-        return [value for listing in self.query(".vpc").results(SelectionList) for value in listing.selected]
+        return [value for listing in self.query(".vpc").results(TickList) for value in listing.selected]
 
     def action_apply(self) -> None:
-        if self.app.connection is None:
-            self.app.notify("Offline: start the sandbox or reconnect to apply.", severity="error")
+        app = self.wizard
+        if app.connection is None:
+            app.notify("Offline: start the sandbox or reconnect to apply.", severity="error")
+            return
+        if app.endpoints is None:
+            app.notify("Still looking for endpoints: wait a moment, your selection is kept.", severity="warning")
             return
         ids = self.selected()
         if not ids:
-            self.app.notify("Select at least one endpoint (space).", severity="error")
+            app.notify("Select at least one endpoint (space).", severity="error")
             return
         try:
-            reviews = self.app.good_reviews()
+            reviews = app.good_reviews()
         except WizardError as exc:
-            self.app.notify(str(exc), severity="error")
+            app.say(str(exc), severity="error")
             return
         from tui.aws.apply import plan_apply
 
-        endpoints = {e.id: e for e in self.app.endpoints}
+        endpoints = {e.id: e for e in app.endpoints}
         changes = {i: reviews[endpoints[i].service].policy for i in ids if endpoints[i].service in reviews}
         regions = {i: endpoints[i].region for i in changes}
-        self.plan(partial(plan_apply, self.app.connection, changes, regions=regions), "Apply")
+        self.plan(partial(plan_apply, app.connection, changes, regions=regions), "Apply")
 
     def action_rollback(self) -> None:
         table = self.query_one("#outcomes", DataTable)
         if not self.outcomes or table.cursor_row is None:
             self.app.notify("Nothing to roll back yet: apply first, then pick a result row.", severity="warning")
             return
-        outcome = list(self.outcomes.values())[table.cursor_row]
-        if not outcome.backup_path:
-            self.app.notify(f"{outcome.endpoint_id} has no backup from this run: nothing to roll back.", severity="warning")
+        endpoint_id = list(self.outcomes)[table.cursor_row]
+        outcome = self.outcomes[endpoint_id]
+        if outcome is None:
+            self.app.notify("That endpoint is still being written.", severity="warning")
+            return
+        if self.actions.get(endpoint_id) != "apply" or outcome.status != "applied":
+            word = outcome_word(outcome, self.actions.get(endpoint_id, "apply"))
+            self.wizard.say(f"{endpoint_id}: {word}, so there is no apply of this run to roll back.", severity="warning")
             return
         from tui.aws.rollback import plan_rollback
 
-        self.plan(partial(plan_rollback, self.app.connection, outcome.endpoint_id, outcome.backup_path), "Roll back")
+        self.plan(partial(plan_rollback, self.wizard.connection, outcome.endpoint_id, outcome.backup_path), "Roll back")
 
     @work(thread=True, exclusive=True, group="apply")
-    def plan(self, make_plan, verb: str) -> None:
+    def plan(self, make_plan: Callable[[], ApplyPlan], verb: str) -> None:
         """Read the endpoints and plan (no writes), then ask for confirmation on the UI thread."""
         self.app.call_from_thread(self._busy, f"{verb}: reading the endpoints and planning…")
         from tui.aws.errors import translate
@@ -130,25 +208,29 @@ class ApplyScreen(StepScreen):
         try:
             plan = make_plan()
         except Exception as exc:  # noqa: BLE001 - a worker must report, never die: translate says what failed
-            self.app.call_from_thread(self._failed, str(translate(exc)))
+            self.post_message(PlanFailed(str(translate(exc))))
             return
-        self.app.call_from_thread(self._confirm, plan, verb)
+        self.post_message(PlanReady(plan, verb))
 
     def _busy(self, message: str) -> None:
         self.query_one("#run-status", Static).update(message)
         self.query_one("#apply-loading").display = True
 
-    def _failed(self, message: str) -> None:
+    @on(PlanFailed)
+    def _failed(self, message: PlanFailed) -> None:
         self.query_one("#apply-loading").display = False
-        self.query_one("#run-status", Static).update(Text(message, style="bold red"))
-        self.app.notify(message, severity="error")
+        self.query_one("#run-status", Static).update(plain(message.reason, "bold red"))
+        self.wizard.say(message.reason, severity="error")
 
-    def _confirm(self, plan, verb: str) -> None:
+    @on(PlanReady)
+    def _confirm(self, message: PlanReady) -> None:
+        plan, verb = message.plan, message.verb
         self.query_one("#apply-loading").display = False
         dry_run = self.query_one("#dry-run", Checkbox).value
 
         def decided(yes: bool | None) -> None:
             if yes:
+                self._start_rows(plan)
                 self.execute(plan, dry_run)
             else:
                 self.query_one("#run-status", Static).update(f"{verb} cancelled: nothing was written.")
@@ -156,40 +238,48 @@ class ApplyScreen(StepScreen):
         self.app.push_screen(ConfirmApplyModal(plan, verb, dry_run), decided)
 
     @work(thread=True, exclusive=True, group="apply")
-    def execute(self, plan, dry_run: bool) -> None:
+    def execute(self, plan: ApplyPlan, dry_run: bool) -> None:
         """Write endpoint by endpoint; each outcome is shown as it arrives, failures beside successes."""
         from tui.aws.apply import execute_plan
 
-        self.app.call_from_thread(self._start_rows, plan)
-        outcomes = execute_plan(self.app.connection, plan, dry_run=dry_run,
-                                on_progress=lambda outcome: self.app.call_from_thread(self._show_outcome, outcome))
-        self.app.call_from_thread(self._finished, outcomes)
+        outcomes = execute_plan(self.wizard.connection, plan, dry_run=dry_run, on_progress=lambda o: self.post_message(OutcomeArrived(o)))
+        self.post_message(RunFinished(outcomes))
 
-    def _start_rows(self, plan) -> None:
+    def _start_rows(self, plan: ApplyPlan) -> None:
+        """One row per endpoint, in the order they were first written: a later run updates its row in place."""
         self._busy(f"Writing {len(plan.writes)} endpoint(s)…")
         table = self.query_one("#outcomes", DataTable)
         table.display = True
         for item in plan.items:
             key = item.endpoint.id
+            self.actions[key] = item.action
+            working = Text("working", style=WORD_STYLES["working"])
             if key in self.outcomes:
-                table.remove_row(key)
-                del self.outcomes[key]
+                table.update_cell(key, table.ordered_columns[1].key, working)
+                table.update_cell(key, table.ordered_columns[2].key, "")
+            else:
+                table.add_row(plain(key), working, "", key=key)
             self.outcomes[key] = None
-            table.add_row(key, Text("working", style=STATUS_STYLES["working"]), "", key=key)
 
-    def _show_outcome(self, outcome) -> None:
+    @on(OutcomeArrived)
+    def _show_outcome(self, message: OutcomeArrived) -> None:
+        outcome = message.outcome
         self.outcomes[outcome.endpoint_id] = outcome
-        details = f"backup {outcome.backup_path}" if outcome.backup_path else ""
-        details = "; ".join(filter(None, [outcome.reason, details, *outcome.warnings]))
+        backup = f"backup {outcome.backup_path}" if outcome.backup_path else ""
+        details = "; ".join(filter(None, [outcome.reason, backup, *outcome.warnings]))
+        word = outcome_word(outcome, self.actions.get(outcome.endpoint_id, "apply"))
         table = self.query_one("#outcomes", DataTable)
-        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(outcome.status, style=STATUS_STYLES.get(outcome.status, "")))
-        table.update_cell(outcome.endpoint_id, table.ordered_columns[2].key, details, update_width=True)
+        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(word, style=WORD_STYLES.get(word, "cyan")))
+        table.update_cell(outcome.endpoint_id, table.ordered_columns[2].key, plain(details), update_width=True)
 
-    def _finished(self, outcomes) -> None:
+    @on(RunFinished)
+    def _finished(self, message: RunFinished) -> None:
+        outcomes = message.outcomes
         self.query_one("#apply-loading").display = False
-        counts = {status: sum(o.status == status for o in outcomes) for status in dict.fromkeys(o.status for o in outcomes)}
-        summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-        failed = counts.get("failed", 0)
-        self.query_one("#run-status", Static).update(Text(f"Done: {summary}. Pick a row and press r to roll it back.", style="bold red" if failed else "bold"))
+        words = [outcome_word(o, self.actions.get(o.endpoint_id, "apply")) for o in outcomes]
+        summary = ", ".join(f"{words.count(word)} {word}" for word in dict.fromkeys(words))
+        failed = any(o.status in ("failed", "overwritten") for o in outcomes)
+        hint = " Pick an applied row and press r to roll it back." if "applied" in words else ""
+        self.query_one("#run-status", Static).update(Text(f"Done: {summary}.{hint}", style="bold red" if failed else "bold"))
         self.app.notify(f"Done: {summary}.", severity="error" if failed else "information")
-        self.app.discover_endpoints(self.app.connection, self.app.answers.region)
+        self.wizard.discover_endpoints(self.wizard.connection, self.wizard.answers.region)

@@ -9,12 +9,14 @@ from textual.widgets import SelectionList, Static
 
 from tui.app.list_editor import ListEditor
 from tui.app.step import StepScreen
+from tui.app.tick_list import TickList
 from tui.policy.catalog import load_catalog
 from tui.policy.identifiers import check_bucket_arn
 
 
 class BucketsScreen(StepScreen):
     STEP = "buckets"
+    MAIN = ".group"
 
     def compose_body(self) -> ComposeResult:
         catalog = load_catalog()
@@ -24,14 +26,14 @@ class BucketsScreen(StepScreen):
                 for group, title in catalog.groups.items():
                     entries = [(e.title, e.id, e.id in chosen) for e in catalog.entries if e.group == group]
                     if entries:
-                        listing = SelectionList[str](*entries, classes="group")
+                        listing = TickList(*entries, classes="group")
                         listing.border_title = title
                         yield listing
             yield Static(id="bucket-detail")
         yield ListEditor("bucket_arns", check_bucket_arn, "another public bucket ARN (arn:aws:s3:::name/*), then enter", id="arns")
 
     def on_mount(self) -> None:
-        first = self.query(".group").first(SelectionList)
+        first = self.query(".group").first(TickList)
         first.focus()
         self._describe(first.get_option_at_index(0).value)
 
@@ -47,7 +49,7 @@ class BucketsScreen(StepScreen):
         self.query_one("#bucket-detail", Static).update(detail)
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
-        if event.selection_list.has_focus:
+        if event.selection_list.has_focus and event.selection is not None:
             self._describe(event.selection.value)
 
     def on_descendant_focus(self, event) -> None:
@@ -56,7 +58,7 @@ class BucketsScreen(StepScreen):
             self._describe(widget.get_option_at_index(widget.highlighted).value)
 
     def on_selection_list_selected_changed(self) -> None:
-        chosen = {value for listing in self.query(".group").results(SelectionList) for value in listing.selected}
+        chosen = {value for listing in self.query(".group").results(TickList) for value in listing.selected}
         ids = tuple(entry.id for entry in load_catalog().entries if entry.id in chosen)
         self.app.answers = replace(self.app.answers, public_buckets=ids)
 

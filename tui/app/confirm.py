@@ -1,29 +1,53 @@
-"""The last stop before AWS changes: every endpoint, its diff, its refusal or warnings, and a typed "yes"."""
+"""The last stop before AWS changes: every endpoint, its diff, its refusal or warnings, and a typed "yes".
+
+Everything here came from AWS or a backup file (ids, policies, refusals): it is shown through `plain`, never as
+markup, so a planted `[link=...]` or an escape sequence in a stored policy stays visible text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tui.app.plain import plain
 
-def plan_text(plan) -> Text:
+if TYPE_CHECKING:
+    from tui.aws.apply import ApplyPlan
+
+CONFIRM_WORD = "yes"
+
+
+def diff_style(line: str) -> str:
+    """Colours of a unified diff line; the text itself is always shown as it is."""
+    return "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+
+
+def plan_text(plan: ApplyPlan) -> Text:
     """What the plan would do, endpoint by endpoint, with the semantic diff of each write."""
     text = Text()
     for item in plan.items:
         endpoint = item.endpoint
-        text.append(f"{endpoint.id}  {endpoint.service or endpoint.service_name}  {endpoint.vpc_id}  {endpoint.region}\n", style="bold")
+        text.append_text(plain(f"{endpoint.id}  {endpoint.service or endpoint.service_name}  {endpoint.vpc_id}  {endpoint.region}", "bold"))
+        text.append("\n")
         if item.refusal:
-            text.append(f"  will not change: {item.refusal}\n", style="yellow")
+            text.append_text(plain(f"  will not change: {item.refusal}", "yellow"))
+            text.append("\n")
         elif item.unchanged:
             text.append("  already holds this policy: nothing to write\n", style="dim")
         else:
             for line in item.diff:
-                style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
-                text.append(f"  {line}\n", style=style)
+                text.append_text(plain(f"  {line}", diff_style(line)))
+                text.append("\n")
         for warning in item.warnings:
-            text.append(f"  warning: {warning}\n", style="yellow")
+            text.append_text(plain(f"  warning: {warning}", "yellow"))
+            text.append("\n")
         text.append("\n")
     return text
 
@@ -31,9 +55,9 @@ def plan_text(plan) -> Text:
 class ConfirmApplyModal(ModalScreen[bool]):
     """Dismisses True only after the user types "yes"; anything else, or escape, is a no."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", "Cancel")]
 
-    def __init__(self, plan, verb: str, dry_run: bool) -> None:
+    def __init__(self, plan: ApplyPlan, verb: str, dry_run: bool) -> None:
         super().__init__()
         self.plan = plan
         self.verb = verb
@@ -41,25 +65,41 @@ class ConfirmApplyModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         writes = len(self.plan.writes)
-        mode = " as a dry run (permission check only, nothing written)" if self.dry_run else ""
+        mode = " as a dry run (a permission check only: nothing is written)" if self.dry_run else ""
+        title = plain(f"{self.verb} {writes} of {len(self.plan.items)} endpoint(s) in {self.plan.label}{mode}?")
         with Vertical(id="dialog", classes="confirm"):
-            yield Label(f"{self.verb} {writes} of {len(self.plan.items)} endpoint(s) in {self.plan.label}{mode}?", classes="dialog-title")
+            yield Label(title, classes="dialog-title", id="confirm-title")
             with VerticalScroll(id="plan"):
-                yield Static(plan_text(self.plan))
-            yield Input(placeholder='type "yes" to go ahead', id="confirm-input", disabled=not writes, compact=True)
+                yield Static(plan_text(self.plan), id="plan-text")
+            yield Input(placeholder=f'type "{CONFIRM_WORD}" then enter to go ahead', id="confirm-input", disabled=not writes, compact=True)
+            yield Label("", id="confirm-hint", classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button(self.verb, id="go", variant="error", compact=True, disabled=True)
+                yield Button("Dry run" if self.dry_run else self.verb, id="go", variant="warning" if self.dry_run else "error",
+                             compact=True, disabled=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-input" if self.plan.writes else "#cancel").focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#go", Button).disabled = event.value.strip().lower() != "yes"
+    @on(Input.Changed, "#confirm-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#go", Button).disabled = event.value.strip().lower() != CONFIRM_WORD
+        self.query_one("#confirm-hint", Label).update("")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip().lower() == "yes":
+    @on(Input.Submitted, "#confirm-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        answer = event.value.strip().lower()
+        if answer == CONFIRM_WORD:
             self.dismiss(True)
+        elif answer and CONFIRM_WORD.startswith(answer):
+            self.query_one("#confirm-hint", Label).update(f'Type the whole word "{CONFIRM_WORD}": a change to AWS needs more than one key.')
+        else:
+            self.query_one("#confirm-hint", Label).update(f'Only "{CONFIRM_WORD}" goes ahead; esc cancels.')
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "go")
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)

@@ -1,13 +1,21 @@
 """An editable list of identifiers bound to one `Answers` field: typed values are checked by the core as you type."""
 
-from dataclasses import replace
+from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, OptionList
 
+from tui.app.plain import plain
+from tui.app.tick_list import KeyList
 from tui.policy.errors import InputError
 
 
@@ -30,13 +38,32 @@ class CheckedBy(Validator):
 
 
 def show_validation(label: Label, result: ValidationResult | None) -> None:
-    label.update("" if result is None or result.is_valid else result.failure_descriptions[0])
+    label.update("" if result is None or result.is_valid else plain(result.failure_descriptions[0]))
+
+
+class PasteInput(Input):
+    """An Input that keeps every line of a paste (the stock one keeps the first line and drops the rest)."""
+
+    @dataclass
+    class Pasted(Message):
+        input: PasteInput
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if event.text:
+            text = " ".join(event.text.splitlines())
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
+            self.post_message(self.Pasted(self))
+        event.stop()
+        event.prevent_default()  # the stock handler would insert the first line a second time
 
 
 class ListEditor(Vertical):
     """Input + Add, the error for what is being typed, and the list (delete removes the highlighted value)."""
 
-    BINDINGS = [Binding("delete", "remove", "Remove")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("delete", "remove", "Remove", show=False)]
 
     def __init__(self, field: str, check, placeholder: str, id: str) -> None:
         super().__init__(id=id, classes="list-editor")
@@ -46,10 +73,10 @@ class ListEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="input-row"):
-            yield Input(placeholder=self.placeholder, validators=[CheckedBy(self.check, self._values)], valid_empty=True, compact=True)
+            yield PasteInput(placeholder=self.placeholder, validators=[CheckedBy(self.check, self._values)], valid_empty=True, compact=True)
             yield Button("Add", compact=True)
-        yield Label("", classes="error", markup=False)
-        yield OptionList()
+        yield Label("", classes="error")
+        yield KeyList()
 
     def on_mount(self) -> None:
         self.watch(self.app, "answers", lambda _: self._show())
@@ -57,8 +84,8 @@ class ListEditor(Vertical):
     def _values(self) -> tuple[str, ...]:
         return getattr(self.app.answers, self.field)
 
-    def label_for(self, value: str) -> str:
-        return value
+    def label_for(self, value: str) -> Text:
+        return plain(value)
 
     def _show(self) -> None:
         listing = self.query_one(OptionList)
@@ -70,15 +97,15 @@ class ListEditor(Vertical):
         if values:
             listing.highlighted = min(highlighted or 0, len(values) - 1)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
         event.stop()
         show_validation(self.query_one(".error", Label), event.validation_result)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.commit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    @on(PasteInput.Pasted)
+    def _add(self, event: Message) -> None:
         event.stop()
         self.commit()
 
@@ -101,4 +128,4 @@ class ListEditor(Vertical):
         if listing.highlighted is not None and values:
             gone = values[listing.highlighted]
             self.app.answers = replace(self.app.answers, **{self.field: tuple(v for v in values if v != gone)})
-            self.app.notify(f"Removed {gone}.")
+            self.app.notify(f"Removed {gone}.", markup=False)

@@ -1,14 +1,36 @@
 """Dialogs that return a typed result to a callback: the help text, and where to save a file."""
 
-from pathlib import Path
+from __future__ import annotations
 
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown
 
+from tui.app.plain import plain
+
 HELP = """\
+## Keys
+| key | does |
+|---|---|
+| `ctrl+n` / `esc` | next / back (answers are kept); in a text field `esc` only leaves the field |
+| `tab` / `shift+tab` | move between fields |
+| `space` | tick or untick the highlighted row (✓ = ticked) |
+| `↑` `↓` / `j` `k` | move in a list |
+| `/` | filter the lists of this step (services, buckets, endpoints) |
+| `enter` | add what is typed: one account ID, or a pasted list |
+| `delete` | remove the highlighted account or bucket ARN |
+| `c` `s` `p` | review: copy, save, resource perimeter on/off |
+| `t` `f` `a` | review: Terraform, CloudFormation, save answers |
+| `ctrl+a` `r` | apply: apply the selected endpoints, roll back the highlighted result |
+| `ctrl+p` | command palette: every action, the sandbox, any step, the theme |
+| `q` / `ctrl+q` | quit (`q` when no text field has focus) |
+
 ## The threat
 An insider with working credentials in your VPC can sign requests with **their own AWS account** and copy
 your data to it through your VPC endpoint; your IAM policies never see those requests.
@@ -17,63 +39,83 @@ you trust, so the insider's account is denied at the endpoint (it does not cover
 other regions, or the minutes a change takes to propagate).
 AWS-owned **public buckets** (OS repositories, the SSM agent) must stay readable anonymously, so they are
 allowed by exact ARN and read-only, never by a wildcard name that anyone could register.
-
-## Keys
-| key | does |
-|---|---|
-| `ctrl+n` / `esc` | next / back (answers are kept) |
-| `tab` / `shift+tab` | move between fields; `space` or `enter` toggles |
-| `delete` | remove the highlighted account or bucket ARN |
-| `c` `s` `t` `f` `a` | on the review: copy, save, Terraform, CloudFormation, save answers |
-| `p` | on the review: toggle the resource perimeter |
-| `ctrl+p` | command palette: every action, the sandbox, any step |
-| `ctrl+q` | quit |
 """
 
 
 class HelpScreen(ModalScreen[None]):
-    """F1 / ?: the threat in three sentences and the keys."""
+    """F1 / ?: the keys and the threat; the text scrolls with the arrow and page keys, Close stays in view."""
 
-    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q,question_mark", "dismiss", "Close"),
+        Binding("j,down", "scroll('down')", "Down", show=False),
+        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="help"):
-            yield Markdown(HELP)
-            yield Button("Close", id="close", compact=True)
+            with VerticalScroll(id="help-text"):
+                yield Markdown(HELP)
+            with Horizontal(classes="buttons"):
+                yield Label("↑↓ PgUp PgDn scroll · esc closes", classes="hint")
+                yield Button("Close", id="close", compact=True)
 
-    def on_button_pressed(self) -> None:
+    def on_mount(self) -> None:
+        self.query_one("#help-text").focus()
+
+    def action_scroll(self, where: str) -> None:
+        text = self.query_one("#help-text", VerticalScroll)
+        {"down": text.scroll_down, "up": text.scroll_up, "page_down": text.scroll_page_down, "page_up": text.scroll_page_up}[where]()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
         self.dismiss()
 
 
 class PathModal(ModalScreen[Path | None]):
-    """Ask where to save; dismisses with the path, or None when cancelled."""
+    """Ask where to save; dismisses with the path, or None when cancelled. An existing file is replaced only
+    after a second, explicit Save."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cancel")]
 
     def __init__(self, title: str, default: Path) -> None:
         super().__init__()
         self.title_text = title
         self.default = default
+        self.overwrite: Path | None = None
+        """The existing file the user was warned about; a second Save of the same path replaces it."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(str(self.default), id="path", compact=True)
-            yield Label("Saved with mode 0600: policies name the accounts you trust.", classes="hint")
+            yield Label("Saved with mode 0600: policies name the accounts you trust.", id="path-hint", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
-    def on_input_submitted(self) -> None:
-        self._finish()
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        if self.overwrite is not None:
+            self.overwrite = None
+            self.query_one("#save", Button).label = "Save"
+            self.query_one("#path-hint", Label).update("Saved with mode 0600: policies name the accounts you trust.")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self._finish()
-        else:
-            self.dismiss(None)
-
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#save")
     def _finish(self) -> None:
         value = self.query_one("#path", Input).value.strip()
-        if value:
-            self.dismiss(Path(value).expanduser())
+        if not value:
+            return
+        path = Path(value).expanduser()
+        if path.exists() and path != self.overwrite:
+            self.overwrite = path
+            self.query_one("#save", Button).label = "Replace"
+            self.query_one("#path-hint", Label).update(plain(f"{path} already exists: Save again (enter) replaces it, or change the name.", "bold yellow"))
+            return
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -3,61 +3,77 @@
 Everything shown comes from `tui.policy.review`; the screen redraws whenever the answers change.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.syntax import Syntax
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from tui.app.app import reviews_for
+from tui.app.confirm import diff_style
+from tui.app.plain import plain
 from tui.app.step import StepScreen
+from tui.app.tick_list import KeyList
 from tui.app.widgets import SizeMeter
-from tui.policy.diff import policy_diff
 from tui.policy.errors import WizardError
-from tui.policy.review import ServiceReview
+
+if TYPE_CHECKING:
+    from tui.aws.discovery import Endpoint
+    from tui.policy.review import ServiceReview
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 
-def diff_text(review: ServiceReview, endpoints: list) -> Text:
-    """The semantic diff against each discovered endpoint of this service."""
+def diff_text(review: ServiceReview, endpoints: list[Endpoint]) -> Text:
+    """The semantic diff against each discovered endpoint of this service (their policies came from AWS)."""
+    from tui.policy.diff import policy_diff
+
     matching = [e for e in endpoints if e.service == review.service]
     if not matching:
         return Text(f"No {review.service} endpoint in this region: nothing to compare.")
     text = Text()
     for endpoint in matching:
-        text.append(f"{endpoint.id}  {endpoint.vpc_id}  {endpoint.type}\n", style="bold")
+        text.append_text(plain(f"{endpoint.id}  {endpoint.vpc_id}  {endpoint.type}", "bold"))
+        text.append("\n")
         if not endpoint.takes_policy:
-            text.append(f"  takes no policy: {endpoint.reason}\n\n", style="dim")
+            text.append_text(plain(f"  takes no policy: {endpoint.reason}", "dim"))
+            text.append("\n\n")
             continue
         lines = policy_diff(endpoint.policy, review.policy, "current", "new")
         if not lines:
             text.append("  already has this policy\n\n", style="green")
         for line in lines:
-            style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
-            text.append(f"{line}\n", style=style)
+            text.append_text(plain(line, diff_style(line)))
+            text.append("\n")
         text.append("\n")
     return text
 
 
 class ReviewScreen(StepScreen):
     STEP = "review"
-    BINDINGS = [
+    MAIN = "#review-services"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "app.copy", "Copy"),
         Binding("s", "app.save", "Save"),
-        Binding("t", "app.export('terraform')", "Terraform"),
-        Binding("f", "app.export('cloudformation')", "CFN"),
-        Binding("a", "app.save_answers", "Answers"),
+        Binding("t", "app.export('terraform')", "Terraform", show=False),
+        Binding("f", "app.export('cloudformation')", "CFN", show=False),
+        Binding("a", "app.save_answers", "Answers", show=False),
         Binding("p", "app.toggle_perimeter", "Perimeter"),
     ]
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="review-row"):
-            yield OptionList(id="review-services")
+            yield KeyList(id="review-services")
             with Vertical(id="review-detail"):
                 yield SizeMeter(id="meter")
+                yield Static(id="perimeter-state")
                 with TabbedContent(id="review-tabs"):
                     with TabPane("Policy", id="policy-tab"), VerticalScroll():
                         yield Static(id="policy-json")
@@ -77,14 +93,19 @@ class ReviewScreen(StepScreen):
     def on_mount(self) -> None:
         self.query_one("#scenarios", DataTable).add_columns("As intended", "Decision", "Scenario")
         self.watch(self.app, "answers", lambda _: self._refresh())
+        self.watch(self.app, "answers", lambda answers: self._show_perimeter(answers.resource_perimeter))
         self.watch(self.app, "endpoints", lambda _: self._show_service())
         self.query_one("#review-services").focus()
+
+    def _show_perimeter(self, on_now: bool) -> None:
+        self.query_one("#perimeter-state", Static).update(
+            Text.assemble("resource perimeter ", ("ON", "bold green") if on_now else ("off", "bold yellow"), " (p toggles)"))
 
     def _reviews(self) -> dict[str, ServiceReview] | None:
         try:
             return reviews_for(self.app.answers)
         except WizardError as exc:
-            self.query_one("#meter", SizeMeter).update(Text(f"Cannot build yet: {exc}. Go back (esc) to fix it.", style="bold red"))
+            self.query_one("#meter", SizeMeter).update(plain(f"Cannot build yet: {exc}. Go back (esc) to fix it.", "bold red"))
             return None
 
     def _refresh(self) -> None:
@@ -100,7 +121,8 @@ class ReviewScreen(StepScreen):
             listing.highlighted = names.index(self.app.current_service)
         self._show_service()
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(OptionList.OptionHighlighted, "#review-services")
+    def _service_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id and event.option.id != self.app.current_service:
             self.app.current_service = event.option.id
             self._show_service()
@@ -122,7 +144,8 @@ class ReviewScreen(StepScreen):
         findings = Text()
         for finding in review.findings:
             findings.append(f"{finding.severity:<8}", style=SEVERITY_STYLES.get(finding.severity, ""))
-            findings.append(f"{finding.message}\n")
+            findings.append_text(plain(finding.message))
+            findings.append("\n")
         if not review.findings:
             findings.append("No findings: the validator is satisfied.\n", style="green")
         self.query_one("#findings", Static).update(findings)

@@ -1,28 +1,33 @@
 """Step 1: which services get a policy, with their endpoint types, policy support and discovered endpoints."""
 
+from __future__ import annotations
+
 from dataclasses import replace
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.app.step import StepScreen
+from tui.app.tick_list import TickList
 from tui.policy.identifiers import known_regions
 from tui.policy.services import load_services
 
 
 class ServicesScreen(StepScreen):
     STEP = "services"
+    MAIN = "#services"
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="region-row"):
             yield Label("Region ", classes="field-label")
             yield Select([(r, r) for r in known_regions()], value=self.app.answers.region, allow_blank=False, id="region", compact=True)
-            yield Static(id="found", markup=False)
-        yield Label(f"   {'service':<16}{'endpoint type':<19}{'policy':<10}{'found':<7}title", classes="columns")
-        yield SelectionList[str](id="services")
+            yield Static(id="found")
+        yield Label(f"      {'service':<16}{'endpoint type':<19}{'policy':<10}{'found':<7}title", classes="columns")
+        yield TickList(id="services")
 
     def on_mount(self) -> None:
         self.watch(self.app, "endpoints", lambda _: self._fill())
@@ -31,8 +36,9 @@ class ServicesScreen(StepScreen):
 
     def _fill(self) -> None:
         """Rebuild the rows: the endpoint counts change when discovery finishes or the region changes."""
-        endpoints = self.app.endpoints
-        chosen = set(self.app.answers.services)
+        app = self.wizard
+        endpoints = app.endpoints
+        chosen = set(app.answers.services)
         rows = []
         for name, template in load_services().items():
             count = "-" if endpoints is None else str(sum(e.service == name for e in endpoints))
@@ -41,38 +47,32 @@ class ServicesScreen(StepScreen):
             if not template.policy_supported:
                 prompt.stylize("dim")
             rows.append(Selection(prompt, name, name in chosen, id=name, disabled=not template.policy_supported))
-        listing = self.query_one("#services", SelectionList)
-        highlighted = listing.highlighted
-        with listing.prevent(SelectionList.SelectedChanged):
-            listing.clear_options()
-            listing.add_options(rows)
-        listing.highlighted = highlighted if highlighted is not None else 0
+        self.query_one("#services", TickList).set_rows(rows)
         found = self.query_one("#found", Static)
         if endpoints is None:
-            found.update("  not connected: no endpoints to count" if self.app.connection is None else "  looking for endpoints…")
+            found.update("  not connected: no endpoints to count" if app.connection is None else "  looking for endpoints…")
         else:
-            found.update(f"  {len(endpoints)} endpoint(s) found; services that have one are pre-selected")
+            found.update(f"  {len(endpoints)} endpoint(s) found")
 
     def _sync(self) -> None:
-        listing = self.query_one("#services", SelectionList)
-        wanted = set(self.app.answers.services)
+        listing = self.query_one("#services", TickList)
+        wanted = set(self.wizard.answers.services)
         if set(listing.selected) != wanted:
-            with listing.prevent(SelectionList.SelectedChanged):
-                listing.deselect_all()
-                for name in wanted:
-                    listing.select(name)
+            self._fill()
         region = self.query_one("#region", Select)
-        if region.value != self.app.answers.region:
-            region.value = self.app.answers.region
+        if region.value != self.wizard.answers.region:
+            region.value = self.wizard.answers.region
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    @on(SelectionList.SelectedChanged, "#services")
+    def _chosen(self, event: SelectionList.SelectedChanged) -> None:
         order = list(load_services())
-        self.app.services_chosen = True
-        self.app.answers = replace(self.app.answers, services=tuple(sorted(event.selection_list.selected, key=order.index)))
+        self.wizard.services_chosen = True
+        self.wizard.answers = replace(self.wizard.answers, services=tuple(sorted(event.selection_list.selected, key=order.index)))
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#region")
+    def _region(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.app.set_region(event.value)
+            self.wizard.set_region(event.value)
 
     def problem(self) -> str | None:
-        return None if self.app.answers.services else "Choose at least one service (space toggles the highlighted one)."
+        return None if self.wizard.answers.services else "Choose at least one service (space toggles the highlighted one)."

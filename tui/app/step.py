@@ -1,27 +1,47 @@
 """The frame every wizard step shares: connection line, step trail, body, back/next row and footer."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer, Input, Static
 
+from tui.app.tick_list import TickList
 from tui.app.widgets import ConnectionBar, StepIndicator
+
+if TYPE_CHECKING:
+    from tui.app.app import WizardApp
 
 
 class StepScreen(Screen):
     """A step. Subclasses compose the body, keep `app.answers` current, and say in `problem` why Next must wait."""
 
     STEP = ""
-    BINDINGS = [
+    AUTO_FOCUS = None
+    """Each step focuses its own main widget (`MAIN`) on mount."""
+    MAIN = ""
+    """Selector of the widget that takes focus when the step opens, and when esc leaves a text field."""
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "app.next", "Next", priority=True),
         Binding("escape", "app.back", "Back"),
+        Binding("slash", "filter", "Filter"),
     ]
 
+    @property
+    def wizard(self) -> WizardApp:
+        """The app, typed."""
+        return cast("WizardApp", self.app)
+
     def compose(self) -> ComposeResult:
-        yield ConnectionBar(id="connection", markup=False)
+        yield ConnectionBar(id="connection")
         yield StepIndicator(self.STEP)
         with Vertical(id="body"):
+            yield Input(placeholder="filter: type to narrow the lists; esc returns to the list", id="filter", compact=True, disabled=True)
             yield from self.compose_body()
         with Horizontal(id="nav"):
             yield Button("‹ Back", id="back", action="app.back", compact=True, disabled=self.STEP == "services")
@@ -36,6 +56,39 @@ class StepScreen(Screen):
     def compose_actions(self) -> ComposeResult:
         """Buttons for the step's own actions, between Back and Next."""
         yield Static()
+
+    def focus_main(self) -> None:
+        """Focus the step's main widget (its list), leaving any text field with its text intact."""
+        targets = self.query(self.MAIN) if self.MAIN else None
+        if targets:
+            targets.first().focus()
+        else:
+            self.set_focus(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` only where there is a list to filter."""
+        if action == "filter":
+            return bool(self.query(TickList))
+        return True
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.disabled = False  # disabled until asked for, so it never takes the focus a list should have
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        for listing in self.query(TickList).results(TickList):
+            listing.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.focus_main()
+
+    def current_filter(self) -> str:
+        """What is typed in the filter, for lists mounted after it was typed (endpoints found later)."""
+        return self.query_one("#filter", Input).value
 
     def problem(self) -> str | None:
         """Why the wizard cannot move on yet (shown to the user), or None. Called before Next."""

@@ -1,8 +1,10 @@
 """Small widgets every step shares: where we are connected, which step this is, and how big a policy is."""
 
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
+from tui.app.plain import plain
 from tui.policy.documents import MAX_POLICY_CHARS
 
 STEPS = (("services", "Services"), ("accounts", "Accounts"), ("buckets", "S3 buckets"), ("review", "Review"), ("apply", "Apply"))
@@ -10,14 +12,14 @@ STEPS = (("services", "Services"), ("accounts", "Accounts"), ("buckets", "S3 buc
 
 
 class ConnectionBar(Static):
-    """One line naming the AWS target (or "offline"), kept in step with the app's `status`."""
+    """One line naming the AWS target (or "offline"), kept in step with the app's `status` (which holds AWS text)."""
 
     def on_mount(self) -> None:
-        self.watch(self.app, "status", lambda status: self.update(status))
+        self.watch(self.app, "status", lambda status: self.update(plain(status)))
 
 
 class StepIndicator(Static):
-    """The step trail, with the current step highlighted and steps that do not apply dimmed."""
+    """The step trail: the current step highlighted, steps that do not apply struck out, every step clickable."""
 
     def __init__(self, current: str) -> None:
         super().__init__()
@@ -26,19 +28,18 @@ class StepIndicator(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "answers", lambda _: self.update(self._trail()))
 
-    def _trail(self) -> Text:
-        trail = Text()
+    def _trail(self) -> Content:
+        """Our own words only (no outside text), so markup is safe here and carries the click actions."""
+        parts = []
         for number, (name, title) in enumerate(STEPS, 1):
-            if number > 1:
-                trail.append(" › ", style="dim")
             if name == self.current:
                 style = "bold reverse"
             elif name == "buckets" and not self.app.wants_buckets:
                 style = "dim strike"
             else:
-                style = ""
-            trail.append(f" {number} {title} ", style=style)
-        return trail
+                style = "underline"
+            parts.append(f"[{style} @click=app.goto('{name}')] {number} {title} [/]")
+        return Content.from_markup("[dim] › [/]".join(parts))
 
 
 class SizeMeter(Static):

@@ -1,0 +1,52 @@
+"""What the wizard's thread workers report back: typed messages, so no worker touches a widget or a reactive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from tui.aws.discovery import Endpoint
+    from tui.aws.sandbox import Sandbox
+    from tui.aws.session import Connection
+
+
+@dataclass
+class StatusChanged(Message):
+    """A new line for the connection bar (it may hold AWS text: it is shown through `plain`)."""
+
+    status: str
+
+
+@dataclass
+class SandboxStarted(Message):
+    sandbox: Sandbox
+
+
+@dataclass
+class Connected(Message):
+    connection: Connection
+
+
+@dataclass
+class WentOffline(Message):
+    reason: str
+
+
+@dataclass
+class EndpointsFound(Message):
+    """Discovery finished for `region`, labelled against the trusted set `trust`."""
+
+    connection: Connection
+    region: str
+    endpoints: list[Endpoint]
+    trust: tuple
+
+
+@dataclass
+class DiscoveryFailed(Message):
+    connection: Connection
+    region: str
+    reason: str
