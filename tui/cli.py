@@ -11,6 +11,7 @@ from tui.commands import aws as aws_commands
 from tui.commands import impact as impact_commands
 from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
+from tui.report.escape import visible
 
 
 CONNECTION_OPTIONS = (
@@ -51,11 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_wizard(args: argparse.Namespace) -> int:
-    """Open the Textual wizard (imported only here, so headless commands stay light)."""
+    """Open the Textual wizard (imported only here, so headless commands stay light). A region that does not
+    exist, or a missing sandbox extra, is refused first with one line, not inside a half-drawn screen."""
+    from tui.policy.identifiers import check_region
+
+    if args.region is not None:
+        check_region(args.region)
     if args.sandbox:
         from tui.aws.sandbox import emulator_class
 
-        emulator_class()  # without the sandbox extra: one error line before the screen opens
+        emulator_class()
     from tui.app.launch import launch
 
     return launch(args)
@@ -69,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_wizard(args)
         return args.func(args)
     except WizardError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

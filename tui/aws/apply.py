@@ -1,15 +1,20 @@
 """The one safe path that changes endpoint policies, for the CLI and the wizard alike.
 
-Plan (read, validate, refuse, diff), then per endpoint: re-read (stop if changed since the plan), DryRun
-permission probe, backup, write, read back. The probe re-sends the document the re-read just confirmed, so
-an emulator that ignores DryRun changes nothing; the backup is written right before the write, so it always
-records the state that was really replaced. Every endpoint gets its own outcome.
+Plan (read, validate, refuse, diff), then per endpoint, holding a per-endpoint lock that every local
+vpce-wizard shares: re-read (stop if changed since the plan), DryRun permission probe, backup, write, read
+back. The probe re-sends the document the re-read just confirmed, so an emulator that ignores DryRun changes
+nothing; the backup records the re-read document, so it always holds what was really replaced. The lock
+only orders local writers; a writer elsewhere shows up in the re-read or the read-back as `overwritten`.
+Every endpoint gets its own outcome.
 """
 
+import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from tui.aws.backups import write_backup
+from tui.aws.backups import UnsafeStateError, endpoint_lock, write_backup
 from tui.aws.discovery import Endpoint, default_trust, describe_endpoints, endpoint_from_api, parse_policy, service_support
 from tui.aws.errors import error_code, translate
 from tui.aws.perimeter import FULL_ACCESS_POLICY as DEFAULT_POLICY
@@ -47,17 +52,34 @@ class ApplyPlan:
         return [item for item in self.items if not item.refusal and not item.unchanged]
 
 
+class Status(StrEnum):
+    """How one endpoint ended; the values are the stable `status` strings of `--json`."""
+
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+    FAILED = "failed"
+    DRY_RUN = "dry-run"
+    OVERWRITTEN = "overwritten"
+    """Another writer changed the endpoint between our preview and our read-back: it does not hold our document."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run may exit 0 with this outcome."""
+        return self in (Status.APPLIED, Status.UNCHANGED, Status.DRY_RUN)
+
+
 @dataclass(frozen=True)
 class EndpointOutcome:
     endpoint_id: str
     region: str
-    status: str  # applied | unchanged | refused | failed | dry-run
+    status: Status
     reason: str = ""
     backup_path: str | None = None
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"endpoint_id": self.endpoint_id, "region": self.region, "status": self.status, "reason": self.reason, "backup": self.backup_path, "warnings": list(self.warnings)}
+        return {"endpoint_id": self.endpoint_id, "region": self.region, "status": str(self.status), "reason": self.reason, "backup": self.backup_path, "warnings": list(self.warnings)}
 
 
 MISSING = "missing"
@@ -110,8 +132,14 @@ def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str) 
     item.warnings += [f"{f.path}: {f.message}" for f in findings if f.severity == "warning"]
     if has_errors(findings):
         where = f"{errors[0].path}: " if errors[0].path else ""
-        item.refusal = f"the policy has {len(errors)} error(s), first: {where}{errors[0].message}"
-        return item
+        first = f"the policy has {len(errors)} error(s), first: {where}{errors[0].message}"
+        if action != "rollback":
+            item.refusal = first
+            return item
+        if not force:  # it was on AWS before: restoring it is the operator's call, not the validator's
+            item.refusal = f"{first}; it was on the endpoint before: use --force to restore it anyway"
+            return item
+        item.warnings.append(f"restoring it despite the validator (--force): {first}")
     item.unchanged = same_policy(endpoint.policy, policy)
     if not item.unchanged and _locks_out_caller(conn, endpoint, policy):
         item.warnings.append(f"your own account {conn.account_id} would no longer be trusted through {endpoint.id}")
@@ -139,21 +167,30 @@ def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: 
     return ApplyPlan(items, conn.label)
 
 
-def execute_plan(conn, plan: ApplyPlan, *, dry_run: bool = False, on_progress: Callable[[EndpointOutcome], None] | None = None) -> list[EndpointOutcome]:
-    """Carry out the plan endpoint by endpoint; one endpoint's failure never stops or hides the others."""
+def execute_plan(
+    conn, plan: ApplyPlan, *, dry_run: bool = False, on_progress: Callable[[EndpointOutcome], None] | None = None,
+    stop: threading.Event | None = None,
+) -> list[EndpointOutcome]:
+    """Carry out the plan endpoint by endpoint; one endpoint's failure never stops or hides the others.
+
+    `stop` (set on Ctrl-C, from another thread) ends the run *between* endpoints: the one being written is
+    finished and read back first, so its outcome is known; the endpoints not started get no outcome.
+    """
     outcomes = []
     for item in plan.items:
+        if stop is not None and stop.is_set():
+            break
         try:
             outcome = _execute_one(conn, item, dry_run)
         except Exception as exc:  # noqa: BLE001 - every endpoint must end with a reported outcome
-            outcome = _outcome(item, "failed", f"{translate(exc)}; nothing was written")
+            outcome = _outcome(item, Status.FAILED, f"{translate(exc)}; nothing was written")
         outcomes.append(outcome)
         if on_progress:
             on_progress(outcome)
     return outcomes
 
 
-def _outcome(item: PlannedChange, status: str, reason: str = "", backup: str | None = None) -> EndpointOutcome:
+def _outcome(item: PlannedChange, status: Status, reason: str = "", backup: str | None = None) -> EndpointOutcome:
     return EndpointOutcome(item.endpoint.id, item.endpoint.region, status, reason, backup, tuple(item.warnings))
 
 
@@ -162,13 +199,13 @@ def _current_policy(conn, endpoint: Endpoint) -> dict | None:
     return parse_policy(raws[0].get("PolicyDocument")) if raws else None
 
 
-def _probe_permission(ec2, item: PlannedChange) -> str | None:
+def _probe_permission(ec2, item: PlannedChange, current: dict | None) -> str | None:
     """DryRun ModifyVpcEndpoint; None when allowed, else why not. The probe carries the *current* document,
     so an emulator that ignores DryRun (moto does) rewrites what is already there and changes nothing."""
     from botocore.exceptions import ClientError
 
     try:
-        ec2.modify_vpc_endpoint(VpcEndpointId=item.endpoint.id, PolicyDocument=minify(item.endpoint.policy or DEFAULT_POLICY), DryRun=True)
+        ec2.modify_vpc_endpoint(VpcEndpointId=item.endpoint.id, PolicyDocument=minify(current or DEFAULT_POLICY), DryRun=True)
     except ClientError as exc:
         if error_code(exc) == "DryRunOperation":
             return None
@@ -188,27 +225,45 @@ def _write(ec2, item: PlannedChange) -> None:
 
 def _execute_one(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome:
     if item.refusal:
-        return _outcome(item, "refused", item.refusal)
+        return _outcome(item, Status.REFUSED, item.refusal)
     if item.unchanged:
-        return _outcome(item, "unchanged", "already holds this policy")
+        return _outcome(item, Status.UNCHANGED, "already holds this policy")
+    with ExitStack() as held:
+        try:
+            held.enter_context(endpoint_lock(item.endpoint.id))
+        except UnsafeStateError as exc:
+            return _outcome(item, Status.FAILED, f"{exc}; nothing was written")
+        except OSError as exc:  # the lock cannot be made, or another writer holds it too long
+            return _outcome(item, Status.FAILED, f"cannot lock the endpoint for writing: {exc.strerror or exc}; nothing was written")
+        return _execute_locked(conn, item, dry_run)
+
+
+def _execute_locked(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome:
+    """Re-read, probe, back up, write and read back while no other local vpce-wizard writes this endpoint."""
     ec2 = conn.client("ec2", item.endpoint.region)
-    if not same_policy(_current_policy(conn, item.endpoint), item.endpoint.policy):
-        return _outcome(item, "failed", f"the policy of {item.endpoint.id} changed since the preview; nothing was written: review it again")
-    denied = _probe_permission(ec2, item)
+    current = _current_policy(conn, item.endpoint)
+    if not same_policy(current, item.endpoint.policy):
+        if same_policy(current, item.policy):
+            return _outcome(item, Status.UNCHANGED, "another writer applied this same policy since the preview")
+        return _outcome(item, Status.OVERWRITTEN, f"another writer changed the policy of {item.endpoint.id} since the preview; nothing was written: review it again")
+    denied = _probe_permission(ec2, item, current)
     if denied:
-        return _outcome(item, "failed", denied)
+        return _outcome(item, Status.FAILED, denied)
     if dry_run:
-        return _outcome(item, "dry-run", "would write the new policy; permission check passed")
+        return _outcome(item, Status.DRY_RUN, "would write the new policy; permission check passed")
     try:
-        backup = write_backup(item.endpoint.id, item.endpoint.region, conn.account_id, item.endpoint.policy, item.policy, item.action)
-    except OSError as exc:
-        return _outcome(item, "failed", f"cannot write the backup ({exc.strerror or exc}); nothing was written")
+        backup = write_backup(item.endpoint.id, item.endpoint.region, conn.account_id, current, item.policy, item.action)
+    except OSError as exc:  # inside the lock: an OSError here is the backup's, not the lock's
+        return _outcome(item, Status.FAILED, f"cannot write the backup ({exc.strerror or exc}); nothing was written")
     backup_path = str(backup.path)
     try:
         _write(ec2, item)
     except Exception as exc:  # noqa: BLE001 - the endpoint's state is read back and reported either way
         return _after_failed_write(conn, item, translate(exc), backup_path)
-    return _verify(conn, ec2, item, backup_path)
+    try:
+        return _verify(conn, ec2, item, backup_path)
+    except Exception as exc:  # noqa: BLE001 - written, so "nothing was written" would be a lie
+        return _outcome(item, Status.FAILED, f"written, but the read-back failed ({translate(exc)}): check it with `vpce-wizard audit`; backup kept", backup_path)
 
 
 def _after_failed_write(conn, item: PlannedChange, error, backup_path: str) -> EndpointOutcome:
@@ -216,11 +271,12 @@ def _after_failed_write(conn, item: PlannedChange, error, backup_path: str) -> E
     try:
         now = _current_policy(conn, item.endpoint)
     except Exception:  # noqa: BLE001
-        return _outcome(item, "failed", f"{error}; its state is unknown: check it with `vpce-wizard audit`; backup kept", backup_path)
+        return _outcome(item, Status.FAILED, f"{error}; its state is unknown: check it with `vpce-wizard audit`; backup kept", backup_path)
     if same_policy(now, item.policy):
-        return _outcome(item, "applied", f"the write reported {error}, but the endpoint holds the new policy", backup_path)
-    held = "the old policy" if same_policy(now, item.endpoint.policy) else "a policy that is neither the old nor the new one"
-    return _outcome(item, "failed", f"{error}; the endpoint still holds {held}", backup_path)
+        return _outcome(item, Status.APPLIED, f"the write reported {error}, but the endpoint holds the new policy", backup_path)
+    if same_policy(now, item.endpoint.policy):
+        return _outcome(item, Status.FAILED, f"{error}; the endpoint still holds the old policy", backup_path)
+    return _outcome(item, Status.OVERWRITTEN, f"{error}; the endpoint holds a policy that is neither the old nor the new one: another writer got in", backup_path)
 
 
 def _verify(conn, ec2, item: PlannedChange, backup_path: str) -> EndpointOutcome:
@@ -231,6 +287,7 @@ def _verify(conn, ec2, item: PlannedChange, backup_path: str) -> EndpointOutcome
         ec2.modify_vpc_endpoint(VpcEndpointId=item.endpoint.id, PolicyDocument=minify(DEFAULT_POLICY))
         now = _current_policy(conn, item.endpoint)
     if same_policy(now, item.policy):
-        return _outcome(item, "applied", "written and read back", backup_path)
-    state = "still holds the old policy" if same_policy(now, item.endpoint.policy) else "holds a different policy"
-    return _outcome(item, "failed", f"read-back differs from what was written: the endpoint {state}; roll back with `vpce-wizard rollback --endpoint {item.endpoint.id}`", backup_path)
+        return _outcome(item, Status.APPLIED, "written and read back", backup_path)
+    if same_policy(now, item.endpoint.policy):
+        return _outcome(item, Status.FAILED, f"read-back differs from what was written: the endpoint still holds the old policy; see `vpce-wizard audit --region {item.endpoint.region}`", backup_path)
+    return _outcome(item, Status.OVERWRITTEN, f"another writer replaced our write: the endpoint holds neither our policy nor the one we replaced; review it with `vpce-wizard audit --region {item.endpoint.region}`", backup_path)

@@ -1,5 +1,8 @@
 """AWS failures as one line that says what to do: the CLI prints it, the wizard shows it, no traceback."""
 
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from tui.policy.errors import WizardError
 
 
@@ -16,8 +19,38 @@ _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Un
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId", "AuthFailure"}
 
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+
+
+def redact_url(url: str) -> str:
+    """The URL without what may be a secret: userinfo becomes `***`, the query and fragment are dropped
+    (`http://user:pw@host:8080/p?token=x` -> `http://***@host:8080/p`)."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: keep nothing after the scheme
+        return url.split("://", 1)[0] + "://***" if "://" in url else "***"
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    elif not netloc and "@" in url:  # no scheme: urlsplit sees no userinfo, but the text may hold one
+        return "***@" + url.rpartition("@")[2].split("?", 1)[0].split("#", 1)[0]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def redact_urls(text: str) -> str:
+    """Every URL inside a message, redacted: botocore puts the endpoint URL in many of its messages."""
+    return _URL.sub(lambda match: redact_url(match.group()), text)
+
+
 def translate(exc: BaseException, action: str = "the AWS call") -> AwsError:
-    """Map a botocore exception to an AwsError whose message names the fix; unknown ones keep AWS's own text."""
+    """Map a botocore exception to an AwsError whose message names the fix; unknown ones keep AWS's own text.
+    URLs in the message are redacted (`redact_url`): an endpoint URL may carry a password or a token."""
+    error = _translated(exc, action)
+    redacted = redact_urls(str(error))
+    return error if redacted == str(error) else type(error)(redacted)
+
+
+def _translated(exc: BaseException, action: str) -> AwsError:
     from botocore import exceptions as bce
 
     if isinstance(exc, AwsError):

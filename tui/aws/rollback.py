@@ -1,6 +1,8 @@
 """Rollback: restore a backup's old document, or the AWS default, through the same safe path as apply.
 
-A rollback is itself an apply, so it is validated, diffed, probed, re-read, backed up and read back.
+A rollback is itself an apply, so it is validated, diffed, probed, re-read, backed up and read back, and the
+operator sees the diff and confirms it as for apply. The backup must be the user's own private file
+(`tui.aws.backups`) of the same endpoint, account and region as the connection.
 """
 
 from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, plan_apply
@@ -18,10 +20,11 @@ def _chosen_backup(endpoint_id: str, backup: str | None) -> Backup:
     return chosen
 
 
-def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bool = False, *, force: bool = False) -> ApplyPlan:
+def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bool = False, *, force: bool = False, region: str | None = None) -> ApplyPlan:
     """Plan restoring the latest (or the named) backup's old document, or with `default` the AWS default:
     ResetPolicy on gateway endpoints, the default document re-sent on interface endpoints (ResetPolicy is
-    gateway-only)."""
+    gateway-only). With `region`, a backup taken in another region is refused. `force` also restores an old
+    document today's validator rejects: it was on AWS before."""
     if default:
         known = list_backups(endpoint_id)
         region = known[0].region if known else conn.region
@@ -32,4 +35,6 @@ def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bo
     chosen = _chosen_backup(endpoint_id, backup)
     if chosen.account != conn.account_id:
         raise AwsError(f"the backup was taken in account {chosen.account}, but you are connected to {conn.account_id}: use the matching --profile")
+    if region and chosen.region != region:
+        raise InputError(f"the backup {str(chosen.path)!r} is of {endpoint_id} in {chosen.region}, but you are connected to {region}: pass --region {chosen.region}")
     return plan_apply(conn, {endpoint_id: chosen.old}, force=force, regions={endpoint_id: chosen.region}, action="rollback")

@@ -3,14 +3,20 @@ tried on a fresh machine without an AWS account. moto accepts invalid documents 
 ResetPolicy; the tool's own checks guard, and the connection label says "sandbox"."""
 
 import logging
+import socket
+import threading
 from dataclasses import dataclass, field
 
+from tui.aws.errors import AwsError
 from tui.aws.session import SANDBOX_CREDENTIALS, AwsTarget
 from tui.policy.errors import InputError
 
 SANDBOX_REGIONS = ("eu-west-1", "us-east-1")
 GATEWAY_SERVICES = ("s3", "dynamodb")
 INTERFACE_SERVICES = ("ssm", "ssmmessages", "ec2messages", "logs", "monitoring", "sts")
+LOOPBACK = "127.0.0.1"
+START_TIMEOUT_SECONDS = 20.0
+"""moto's own start() waits forever when its server thread dies (a busy port): never wait that long."""
 PERIMETER_REGION = "us-east-1"
 """Its S3 gateway endpoint starts on a perimeter policy, the others on AWS's full-access default."""
 README_ENDPOINT_VARIABLE = "VPCE_S3"
@@ -108,12 +114,32 @@ def emulator_class():
     return ThreadedMotoServer
 
 
+def check_port_free(port: int) -> None:
+    """InputError unless `port` can be listened on at 127.0.0.1 (0 always can: the kernel picks one)."""
+    if not 0 <= port <= 65535:
+        raise InputError(f"port {port} is not between 0 and 65535: pick another --port, or leave it out for a free one")
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no obstacle
+        probe.bind((LOOPBACK, port))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {LOOPBACK}:{port} ({exc.strerror or exc}): pick another --port, or leave it out for a free one") from None
+    finally:
+        probe.close()
+
+
 def start_server(port: int = 0):
-    """moto's threaded server on loopback only (never reachable from the network); returns (server, url)."""
+    """moto's threaded server on loopback only (never reachable from the network); returns (server, url).
+    InputError when the port cannot be used, AwsError when the server does not come up in time."""
     ThreadedMotoServer = emulator_class()
+    check_port_free(port)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would drown the wizard
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
+    starter = threading.Thread(target=server.start, name="vpce-wizard-sandbox-start", daemon=True)
+    starter.start()
+    starter.join(START_TIMEOUT_SECONDS)
+    if starter.is_alive():  # its server thread died (a port taken since the check): the starter waits in vain
+        raise AwsError(f"the sandbox did not start on {LOOPBACK}:{port} within {START_TIMEOUT_SECONDS:.0f} s: pick another --port, or leave it out")
     host, bound = server.get_host_and_port()
     return server, f"http://{host}:{bound}"
 

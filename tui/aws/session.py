@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from urllib.parse import urlparse
 
-from tui.aws.errors import NoRegionError, translate
+from tui.aws.errors import NoRegionError, redact_url, translate
 from tui.policy.errors import InputError
 from tui.policy.identifiers import check_region
 
@@ -55,7 +55,7 @@ class Connection:
             who = "default credentials"
         parts = [who, self.region, self.account_id]
         if self.endpoint_url and not self.is_sandbox:
-            parts.append(self.endpoint_url)
+            parts.append(redact_url(self.endpoint_url))
         return " · ".join(parts)
 
     def client(self, name: str, region: str | None = None):
@@ -103,7 +103,7 @@ def _check_endpoint_url(url: str) -> None:
     """botocore raises a bare ValueError on a malformed URL; say what is wrong instead."""
     parts = urlparse(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"endpoint URL {url!r} is not of the form https://host[:port] (from --endpoint-url or AWS_ENDPOINT_URL)")
+        raise InputError(f"endpoint URL {redact_url(url)!r} is not of the form https://host[:port] (from --endpoint-url or AWS_ENDPOINT_URL)")
 
 
 def connect(target: AwsTarget) -> Connection:

@@ -2,11 +2,13 @@
 
 import argparse
 import sys
+import threading
 from contextlib import contextmanager
 
 from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError, WizardError
 from tui.policy.identifiers import check_endpoint_id
+from tui.report.escape import visible
 
 
 def register(subparsers, add_connection_options) -> None:
@@ -71,22 +73,23 @@ def _connect(args: argparse.Namespace, region: str | None = None):
     from tui.aws.session import AwsTarget, connect
 
     connection = connect(AwsTarget(args.profile, region or args.region, args.endpoint_url))
-    print(f"connected: {connection.label}", file=sys.stderr)
+    print(f"connected: {visible(connection.label)}", file=sys.stderr)
     return connection
 
 
 def _show_plan(plan) -> None:
+    """The diff and the reasons, every outside value escaped: a policy on AWS may carry terminal controls."""
     for item in plan.items:
         e = item.endpoint
-        print(f"{e.id} ({e.service or e.service_name or 'unknown service'}, {e.type or '?'}, {e.region})")
+        print(visible(f"{e.id} ({e.service or e.service_name or 'unknown service'}, {e.type or '?'}, {e.region})"))
         if item.refusal:
-            print(f"  refused: {item.refusal}")
+            print(f"  refused: {visible(item.refusal)}")
         elif item.unchanged:
             print("  unchanged: it already holds this policy")
         else:
-            print("\n".join(f"  {line}" for line in item.diff))
+            print("\n".join(f"  {visible(line)}" for line in item.diff))
         for warning in item.warnings:
-            print(f"  warning: {warning}")
+            print(f"  warning: {visible(warning)}")
 
 
 def _confirmed(plan, args) -> bool:
@@ -104,8 +107,6 @@ def _confirmed(plan, args) -> bool:
 
 def _carry_out(conn, plan, args) -> int:
     """The shared tail of apply and rollback: show, confirm, execute, report; exit 1 unless all went well."""
-    from tui.aws.apply import execute_plan
-
     if not args.json:
         _show_plan(plan)
     if not _confirmed(plan, args):
@@ -114,15 +115,69 @@ def _carry_out(conn, plan, args) -> int:
 
     def progress(outcome) -> None:
         if not args.json:
-            backup = f" (backup: {outcome.backup_path})" if outcome.backup_path else ""
-            print(f"{outcome.status:<9} {outcome.endpoint_id} {outcome.region}: {outcome.reason}{backup}")
+            backup = f" (backup: {visible(outcome.backup_path)})" if outcome.backup_path else ""
+            print(visible(f"{outcome.status:<9} {outcome.endpoint_id} {outcome.region}: {outcome.reason}") + backup, flush=True)
             for warning in outcome.warnings:
-                print(f"          warning: {warning}")
+                print(f"          warning: {visible(warning)}")
 
-    outcomes = execute_plan(conn, plan, dry_run=args.dry_run, on_progress=progress)
+    outcomes, interrupted = _execute(conn, plan, args.dry_run, progress)
     if args.json:
-        print_json({"connection": conn.label, "outcomes": [o.to_dict() for o in outcomes]})
-    return 0 if all(o.status in ("applied", "unchanged", "dry-run") for o in outcomes) else 1
+        print_json({"connection": conn.label, "outcomes": [o.to_dict() for o in outcomes]} | ({"interrupted": True} if interrupted else {}))
+    if interrupted:
+        raise KeyboardInterrupt  # after the outcomes: `main` says "interrupted" and exits 130
+    return 0 if all(o.status.ok for o in outcomes) else 1
+
+
+def _execute(conn, plan, dry_run: bool, progress) -> tuple[list, bool]:
+    """Run the plan in a worker thread, so Ctrl-C lands here and not in the middle of a write: the endpoint
+    being written is finished and read back (its outcome known), the rest are not started. A second Ctrl-C
+    stops waiting and says which endpoint's state is then unknown. Returns (outcomes, interrupted)."""
+    from tui.aws.apply import execute_plan
+
+    outcomes, failure, stop, done = [], [], threading.Event(), threading.Event()
+
+    def record(outcome) -> None:
+        outcomes.append(outcome)
+        progress(outcome)
+
+    def work() -> None:
+        try:
+            execute_plan(conn, plan, dry_run=dry_run, on_progress=record, stop=stop)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="vpce-wizard-apply", daemon=True).start()
+    try:
+        _wait_for(done)
+    except KeyboardInterrupt:
+        stop.set()
+        _finish_after_interrupt(done, plan, outcomes)
+        return outcomes, True
+    if failure:
+        raise failure[0]
+    return outcomes, False
+
+
+def _finish_after_interrupt(done: threading.Event, plan, outcomes: list) -> None:
+    in_flight = plan.items[len(outcomes)].endpoint.id if len(outcomes) < len(plan.items) else None
+    if in_flight and not done.is_set():
+        print(visible(f"interrupted: finishing {in_flight} and reading it back (Ctrl-C again to stop waiting)"), file=sys.stderr)
+        try:
+            _wait_for(done)
+        except KeyboardInterrupt:
+            print(visible(f"{in_flight} was being written: its state is unknown: check it with `vpce-wizard audit` and `vpce-wizard backups --endpoint {in_flight}`"), file=sys.stderr)
+            return
+    skipped = [item.endpoint.id for item in plan.items[len(outcomes):]]
+    if skipped:
+        print(visible(f"not started: {', '.join(skipped)}"), file=sys.stderr)
+
+
+def _wait_for(done: threading.Event) -> None:
+    """Wait in short slices: Thread.join interrupted by Ctrl-C can mark a running thread as stopped (3.11)."""
+    while not done.wait(0.1):
+        pass
 
 
 def _refuse_invalid(policy: dict, path: str) -> None:
@@ -159,7 +214,7 @@ def run_rollback(args: argparse.Namespace) -> int:
         load_backup(args.backup)  # a bad file ends here, before any AWS call
     with _aws_errors():
         conn = _connect(args)
-        plan = plan_rollback(conn, args.endpoint, backup=args.backup, default=args.default, force=args.force)
+        plan = plan_rollback(conn, args.endpoint, backup=args.backup, default=args.default, force=args.force, region=conn.region)
         return _carry_out(conn, plan, args)
 
 
@@ -171,9 +226,9 @@ def run_backups(args: argparse.Namespace) -> int:
         print_json({"directory": str(backups_dir()), "backups": [b.to_dict() for b in backups]})
         return 0
     if not backups:
-        print(f"no backups in {backups_dir()}", file=sys.stderr)
+        print(f"no backups in {visible(backups_dir())}", file=sys.stderr)
     for b in backups:
-        print(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}")
+        print(visible(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}"))
     return 0
 
 
@@ -196,7 +251,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
         def progress(region: str, count: int) -> None:
             if show_progress:
-                print(f"  {region}: {count} endpoint(s)", file=sys.stderr)
+                print(visible(f"  {region}: {count} endpoint(s)"), file=sys.stderr)
 
         results = audit(conn, regions or [conn.region], accounts, orgs, vpc_id=args.vpc_id, on_region=progress)
     high = any(f.severity == "high" for r in results for f in r.findings)
@@ -205,9 +260,9 @@ def run_audit(args: argparse.Namespace) -> int:
         return 1 if high else 0
     for r in results:
         e = r.endpoint
-        print(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {e.classification}")
+        print(visible(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {e.classification}"))
         for f in r.findings:
-            print(f"    {f.severity.upper():<6} {f.code}: {f.message}")
+            print(visible(f"    {f.severity.upper():<6} {f.code}: {f.message}"))
     counts = ", ".join(f"{sum(f.severity == s for r in results for f in r.findings)} {s}" for s in SEVERITIES)
     print(f"{len(results)} endpoint(s): {counts}")
     return 1 if high else 0
