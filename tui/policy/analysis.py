@@ -363,16 +363,20 @@ class _Analyser:
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         samples = [s for s in (self.template.sample_write, self.template.sample_read) if s] if self.template else []
         model = solver.model()
-        spent = solver.statistics().get_key_value("rlimit count")
-        solver.set("rlimit", spent + POLISH_RLIMIT)  # z3 counts the limit over the solver's life
+        budget = POLISH_RLIMIT
         for sample in samples:
             action, resource = sample.for_account(self.setting.region, "999999999000")
             for tier in ([f.action == symbolic.sval(action), f.resource == symbolic.sval(resource)], [f.action == symbolic.sval(action)]):
+                if budget <= 0:
+                    return model
+                spent = _rlimit_count(solver)
+                solver.set("rlimit", budget)  # z3 counts each check's limit from where the count stands
                 solver.push()
                 solver.add(tier)
                 if solver.check() == z3.sat:
                     return solver.model()
                 solver.pop()
+                budget -= _rlimit_count(solver) - spent
         return model
 
     def _unproven(self, message: str) -> None:
@@ -608,6 +612,12 @@ class _Analyser:
         probe = Request(self.template.sample_write.action if self.template and self.template.sample_write else "s3:PutObject",
                         f"arn:{self.partition}:s3:::vpce-wizard-probe-{ANONYMOUS}/x", {"aws:PrincipalAccount": ANONYMOUS})
         return evaluate(self.policy, probe).allowed and any(f.code == "foreign-principals" for f in self.findings)
+
+
+def _rlimit_count(solver) -> int:
+    """The solver's resource count so far (z3 keeps it over the solver's life)."""
+    statistics = solver.statistics()
+    return statistics.get_key_value("rlimit count") if "rlimit count" in statistics.keys() else 0
 
 
 def describe_caller(witness: Witness) -> str:

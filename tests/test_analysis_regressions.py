@@ -1,0 +1,30 @@
+"""Analyser bugs the acceptance corpus found, each pinned by the smallest policy that showed it."""
+
+from tui.policy import analysis
+from tui.policy.analysis import Caller, Classification, Setting, Trust, analyse
+
+TRUSTED = "111122223333"
+ORG = "o-a1b2c3d4e5"
+
+
+def test_witness_polishing_spends_one_small_budget():
+    """z3 counts each check's rlimit from where the count stands, so a limit of `spent + budget` let
+    every polishing try spend the whole question's work again (seconds per finding)."""
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalAccount": TRUSTED}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+         "Condition": {"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{TRUSTED}:role/app-*"}}}]}
+    caller = Caller.from_arn(f"arn:aws:sts::{TRUSTED}:assumed-role/Admin/alice")
+    analyser = analysis._Analyser(policy, Setting("s3", "us-east-1", Trust((TRUSTED,)), caller=caller))
+    z3, f = analyser.z3, analyser.formula
+    solver = z3.Solver()
+    solver.set("rlimit", analysis.RLIMIT)
+    solver.add(analyser._base())
+    solver.add([analyser._locked_identity()[1], analyser._plain_request(), f.action == z3.StringVal("s3:GetObject"),
+                f.resource == z3.StringVal(f"arn:aws:s3:::data-{TRUSTED}/report.csv"), z3.Not(f.allowed)])
+    assert solver.check() == z3.sat
+    before = analysis._rlimit_count(solver)
+    analyser._polished(solver)
+    spent = analysis._rlimit_count(solver) - before
+    assert spent <= analysis.POLISH_RLIMIT * 1.1, spent
