@@ -7,6 +7,17 @@ TRUSTED = "111122223333"
 ORG = "o-a1b2c3d4e5"
 
 
+def test_org_trust_lock_out_keeps_the_principal_on_its_own_orgs_resources():
+    """Without a caller, the lock-out question's trusted principal acts in its own org: an org-to-org
+    perimeter (the data-perimeter examples' first statement) must not read as a lock-out."""
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:ResourceOrgID": ORG}}}]}
+    result = analyse(policy, Setting("kms", "us-east-1", Trust((), (ORG,)), resource_perimeter=True))
+    assert [f.code for f in result.findings] == []
+    assert result.classification is Classification.IDENTITY_RESOURCE_PERIMETER
+
+
 def test_witness_polishing_spends_one_small_budget():
     """z3 counts each check's rlimit from where the count stands, so a limit of `spent + budget` let
     every polishing try spend the whole question's work again (seconds per finding)."""

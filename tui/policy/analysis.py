@@ -521,7 +521,8 @@ class _Analyser:
             if trust.accounts:
                 own = z3.Or([z3.And(account.is_value(a), owner.is_value(a)) for a in trust.accounts])
             else:
-                own = z3.And(z3.Not(account.is_value(ANONYMOUS)), f.key("aws:principalorgid").one_of(trust.orgs))
+                in_org = [z3.And(f.key("aws:principalorgid").is_value(o), f.key("aws:resourceorgid").is_value(o)) for o in trust.orgs]
+                own = z3.And(z3.Not(account.is_value(ANONYMOUS)), z3.Or(in_org) if in_org else z3.BoolVal(False))
             return "a trusted principal", z3.And(own, service)
         parts = [account.is_value(caller.account), owner.is_value(caller.account), service]
         kind_key = f.keys.get("aws:principaltype")
