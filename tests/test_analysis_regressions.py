@@ -39,3 +39,14 @@ def test_witness_polishing_spends_one_small_budget():
     analyser._polished(solver)
     spent = analysis._rlimit_count(solver) - before
     assert spent <= analysis.POLISH_RLIMIT * 1.1, spent
+
+
+def test_org_members_carry_org_paths():
+    """aws:PrincipalOrgPaths is present exactly when aws:PrincipalOrgID is, so a perimeter on the org's
+    paths admits every member: no member without paths is refused."""
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+        "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG}/*"}}}]}
+    result = analyse(policy, Setting("kms", "us-east-1", Trust((), (ORG,))))
+    assert "lock-out" not in [f.code for f in result.findings]
+    assert result.classification is Classification.IDENTITY_PERIMETER

@@ -311,6 +311,7 @@ class _Analyser:
         if "aws:principalorgpaths" in f.keys and not f.key("aws:principalorgid").exact_only:
             paths, org = f.key("aws:principalorgpaths"), f.key("aws:principalorgid")
             constraints.append(z3.Implies(paths.present, org.present))
+            constraints.append(z3.Implies(org.present, z3.And(paths.present, z3.Or(paths.used))))  # both or neither (IAM's condition-keys page)
             for used, index in paths.slots():
                 prefix = z3.Concat(org.strings[0], symbolic.sval("/"))
                 constraints.append(z3.Implies(z3.And(paths.present, used), z3.PrefixOf(prefix, paths.strings[index])))
