@@ -5,6 +5,7 @@ import sys
 import threading
 from contextlib import contextmanager
 
+from tui.commands import org as org_commands
 from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError, WizardError
 from tui.policy.identifiers import check_endpoint_id
@@ -14,17 +15,19 @@ from tui.report.escape import visible
 def register(subparsers, add_connection_options) -> None:
     """Add the AWS sub-commands to the top-level parser."""
     apply = subparsers.add_parser("apply", help="apply a policy file to endpoints safely (diff, backup, read-back)")
-    apply.add_argument("--endpoint", action="append", required=True, metavar="ID", help="VPC endpoint ID; repeatable")
-    apply.add_argument("--policy", required=True, metavar="FILE|-", help="the policy document to apply")
+    apply.add_argument("--endpoint", action="append", metavar="ID", help="VPC endpoint ID; repeatable (or choose targets below)")
+    apply.add_argument("--policy", metavar="FILE|-", help="the policy document to apply")
     _add_change_flags(apply, add_connection_options)
+    org_commands.add_target_flags(apply, "apply")
     apply.set_defaults(func=run_apply)
 
     rollback = subparsers.add_parser("rollback", help="restore an endpoint's latest (or named) backup, or AWS's default")
-    rollback.add_argument("--endpoint", required=True, metavar="ID", help="the VPC endpoint to restore")
+    rollback.add_argument("--endpoint", metavar="ID", help="the VPC endpoint to restore (or choose targets below)")
     choice = rollback.add_mutually_exclusive_group()
     choice.add_argument("--backup", metavar="FILE", help="the backup to restore (default: the latest of the endpoint)")
     choice.add_argument("--default", action="store_true", help="restore AWS's full-access default policy")
     _add_change_flags(rollback, add_connection_options)
+    org_commands.add_target_flags(rollback, "rollback")
     rollback.set_defaults(func=run_rollback)
 
     backups = subparsers.add_parser("backups", help="list policy backups (newest first)")
@@ -40,6 +43,7 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
     audit.add_argument("--json", action="store_true", help="print the endpoints and findings as JSON")
     add_connection_options(audit, subcommand=True, skip=("--region",))
+    org_commands.add_target_flags(audit, "audit")
     audit.set_defaults(func=run_audit)
 
     sandbox = subparsers.add_parser("sandbox", help="run a local AWS emulator with demo endpoints until Ctrl-C")
@@ -52,7 +56,8 @@ def _add_change_flags(parser: argparse.ArgumentParser, add_connection_options) -
     parser.add_argument("--dry-run", action="store_true", help="plan and check permissions, write nothing")
     parser.add_argument("--force", action="store_true", help="apply even if your own account would no longer be trusted")
     parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
-    add_connection_options(parser, subcommand=True)
+    parser.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help="region; repeatable with targets (default: AWS_REGION / profile)")
+    add_connection_options(parser, subcommand=True, skip=("--region",))
 
 
 @contextmanager
@@ -72,7 +77,7 @@ def _aws_errors():
 def _connect(args: argparse.Namespace, region: str | None = None):
     from tui.aws.session import AwsTarget, connect
 
-    connection = connect(AwsTarget(args.profile, region or args.region, args.endpoint_url))
+    connection = connect(AwsTarget(args.profile, region or org_commands.single_region(args), args.endpoint_url))
     print(f"connected: {visible(connection.label)}", file=sys.stderr)
     return connection
 
@@ -195,6 +200,10 @@ def _refuse_invalid(policy: dict, path: str) -> None:
 def run_apply(args: argparse.Namespace) -> int:
     from tui.aws.apply import plan_apply
 
+    if org_commands.wants_targets(args):
+        return org_commands.run_org_apply(args)
+    if not args.endpoint or not args.policy:
+        raise InputError("give --endpoint ID and --policy FILE (or targets: --org, --ou, --accounts, --service)")
     endpoint_ids = [check_endpoint_id(e) for e in dict.fromkeys(args.endpoint)]
     policy = read_policy(args.policy)
     _refuse_invalid(policy, args.policy)
@@ -207,6 +216,10 @@ def run_apply(args: argparse.Namespace) -> int:
 def run_rollback(args: argparse.Namespace) -> int:
     from tui.aws.rollback import plan_rollback
 
+    if org_commands.wants_targets(args):
+        return org_commands.run_org_rollback(args)
+    if not args.endpoint:
+        raise InputError("give --endpoint ID (or targets: --org, --ou, --accounts)")
     check_endpoint_id(args.endpoint)
     if args.backup:
         from tui.aws.backups import load_backup
@@ -237,6 +250,8 @@ def run_audit(args: argparse.Namespace) -> int:
     from tui.aws.discovery import enabled_regions
     from tui.policy.identifiers import check_account_id, check_org_id, check_region, check_vpc_id
 
+    if org_commands.wants_targets(args):
+        return org_commands.run_org_audit(args)
     accounts = [check_account_id(a) for a in args.trusted_account]
     orgs = [check_org_id(o) for o in args.trusted_org]
     regions = args.region if isinstance(args.region, list) else None  # a string when given before `audit`

@@ -1,0 +1,371 @@
+"""Organization-wide `audit`, `apply` and `rollback`: the same commands, given targets (--org, --ou, --accounts).
+
+Results are per (account, region, endpoint); targets that could not be reached are listed in `errors` and
+never stop the others. Text output escapes every AWS-sourced string (tui.report.escape.visible).
+"""
+
+import argparse
+import sys
+from types import SimpleNamespace
+
+from tui.commands.common import print_json, read_policy
+from tui.policy.errors import InputError
+from tui.report.escape import visible, visible_lines
+
+
+def add_target_flags(parser: argparse.ArgumentParser, kind: str) -> None:
+    """The target and fan-out flags of `kind` audit, rollback or apply (which adds waves, plans and answers)."""
+    group = parser.add_argument_group("targets (several accounts and regions)")
+    group.add_argument("--org", action="store_true", help="every ACTIVE account of the organization (organizations:ListAccounts)")
+    group.add_argument("--ou", metavar="ou-...", help="every ACTIVE account in this organizational unit and the OUs below it")
+    group.add_argument("--accounts", metavar="FILE|A,B", help="these accounts: a comma-separated list or a file with one per line")
+    group.add_argument("--exclude-account", action="append", default=[], metavar="ID", help="leave this account out; repeatable")
+    group.add_argument("--role-name", default=None, metavar="NAME", help="role assumed in each member account (default: OrganizationAccountAccessRole)")
+    group.add_argument("--external-id", metavar="ID", help="ExternalId for that role, if its trust policy asks for one")
+    group.add_argument("--max-concurrency", type=int, default=None, metavar="N", help="targets in flight at once (default: 10)")
+    if kind == "audit":
+        return
+    group.add_argument("--all-regions", action="store_true", help="every region enabled for the caller's account")
+    group.add_argument("--max-errors", metavar="N|P%", help="stop starting new targets once more than N (or P%%) failed")
+    if kind == "rollback":
+        return
+    group.add_argument("--wave", action="append", default=[], metavar="FILE", help="accounts of one wave; repeatable, applied in order, each re-audited before the next")
+    group.add_argument("--canary", type=int, metavar="N", help="apply to the first N accounts, re-audit, then to the rest")
+    group.add_argument("--save-plan", metavar="FILE", help="write what would change (mode 0600) and change nothing")
+    group.add_argument("--plan", metavar="FILE", help="apply a saved plan; endpoints changed since it was saved are refused")
+    group.add_argument("--service", action="append", metavar="S", help="endpoints of this service get the policy; repeatable (default s3 with --policy)")
+    group.add_argument("--answers", metavar="FILE", help="build each region's policies from these answers")
+    group.add_argument("--account", action="append", metavar="ID", help="trusted account for the built policies; repeatable")
+    group.add_argument("--org-id", action="append", metavar="o-...", help="trusted organization for the built policies; repeatable")
+    group.add_argument("--resource-perimeter", action="store_true", default=None, help="built policies also require trusted resources")
+    group.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help="AWS-owned bucket set for the built policies; repeatable")
+    group.add_argument("--bucket-arn", action="append", metavar="ARN", help="another public bucket ARN for the built policies; repeatable")
+    group.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
+
+
+def regions_of(args: argparse.Namespace) -> list[str]:
+    """--region may be repeated (a list) or given before the sub-command (a string)."""
+    value = getattr(args, "region", None)
+    return list(value) if isinstance(value, list) else [value] if value else []
+
+
+def wants_targets(args: argparse.Namespace) -> bool:
+    """Whether the command runs across targets rather than on named endpoints of one account."""
+    return any(getattr(args, name, None) for name in ("org", "ou", "accounts", "wave", "canary", "plan", "save_plan", "answers", "service"))
+
+
+def single_region(args: argparse.Namespace) -> str | None:
+    regions = regions_of(args)
+    if len(regions) > 1:
+        raise InputError("several --region values need targets (--org, --ou, --accounts or --service)")
+    return regions[0] if regions else None
+
+
+def _spec(args: argparse.Namespace, extra_accounts: tuple[str, ...] = ()):
+    from tui.aws.targets import TargetSpec, check_ou_id, parse_accounts
+    from tui.policy.identifiers import check_account_id
+
+    chosen = [name for name in ("org", "ou", "accounts") if getattr(args, name, None)]
+    if len(chosen) > 1:
+        raise InputError(f"choose one of --org, --ou and --accounts (got {', '.join('--' + c for c in chosen)})")
+    accounts = parse_accounts(args.accounts) if args.accounts else extra_accounts
+    return TargetSpec(
+        org=args.org, ou=check_ou_id(args.ou) if args.ou else None, accounts=accounts,
+        exclude=tuple(check_account_id(a) for a in args.exclude_account), regions=tuple(regions_of(args)),
+        all_regions=bool(getattr(args, "all_regions", False)),
+    )
+
+
+def _fanout_settings(args: argparse.Namespace):
+    from tui.aws.fanout import DEFAULT_MAX_CONCURRENCY, DEFAULT_ROLE_NAME, MAX_CONCURRENCY, ErrorBudget, RoleAccess
+
+    access = RoleAccess(args.role_name or DEFAULT_ROLE_NAME, args.external_id).checked()
+    concurrency = args.max_concurrency or DEFAULT_MAX_CONCURRENCY
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InputError(f"--max-concurrency must be between 1 and {MAX_CONCURRENCY}")
+    budget = ErrorBudget.parse(args.max_errors) if getattr(args, "max_errors", None) else None
+    return access, concurrency, budget
+
+
+def _connect(args: argparse.Namespace, regions: list[str]):
+    from tui.aws.session import AwsTarget, connect
+
+    conn = connect(AwsTarget(args.profile, regions[0] if regions else None, args.endpoint_url))
+    print(f"connected: {conn.label}", file=sys.stderr)
+    return conn
+
+
+def _trust(conn, args: argparse.Namespace, accounts: list[str]):
+    """What audits and wave checks count as inside: the given accounts/orgs, else every target account (and
+    the caller's organization when it can be read)."""
+    from tui.aws.perimeter import Trust
+    from tui.policy.identifiers import check_account_id, check_org_id
+
+    given = [check_account_id(a) for a in getattr(args, "trusted_account", None) or ()]
+    orgs = [check_org_id(o) for o in getattr(args, "trusted_org", None) or ()]
+    if given or orgs:
+        return Trust(tuple(given), tuple(orgs))
+    return Trust(tuple(dict.fromkeys([conn.account_id, *accounts])), tuple(o for o in (conn.org_id,) if o))
+
+
+def _errors_json(report) -> list[dict]:
+    return [r.error_dict() for r in report.errors]
+
+
+def _print_errors(report) -> None:
+    for r in report.errors:
+        print(f"{r.status:<11} {r.target.account} {r.target.region}: {visible(r.message)}")
+
+
+def _run(args, work):
+    """Connect, resolve targets, run `work(conn, sessions, targets, settings)` with AWS errors as one line."""
+    from tui.aws.fanout import AccountSessions
+    from tui.aws.targets import resolve_targets
+    from tui.commands.aws import _aws_errors
+
+    access, concurrency, budget = _fanout_settings(args)
+    with _aws_errors():
+        conn = _connect(args, regions_of(args))
+        targets = resolve_targets(conn, _spec(args))
+        sessions = AccountSessions(conn, access)
+        settings = SimpleNamespace(access=access, concurrency=concurrency, budget=budget)
+        return work(conn, sessions, targets, settings)
+
+
+def _progress(targets, args):
+    from tui.aws.fanout import Progress
+
+    return Progress(targets, enabled=not args.json)
+
+
+# --- audit -----------------------------------------------------------------------------------------------
+
+
+def run_org_audit(args: argparse.Namespace) -> int:
+    """Audit every target; exit 1 on a high finding or when any target could not be audited."""
+    from tui.aws.audit import SEVERITIES
+    from tui.aws.rollout import audit_targets
+
+    if getattr(args, "vpc_id", None):
+        from tui.policy.identifiers import check_vpc_id
+
+        check_vpc_id(args.vpc_id)
+
+    def work(conn, sessions, targets, settings):
+        trust = _trust(conn, args, sorted({t.account for t in targets}))
+        progress = _progress(targets, args)
+        report = audit_targets(sessions, targets, trust, vpc_id=args.vpc_id, max_concurrency=settings.concurrency, on_result=progress)
+        progress.close()
+        return conn, targets, report
+
+    conn, targets, report = _run(args, work)
+    found = [f for r in report.ok for f in r.value]
+    high = any(f.severity == "high" for item in found for f in item.endpoint.findings)
+    code = 1 if high or report.errors else 0
+    if args.json:
+        endpoints = [{"account": item.account, **item.to_audit().to_dict()} for item in found]
+        print_json({"connection": conn.label, "targets": len(targets), "endpoints": endpoints, "errors": _errors_json(report)})
+        return code
+    for item in found:
+        e, audit = item.endpoint, item.to_audit()
+        service = visible(e.service or e.service_name)
+        print(f"{item.account} {e.region:<15} {visible(e.id):<24} {service:<12} {visible(e.type):<10} {e.classification}")
+        for f in audit.findings:
+            print(f"    {f.severity.upper():<6} {f.code}: {visible(f.message)}")
+    _print_errors(report)
+    counts = ", ".join(f"{sum(f.severity == s for item in found for f in item.endpoint.findings)} {s}" for s in SEVERITIES)
+    accounts = len({t.account for t in targets})
+    print(f"{len(found)} endpoint(s) in {accounts} account(s) x {len(targets) // max(accounts, 1)} region(s): {counts}; {len(report.errors)} target(s) not audited")
+    return code
+
+
+# --- apply and rollback ------------------------------------------------------------------------------------
+
+
+def _policy_source(args: argparse.Namespace):
+    """region -> {service: policy}: one --policy file for the --service(s), or each region built from answers."""
+    if args.policy:
+        policy = read_policy(args.policy)
+        services = tuple(dict.fromkeys(args.service or ["s3"]))
+        return lambda region: {service: policy for service in services}
+    if not (args.answers or args.account or args.org_id):
+        raise InputError("give the policy: --policy FILE (with --service), or --answers FILE / --account ... to build each region's")
+    from tui.commands.policy import answers_from_args
+    from tui.policy.builder import build_policies
+
+    cache: dict[str, dict] = {}
+
+    def build(region: str) -> dict[str, dict]:
+        if region not in cache:
+            cache[region] = build_policies(answers_from_args(argparse.Namespace(**{**vars(args), "region": region})))
+        return cache[region]
+
+    return build
+
+
+def _show_plans(plans) -> None:
+    for p in plans:
+        for item in p.plan.items:
+            e = item.endpoint
+            print(f"{p.target.account} {e.region} {visible(e.id)} ({visible(e.service or e.service_name or 'unknown service')}, {visible(e.type or '?')})")
+            if item.refusal:
+                print(f"  refused: {visible(item.refusal)}")
+            elif item.unchanged:
+                print("  unchanged: it already holds this policy")
+            else:
+                print(visible_lines("\n".join(f"  {line}" for line in item.diff)))
+            for warning in item.warnings:
+                print(f"  warning: {visible(warning)}")
+
+
+def _confirm(plans, args, label: str) -> bool:
+    from tui.commands.aws import _confirmed
+
+    writes = [item for p in plans for item in p.plan.writes]
+    accounts = len({p.target.account for p in plans if p.plan.writes})
+    return _confirmed(SimpleNamespace(writes=writes, label=f"{accounts} account(s) ({label})"), args)
+
+
+def _outcome_rows(report) -> list[tuple[str, object]]:
+    return [(r.target.account, o) for r in report.results if isinstance(r.value, list) for o in r.value]
+
+
+def _report_changes(conn, reports, args, extra: dict | None = None, earlier_errors=()) -> int:
+    """Per-(account, region, endpoint) outcomes and the targets' errors (`earlier_errors`: targets that could
+    not even be planned); exit 0 only if all went well."""
+    from tui.aws.rollout import OK_STATUSES
+
+    rows = [row for report in reports for row in _outcome_rows(report)]
+    errors = [*earlier_errors, *(e for report in reports for e in report.errors)]
+    ok = not errors and all(o.status in OK_STATUSES for _, o in rows)
+    if args.json:
+        outcomes = [{"account": account, **o.to_dict()} for account, o in rows]
+        print_json({"connection": conn.label, "outcomes": outcomes, "errors": [e.error_dict() for e in errors], **(extra or {})})
+        return 0 if ok else 1
+    for account, o in rows:
+        backup = f" (backup: {o.backup_path})" if o.backup_path else ""
+        print(f"{o.status:<9} {account} {o.region} {visible(o.endpoint_id)}: {visible(o.reason)}{backup}")
+    for e in errors:
+        print(f"{e.status:<11} {e.target.account} {e.target.region}: {visible(e.message)}")
+    return 0 if ok else 1
+
+
+def _waves(args, targets):
+    from tui.aws.targets import parse_accounts
+    from tui.aws.waves import Wave, canary_waves, waves_from_accounts
+
+    if args.wave and args.canary:
+        raise InputError("choose --wave or --canary, not both")
+    if args.wave:
+        return waves_from_accounts([parse_accounts(path) for path in args.wave], targets)
+    if args.canary is not None:
+        return canary_waves(args.canary, targets)
+    return [Wave(1, tuple(targets))]
+
+
+def _carry_out(conn, sessions, plans, args, settings, trust, label: str, check: bool = True, earlier_errors=()) -> int:
+    """Show, confirm, execute (in waves; `check` re-audits each), report."""
+    from tui.aws.waves import run_waves
+
+    if not args.json:
+        _show_plans(plans)
+    if not _confirm(plans, args, label):
+        print("nothing changed", file=sys.stderr)
+        return 1
+    targets = [p.target for p in plans]
+    waves = _waves(args, targets)
+    by_target = {p.target: p for p in plans}
+    progress = _progress(targets, args)
+    results = run_waves(sessions, waves, by_target, trust, dry_run=args.dry_run, budget=settings.budget, max_concurrency=settings.concurrency, on_result=progress, check=check)
+    progress.close()
+    stopped = next((w for w in results if not w.healthy), None)
+    waves_json = [{"wave": w.wave.number, "accounts": list(w.wave.accounts), "healthy": w.healthy, "problems": list(w.problems)} for w in results]
+    code = _report_changes(conn, [w.report for w in results], args, {"waves": waves_json} if len(waves) > 1 else None, earlier_errors)
+    if stopped and len(waves) > 1:
+        print(f"stopped after wave {stopped.wave.number} of {len(waves)}: {visible(stopped.problems[0])}", file=sys.stderr)
+        print(f"roll wave {stopped.wave.number} back with: {stopped.wave.rollback_command()}", file=sys.stderr)
+        return 1
+    return code
+
+
+def run_org_apply(args: argparse.Namespace) -> int:
+    from tui.aws.plans import load_plan, plan_saved, save_plan
+    from tui.aws.rollout import plan_targets
+    from tui.aws.targets import resolve_targets
+
+    if args.endpoint:
+        raise InputError("--endpoint names endpoints of one account; with targets, choose endpoints by --service")
+    if args.plan and (args.policy or args.answers or args.save_plan):
+        raise InputError("--plan FILE applies a saved plan: it takes no --policy, --answers or --save-plan")
+    saved = load_plan(args.plan) if args.plan else None
+    source = None if saved else _policy_source(args)
+    if args.vpc_id:
+        from tui.policy.identifiers import check_vpc_id
+
+        check_vpc_id(args.vpc_id)
+
+    def work(conn, sessions, targets, settings):
+        from tui.aws.fanout import run_targets
+
+        if saved:
+            targets = sorted({e.target for e in saved}, key=lambda t: (t.account, t.region))
+        trust = _trust(conn, args, sorted({t.account for t in targets}))
+        progress = _progress(targets, args)
+        if saved:
+            report = run_targets(sessions, targets, lambda member, target: plan_saved(member, target, saved, force=args.force), max_concurrency=settings.concurrency, on_result=progress)
+        else:
+            report = plan_targets(sessions, targets, source, trust, vpc_id=args.vpc_id, force=args.force, max_concurrency=settings.concurrency, on_result=progress)
+        progress.close()
+        plans = [r.value for r in report.ok]
+        if args.save_plan:
+            if report.errors and not args.json:
+                _print_errors(report)
+            written = save_plan(args.save_plan, plans, conn.account_id, settings.access.role_name)
+            if not args.json:
+                _show_plans(plans)
+            print(f"saved a plan of {len(written)} change(s) in {len({(e.account) for e in written})} account(s) to {args.save_plan}; nothing changed", file=sys.stderr)
+            if args.json:
+                print_json({"connection": conn.label, "plan": args.save_plan, "changes": len(written), "errors": _errors_json(report)})
+            return 1 if report.errors else 0
+        if report.errors and settings.budget and len(report.errors) > settings.budget.allowed(len(targets)):
+            print(f"error: {len(report.errors)} target(s) could not be planned, more than --max-errors allows; nothing changed", file=sys.stderr)
+            return 1
+        code = _carry_out(conn, sessions, plans, args, settings, trust, f"{len(targets)} target(s)", earlier_errors=report.errors)
+        return 1 if report.errors else code
+
+    return _run_saved(args, work) if saved else _run(args, work)
+
+
+def _run_saved(args, work):
+    """Like _run, but the plan file names the targets."""
+    from tui.aws.fanout import AccountSessions
+    from tui.commands.aws import _aws_errors
+
+    access, concurrency, budget = _fanout_settings(args)
+    with _aws_errors():
+        conn = _connect(args, regions_of(args))
+        return work(conn, AccountSessions(conn, access), [], SimpleNamespace(access=access, concurrency=concurrency, budget=budget))
+
+
+def run_org_rollback(args: argparse.Namespace) -> int:
+    """Restore every endpoint of the targets that vpce-wizard changed, from its latest backup."""
+    from tui.aws.rollout import plan_rollbacks
+
+    if args.endpoint or args.backup or args.default:
+        raise InputError("--endpoint, --backup and --default name one endpoint; with targets, every backed-up endpoint is restored")
+
+    def work(conn, sessions, targets, settings):
+        progress = _progress(targets, args)
+        report = plan_rollbacks(sessions, targets, force=args.force, max_concurrency=settings.concurrency, on_result=progress)
+        progress.close()
+        plans = [r.value for r in report.ok]
+        if not any(p.plan.items for p in plans):
+            _print_errors(report)
+            print("no backup of any endpoint in these targets: nothing to roll back", file=sys.stderr)
+            return 1 if report.errors else 0
+        args.wave, args.canary = [], None
+        trust = _trust(conn, args, sorted({t.account for t in targets}))
+        code = _carry_out(conn, sessions, plans, args, settings, trust, f"rollback of {len(targets)} target(s)", check=False, earlier_errors=report.errors)
+        return 1 if report.errors else code
+
+    return _run(args, work)
