@@ -8,6 +8,7 @@ import sys
 
 from tui import __version__
 from tui.commands import aws as aws_commands
+from tui.commands import export as export_commands
 from tui.commands import impact as impact_commands
 from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     policy_commands.register(subparsers)
     aws_commands.register(subparsers, add_connection_options)
+    export_commands.register(subparsers, add_connection_options)
     impact_commands.register(subparsers, add_connection_options)
     return parser
 

@@ -97,7 +97,7 @@ class ErrorBudget:
 
     @classmethod
     def parse(cls, text: str) -> "ErrorBudget":
-        match = re.fullmatch(r"(\d{1,6})(%?)", text.strip())
+        match = re.fullmatch(r"([0-9]{1,6})(%?)", text.strip())
         if not match or (match.group(2) and int(match.group(1)) > 100):
             raise InputError(f"--max-errors {text!r} is not a count (e.g. 3) or a percentage (e.g. 10%)")
         value = int(match.group(1))

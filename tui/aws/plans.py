@@ -93,14 +93,18 @@ def load_plan(path: str) -> list[PlannedEndpoint]:
     """Read and check a plan file; one clear error for anything that is not one."""
     from pathlib import Path
 
+    from tui.policy.parsing import decode_utf8, strict_json
+
     try:
-        if Path(path).stat().st_size > MAX_PLAN_BYTES:
-            raise InputError(f"plan {path!r} is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB")
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not Path(path).is_file():
+            raise InputError(f"cannot read plan {path!r}: not a regular file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PLAN_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read plan {path!r}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"plan {path!r} is not JSON") from None
+    if len(data) > MAX_PLAN_BYTES:
+        raise InputError(f"plan {path!r} is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB")
+    record = strict_json(decode_utf8(data, f"plan {path!r}"), f"plan {path!r}", max_depth=24)
     if not isinstance(record, dict) or record.get("kind") != PLAN_KIND or record.get("format") != PLAN_FORMAT:
         raise InputError(f"{path!r} is not a vpce-wizard plan (format {PLAN_FORMAT})")
     raws = record.get("endpoints")

@@ -16,8 +16,6 @@ from tui.policy.identifiers import check_account_id, check_region
 OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
 """The pattern AWS documents for organizational unit IDs (SSM TargetLocation.ExcludeAccounts)."""
 ROOT_ID = re.compile(r"r-[a-z0-9]{4,32}")
-MAX_ACCOUNTS_FILE = 1_000_000
-"""An accounts file is a list of 12-digit IDs; anything larger than this is not one."""
 
 
 @dataclass(frozen=True, order=True)
@@ -57,19 +55,15 @@ def check_ou_id(value: str) -> str:
 
 def parse_accounts(value: str) -> tuple[str, ...]:
     """`A,B,...` or the path of a file with one account per line (or comma-separated; `#` starts a comment)."""
-    if re.fullmatch(r"[\d,\s]+", value):
+    from tui.policy.parsing import read_file_text
+
+    if re.fullmatch(r"[0-9,\s]+", value):
         text = value
-    else:
-        path = Path(value)
-        try:
-            if path.stat().st_size > MAX_ACCOUNTS_FILE:
-                raise InputError(f"accounts file {value!r} is larger than {MAX_ACCOUNTS_FILE:,} bytes")
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--accounts {value!r} is neither a comma-separated list of account IDs nor a readable file ({exc.strerror or exc})") from None
-        except UnicodeDecodeError:
-            raise InputError(f"accounts file {value!r} is not UTF-8 text") from None
+    elif Path(value).exists():
+        text = read_file_text(value, f"accounts file {value!r}")
         text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    else:
+        raise InputError(f"--accounts {value!r} is neither a comma-separated list of account IDs nor a file")
     accounts = tuple(dict.fromkeys(check_account_id(a) for a in re.split(r"[,\s]+", text) if a))
     if not accounts:
         raise InputError(f"--accounts {value!r} names no account")

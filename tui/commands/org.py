@@ -33,6 +33,12 @@ def add_target_flags(parser: argparse.ArgumentParser, kind: str) -> None:
     group.add_argument("--canary", type=int, metavar="N", help="apply to the first N accounts, re-audit, then to the rest")
     group.add_argument("--save-plan", metavar="FILE", help="write what would change (mode 0600) and change nothing")
     group.add_argument("--plan", metavar="FILE", help="apply a saved plan; endpoints changed since it was saved are refused")
+    add_answer_flags(group)
+    group.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
+
+
+def add_answer_flags(group) -> None:
+    """`generate`'s answer flags: each region's policies are built from them (bucket names depend on the region)."""
     group.add_argument("--service", action="append", metavar="S", help="endpoints of this service get the policy; repeatable (default s3 with --policy)")
     group.add_argument("--answers", metavar="FILE", help="build each region's policies from these answers")
     group.add_argument("--account", action="append", metavar="ID", help="trusted account for the built policies; repeatable")
@@ -40,7 +46,6 @@ def add_target_flags(parser: argparse.ArgumentParser, kind: str) -> None:
     group.add_argument("--resource-perimeter", action="store_true", default=None, help="built policies also require trusted resources")
     group.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help="AWS-owned bucket set for the built policies; repeatable")
     group.add_argument("--bucket-arn", action="append", metavar="ARN", help="another public bucket ARN for the built policies; repeatable")
-    group.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
 
 
 def regions_of(args: argparse.Namespace) -> list[str]:
@@ -185,11 +190,19 @@ def run_org_audit(args: argparse.Namespace) -> int:
 def _policy_source(args: argparse.Namespace):
     """region -> {service: policy}: one --policy file for the --service(s), or each region built from answers."""
     if args.policy:
+        from tui.commands.aws import _refuse_invalid
+
         policy = read_policy(args.policy)
+        _refuse_invalid(policy, args.policy)
         services = tuple(dict.fromkeys(args.service or ["s3"]))
         return lambda region: {service: policy for service in services}
     if not (args.answers or args.account or args.org_id):
         raise InputError("give the policy: --policy FILE (with --service), or --answers FILE / --account ... to build each region's")
+    return policies_from_answers(args)
+
+
+def policies_from_answers(args: argparse.Namespace):
+    """region -> {service: policy} built from --answers and the generate flags, once per region."""
     from tui.commands.policy import answers_from_args
     from tui.policy.builder import build_policies
 
