@@ -8,7 +8,7 @@ Targets choice calls these same functions (`audit_targets`, `plan_targets`, `exe
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, EndpointOutcome, execute_plan, plan_apply
+from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, EndpointOutcome, Status, execute_plan, plan_apply
 from tui.aws.audit import SEVERITIES, EndpointAudit
 from tui.aws.backups import Backup, list_backups
 from tui.aws.discovery import Endpoint, _filters, describe_endpoints, endpoint_from_api, service_support
@@ -19,7 +19,6 @@ from tui.policy.diff import same_policy
 from tui.policy.regional import region_mismatch
 
 CLOUDFORMATION_TAG = "aws:cloudformation:stack-name"
-OK_STATUSES = ("applied", "unchanged", "dry-run")
 LOCK_OUT = "blocks-trusted"
 """The finding code that says the trusted account can no longer reach its own resources."""
 
@@ -113,7 +112,7 @@ def plan_targets(sessions: AccountSessions, targets, policies: PolicySource, tru
 def execute_target(conn, target_plan: TargetPlan, dry_run: bool = False) -> list[EndpointOutcome]:
     """Carry out one target's plan; TargetFailed (with the outcomes) unless every endpoint ended well."""
     outcomes = execute_plan(conn, target_plan.plan, dry_run=dry_run)
-    bad = [o for o in outcomes if o.status not in OK_STATUSES]
+    bad = [o for o in outcomes if not Status(o.status).ok]
     if bad:
         raise TargetFailed(f"{len(bad)} of {len(outcomes)} endpoint(s) not changed: {bad[0].endpoint_id}: {bad[0].reason}", outcomes)
     return outcomes

@@ -96,7 +96,7 @@ def _connect(args: argparse.Namespace, regions: list[str]):
     from tui.aws.session import AwsTarget, connect
 
     conn = connect(AwsTarget(args.profile, regions[0] if regions else None, args.endpoint_url))
-    print(f"connected: {conn.label}", file=sys.stderr)
+    print(f"connected: {visible(conn.label)}", file=sys.stderr)
     return conn
 
 
@@ -246,11 +246,11 @@ def _outcome_rows(report) -> list[tuple[str, object]]:
 def _report_changes(conn, reports, args, extra: dict | None = None, earlier_errors=()) -> int:
     """Per-(account, region, endpoint) outcomes and the targets' errors (`earlier_errors`: targets that could
     not even be planned); exit 0 only if all went well."""
-    from tui.aws.rollout import OK_STATUSES
+    from tui.aws.apply import Status
 
     rows = [row for report in reports for row in _outcome_rows(report)]
     errors = [*earlier_errors, *(e for report in reports for e in report.errors)]
-    ok = not errors and all(o.status in OK_STATUSES for _, o in rows)
+    ok = not errors and all(Status(o.status).ok for _, o in rows)
     if args.json:
         outcomes = [{"account": account, **o.to_dict()} for account, o in rows]
         print_json({"connection": conn.label, "outcomes": outcomes, "errors": [e.error_dict() for e in errors], **(extra or {})})
