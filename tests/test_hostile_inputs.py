@@ -159,7 +159,11 @@ def _made_inputs(folder: Path) -> dict[str, str]:
     os.mkfifo(fifo)
     (folder / "a-directory.json").mkdir()
     os.symlink("/dev/zero", folder / "link-to-dev-zero.json")
+    hostile_name = folder / "\x1b]2;PWNED\x07\u202e[bold]x\u2028.json"
+    hostile_name.write_text("not JSON", encoding="utf-8")
     return {
+        "hostile-name": str(hostile_name),
+        "nul-in-name": str(folder / "a\x00b.json"),
         "huge-50mb": str(huge),
         "just-over-256kib": str(folder / "just-over-256kib.json"),
         "fifo": str(fifo),
@@ -171,7 +175,7 @@ def _made_inputs(folder: Path) -> dict[str, str]:
     }
 
 
-MADE = ("huge-50mb", "just-over-256kib", "fifo", "directory", "dev-zero", "dev-null", "link-to-dev-zero", "missing")
+MADE = ("hostile-name", "nul-in-name", "huge-50mb", "just-over-256kib", "fifo", "directory", "dev-zero", "dev-null", "link-to-dev-zero", "missing")
 
 
 @pytest.fixture(scope="module")

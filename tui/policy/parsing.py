@@ -246,6 +246,8 @@ def read_file_text(path: str | os.PathLike, source: str) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(f"cannot read {source}: the name holds a NUL byte") from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise InputError(f"{source} is not a regular file")
