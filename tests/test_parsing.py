@@ -110,6 +110,8 @@ def test_files_are_read_bounded_and_only_when_regular(tmp_path):
         read_file_text(tmp_path, "f")
     with pytest.raises(InputError, match="not a regular file"):
         read_file_text("/dev/zero", "f")
+    with pytest.raises(InputError, match="the name holds a NUL byte"):
+        read_file_text(tmp_path / "a\x00b.json", "f")
 
 
 # --- identifiers -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from tui.policy.errors import InputError
 from tui.policy.identifiers import ACCOUNT_ID, ORG_ID
 
 SEPARATORS = re.compile("[\\s,;\u3001\uff0c\uff1b\u3000]+")
-DASHED_DIGITS = re.compile(r"\d+(-\d+)+")
+DASHED_DIGITS = re.compile(r"[0-9]+(-[0-9]+)+")
 ACCOUNT_DIGITS = 12
 MAX_SHOWN = 40
 """Longest slice of a bad value quoted back in a message."""

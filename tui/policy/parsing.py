@@ -232,22 +232,28 @@ def _too_large(source: str) -> InputError:
                       "characters, so this is not one the tool reads")
 
 
+def _checked(call, path, source: str, *args):
+    """call(path, *args), its failures as one-line InputErrors."""
+    try:
+        return call(path, *args)
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(f"cannot read {source}: the name holds a NUL byte") from None
+
+
 def read_file_text(path: str | os.PathLike, source: str) -> str:
     """The UTF-8 text of a regular file of at most MAX_TEXT_BYTES.
 
     FIFOs, devices, sockets and directories are refused before they are opened (a FIFO would block the
     open; /dev/zero never ends), and the opened file is checked again in case it was swapped meanwhile.
     """
-    try:
-        if stat.S_ISDIR(os.stat(path).st_mode):
-            raise InputError(f"{source} is a directory, not a file")
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise InputError(f"{source} is not a regular file (a FIFO, device or socket); give a file, or - for standard input")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
-    except ValueError:  # a NUL byte in the name
-        raise InputError(f"cannot read {source}: the name holds a NUL byte") from None
+    mode = _checked(os.stat, path, source).st_mode
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{source} is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{source} is not a regular file (a FIFO, device or socket); give a file, or - for standard input")
+    fd = _checked(os.open, path, source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise InputError(f"{source} is not a regular file")
