@@ -225,3 +225,15 @@ def test_a_stored_policy_that_cannot_be_parsed_is_told_apart_from_none():
     parsed = stored_policy('{"Statement": [], "Statement": {"Effect": "Allow"}}')
     assert parsed.doc == {"Statement": {"Effect": "Allow"}} and parsed.ambiguities[0].code == DUPLICATE_KEY
     assert parse_stored("[" * 5000) is None and parse_stored('{"Statement": []}') == {"Statement": []}
+
+
+def test_full_width_numbers_in_conditions_are_not_numbers():
+    """float() reads `１０` as 10; the evaluator must not, or NumericLessThan would match where IAM does not."""
+    from tui.policy.evaluator import Request, evaluate
+
+    def decision(limit: str) -> str:
+        doc = policy(Condition={"NumericLessThan": {"s3:max-keys": limit}})
+        return evaluate(doc, Request("s3:GetObject", "arn:aws:s3:::b/k", {"s3:max-keys": "5"})).outcome
+
+    assert decision("10") == "Allow"
+    assert decision("１０") == decision("١٠") == "ImplicitDeny"

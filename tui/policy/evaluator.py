@@ -237,6 +237,8 @@ def _arn_matches(globs: tuple, arn: str) -> bool:
 
 
 def _number(text: str) -> float | None:
+    if not text.isascii():  # float() also reads full-width and other scripts' digits; IAM's numbers are ASCII
+        return None
     try:
         number = float(text)
     except ValueError:

@@ -510,6 +510,8 @@ def _multivalued(name: str, policy: ReadPolicy) -> bool:
 
 
 def _parse_number(text: str) -> Fraction | None:
+    if not text.isascii():  # float() also reads full-width and other scripts' digits; IAM's numbers are ASCII
+        return None
     try:
         number = float(text)
     except ValueError:
