@@ -111,6 +111,21 @@ def _first_too_deep(brackets: Iterable[str], max_depth: int) -> int | None:
     return None
 
 
+def _position_too_deep(text: str, max_depth: int) -> int:
+    """Where the first bracket past `max_depth` is, for the message; stops there (a string token starts
+    with a quote, so it is never taken for a bracket)."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                return match.start()
+        elif token in "]}":
+            depth -= 1
+    return len(text)
+
+
 def check_depth(text: str, max_depth: int, source: str) -> None:
     """Refuse nesting deeper than `max_depth`, found by a linear scan of the brackets outside strings, so the
     parser never recurses past it. Escaped backslashes and quotes are blanked first, so every `"` left opens
@@ -119,9 +134,7 @@ def check_depth(text: str, max_depth: int, source: str) -> None:
     plain = text.replace("\\\\", "__").replace('\\"', "__")
     if _first_too_deep(_BRACKET.findall("".join(plain.split('"')[0::2])), max_depth) is None:
         return
-    brackets = [match for match in _STRING_OR_BRACKET.finditer(text) if _BRACKET.fullmatch(match.group())]
-    index = _first_too_deep((match.group() for match in brackets), max_depth)
-    line, column = _line_column(text, brackets[index].start())
+    line, column = _line_column(text, _position_too_deep(text, max_depth))
     raise InputError(f"{source} nests deeper than {max_depth} levels at line {line} column {column}; "
                      f"what it should hold nests at most {max_depth}")
 
