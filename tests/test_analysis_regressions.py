@@ -1,5 +1,7 @@
 """Analyser bugs the acceptance corpus found, each pinned by the smallest policy that showed it."""
 
+import pytest
+
 from tui.policy import analysis
 from tui.policy.analysis import Caller, Classification, Setting, Trust, analyse
 
@@ -50,3 +52,15 @@ def test_org_members_carry_org_paths():
     result = analyse(policy, Setting("kms", "us-east-1", Trust((), (ORG,))))
     assert "lock-out" not in [f.code for f in result.findings]
     assert result.classification is Classification.IDENTITY_PERIMETER
+
+
+@pytest.mark.parametrize("service", ["dynamodb", "s3"])
+@pytest.mark.parametrize("character", ["\x00", " ", "\u3000"])
+def test_witness_resources_are_arns_simulate_accepts(service, character):
+    """A witness resource such as `arn:aws:\\x00` was allowed by the request shape, and `simulate --cases`
+    refused to replay it; witnesses now have simulate's ARN shape (no controls or spaces)."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    analyser = analysis._Analyser(policy, Setting(service, "us-east-1", Trust((TRUSTED,))))
+    z3 = analyser.z3
+    assert isinstance(analyser._solve("any request", [], True), analysis.Witness)
+    assert analyser._solve("a resource with a hidden character", [z3.Contains(analyser.formula.resource, analyser.symbolic.sval(character))], True) is None

@@ -288,12 +288,16 @@ class _Analyser:
         service = symbolic.literal_re(f"{prefix}:", True) if prefix else z3.Concat(z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))), z3.Re(":"))
         name = z3.Concat(z3.Union(z3.Range("A", "Z"), z3.Range("a", "z")), z3.Star(z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), z3.Range("0", "9"))))
         arn = symbolic.literal_re(f"arn:{self.partition}:", False)
+        visible = _visible_char(z3, symbolic)
         if self.setting.service == "s3":
             bucket = z3.Concat(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"))))
             resource = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
-                                 z3.Option(z3.Concat(z3.Re("/"), z3.Star(symbolic._ANY_CHAR))))
-        else:
-            resource = z3.Union(z3.Concat(arn, z3.Plus(symbolic._ANY_CHAR)), z3.Re("*"))
+                                 z3.Option(z3.Concat(z3.Re("/"), z3.Star(visible))))
+        else:  # service:region:account:resource, the shape `simulate --cases` accepts (tui/commands/policy.py)
+            lower = z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))
+            colon = z3.Re(":")
+            fields = z3.Concat(z3.Plus(lower), colon, z3.Star(lower), colon, z3.Star(z3.Diff(visible, colon)), colon, z3.Plus(visible))
+            resource = z3.Union(z3.Concat(arn, fields), z3.Re("*"))
         return [z3.InRe(f.action, z3.Concat(service, name)), z3.InRe(f.resource, resource)]
 
     def _service_caller(self):
@@ -614,6 +618,16 @@ class _Analyser:
         probe = Request(self.template.sample_write.action if self.template and self.template.sample_write else "s3:PutObject",
                         f"arn:{self.partition}:s3:::vpce-wizard-probe-{ANONYMOUS}/x", {"aws:PrincipalAccount": ANONYMOUS})
         return evaluate(self.policy, probe).allowed and any(f.code == "foreign-principals" for f in self.findings)
+
+
+_SPACES = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+
+
+def _visible_char(z3, symbolic):
+    """Any character but controls and spaces (Python's `\\s`): a witness ARN must pass simulate's check."""
+    hidden = [z3.Range("\x00", "\x1f"), z3.Range("\x7f", "\x9f"), z3.Range("\u2000", "\u200a")]
+    hidden += [z3.Re(symbolic.sval(character)) for character in _SPACES]
+    return z3.Diff(symbolic._ANY_CHAR, z3.Union(*hidden))
 
 
 def _rlimit_count(solver) -> int:
