@@ -1,0 +1,46 @@
+"""The analyser answers hostile policies in bounded time: a hang here would hang audit, apply and the wizard.
+
+Figures belong in benchmarks/; this test only has a generous bound, in a child process so a hang fails the
+test instead of stalling the suite.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+BOUND_SECONDS = 10.0
+"""Far above the issue's "well under 2 s", so a loaded CI machine does not fail it; a hang still does."""
+REPETITIONS = 2_000
+
+ANALYSE = """
+import json, sys
+from tui.policy.analysis import Setting, Trust, analyse
+policy = json.loads(sys.stdin.read())
+result = analyse(policy, Setting("s3", "us-east-1", Trust(("111122223333",))))
+print(json.dumps(result.to_dict()))
+"""
+
+
+def hostile_pair_policy(repetitions: int) -> dict:
+    """`arn:aws:s3:::*x*x*x...*y` next to `arn:aws:s3:::xxxx...`: a backtracking matcher spins for minutes."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": ["arn:aws:s3:::" + "*x" * repetitions + "*y", "arn:aws:s3:::" + "x" * repetitions]}]}
+
+
+@pytest.mark.xfail(strict=True, reason="analyser: each AWS-owned bucket question next to a wildcard bucket pattern takes z3 seconds "
+                   "(many end unproven at the 4,000,000 rlimit); even `*x*y` (one repetition) took 59 s on 2 shared cores")
+def test_hostile_wildcard_pair_gets_a_verdict_quickly():
+    policy = json.dumps(hostile_pair_policy(REPETITIONS))
+    try:
+        done = subprocess.run([sys.executable, "-c", ANALYSE], input=policy, capture_output=True, text=True, timeout=BOUND_SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"analyse gave no verdict within {BOUND_SECONDS} s")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["classification"]
+    assert any(f["severity"] == "high" for f in result["findings"])  # outsiders may read the wildcard bucket
