@@ -64,3 +64,14 @@ def test_witness_resources_are_arns_simulate_accepts(service, character):
     z3 = analyser.z3
     assert isinstance(analyser._solve("any request", [], True), analysis.Witness)
     assert analyser._solve("a resource with a hidden character", [z3.Contains(analyser.formula.resource, analyser.symbolic.sval(character))], True) is None
+
+
+def test_string_like_with_only_a_variable_is_read_as_equality():
+    """`StringLike aws:ResourceAccount ${aws:PrincipalAccount}` holds no wildcard: it is the insider's path
+    (any account, its own resources), proven, not `unproven` (the differential test found it)."""
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+        "Condition": {"StringLike": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}}]}
+    result = analyse(policy, Setting("sqs", "us-east-1", Trust((TRUSTED,))))
+    codes = [f.code for f in result.findings]
+    assert "foreign-principals" in codes and "unproven" not in codes, [f.message for f in result.findings]

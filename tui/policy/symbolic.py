@@ -466,7 +466,9 @@ class PolicyFormula:
         """Exact comparisons with a variable compare two request values; anything else is left undecided."""
         expression = self._value_expression(parts)
         base = operator.base
-        exact = base.comparison is Comparison.EQUALS and base.kind in (ValueKind.STRING, ValueKind.BINARY) and not base.ignore_case
+        # StringLike on a value with no wildcard outside its variables is equality: a substituted value
+        # matches itself only (`_literal_only` below)
+        exact = base.comparison in (Comparison.EQUALS, Comparison.LIKE) and base.kind in (ValueKind.STRING, ValueKind.BINARY) and not base.ignore_case
         if expression is None or not exact or not _literal_only(parts) or key.exact_only:
             return self._unknown()
         resolvable, value = expression
