@@ -179,3 +179,32 @@ async def test_endpoints_are_labelled_against_the_accounts_trusted_in_the_wizard
         await wait_for(pilot, lambda: app.classified_for == app.trust_key() and app.endpoints is not None)
         labels = {e.id: e.classification for e in app.endpoints}
         assert labels[endpoints["s3"]] == IDENTITY_PERIMETER  # not "trusts outside": the second account is trusted here
+
+
+async def test_endpoints_picked_before_rediscovery_are_kept(sandbox_app):
+    app = sandbox_app
+    async with app.run_test(size=SIZE) as pilot:
+        endpoints = await walk_to_apply(app, pilot)
+        for listing in app.screen.query(".vpc").results(SelectionList):
+            if endpoints["s3"] in [listing.get_option_at_index(i).value for i in range(listing.option_count)]:
+                listing.select(endpoints["s3"])
+        await pilot.pause()
+        from dataclasses import replace
+
+        old_lists = list(app.screen.query(".vpc"))
+        app.answers = replace(app.answers, accounts=(*app.answers.accounts, "444455556677"))
+        app.refresh_endpoints_if_stale()  # the labels change, so every list is built again
+        await wait_for(pilot, lambda: not any(listing.is_attached for listing in old_lists) and app.screen.query(".vpc"))
+        await pilot.pause()
+        assert app.screen.selected() == [endpoints["s3"]]
+
+
+async def test_starting_the_sandbox_from_an_offline_session_says_what_it_changes(tmp_path):
+    app = offline_app(tmp_path, ready_answers(region="ap-southeast-2", services=("s3", "kms")))
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_start_sandbox()
+        await wait_for(pilot, lambda: app.endpoints is not None)
+        assert app.answers.region == "eu-west-1"  # the sandbox has no endpoints in ap-southeast-2
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Region changed from ap-southeast-2 to eu-west-1" in m for m in messages), messages
+        assert app.answers.services == ("s3", "kms")  # the user's choice of services is kept

@@ -31,7 +31,9 @@ def reading_text(reading: AccountList) -> Text:
         lines.append(f"… and {len(reading.problems) - MAX_PROBLEMS_SHOWN} more value(s) that are not account IDs")
     text = plain("\n".join(lines)) if lines else Text()
     for note in reading.notes:
-        text.append_text(plain(f"{chr(10) if text else ''}note: {note}", "italic"))
+        if text:
+            text.append("\n")
+        text.append_text(plain(f"note: {note}", "italic"))
     return text
 
 
@@ -51,9 +53,12 @@ class AccountEditor(ListEditor):
         count = len(self._values())
         self.query_one("#account-count", Label).update(f"{count} trusted account(s)" if count else "no account trusted yet")
 
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        event.stop()
+    left_over = ""
+    """What the last commit left in the field: its errors and notes are already shown."""
+
+    def show_typed(self, event: Input.Changed) -> None:
+        if event.value == self.left_over:
+            return
         reading = read_account_list(event.value)
         error = self.query_one(".error", Label)
         if reading.problems or len(reading.accounts) + len(reading.org_ids) <= 1:
@@ -81,7 +86,7 @@ class AccountEditor(ListEditor):
                 reading = replace(reading, problems=reading.problems + (problem,), rejected=reading.rejected + reading.org_ids[:1])
         if changes:
             self.app.answers = replace(answers, **changes)
-        field.value = " ".join(reading.rejected)
+        self.left_over = field.value = " ".join(reading.rejected)
         notes = reading.notes + ((org_note,) if org_note else ()) + ((f"{len(new)} account ID(s) added",) if len(new) > 1 else ())
         self.query_one(".error", Label).update(reading_text(replace(reading, notes=notes)))
         return reading.problems[0] if reading.problems else None

@@ -22,7 +22,7 @@ from textual.widgets import Input
 
 from tui.app.config import load_settings, save_setting, state_dir
 from tui.app.messages import Connected, DiscoveryFailed, EndpointsFound, SandboxStarted, StatusChanged, WentOffline
-from tui.app.modals import HelpScreen, PathModal
+from tui.app.screens import step_screen
 from tui.app.widgets import STEPS
 from tui.policy.answers import Answers, save_answers
 from tui.policy.catalog import load_catalog
@@ -67,7 +67,7 @@ class WizardApp(App[int]):
     answers: var[Answers] = var(Answers)
     status = var("")
     connection: var[Connection | None] = var(None)
-    endpoints: var[list[Endpoint] | None] = var(None)
+    endpoints: var[list[Endpoint] | None] = var(None, always_update=True)
     """Endpoints discovered in the answers' region (None until discovery has run)."""
     current_service = var("")
     """The service the review step shows; copy and save act on it."""
@@ -91,9 +91,7 @@ class WizardApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         """The services step is the first thing drawn: no splash screen, no blank frame."""
-        from tui.app.screens import SCREENS
-
-        return SCREENS["services"]()
+        return step_screen("services")()
 
     # -- steps ---------------------------------------------------------------------------------------------
 
@@ -108,18 +106,22 @@ class WizardApp(App[int]):
 
     def goto(self, name: str) -> AwaitComplete | AwaitMount | None:
         """Switch to the step `name` (awaitable); None when already there or a dialog is open."""
-        from tui.app.screens import SCREENS
-
-        if isinstance(self.screen, SCREENS[name]):
+        if getattr(self.screen, "STEP", "") == name:
             return None
         if len(self.screen_stack) > 1 and not getattr(self.screen, "STEP", ""):
             return None  # a modal is open
         if name == "buckets" and not self.wants_buckets:
             self.notify("The S3 buckets step applies only when S3 is among the chosen services.", severity="warning")
             return None
+        screen = step_screen(name)()
         if len(self.screen_stack) == 1:  # the first step is the default screen, which cannot be switched away
-            return self.push_screen(SCREENS[name]())
-        return self.switch_screen(SCREENS[name]())
+            return self.push_screen(screen)
+        return self.switch_screen(screen)
+
+    async def action_goto(self, name: str) -> None:
+        """A click on the step trail."""
+        if switching := self.goto(name):
+            await switching
 
     def _step_offset(self, offset: int) -> None:
         order = self.step_order()
@@ -151,6 +153,8 @@ class WizardApp(App[int]):
         self.notify(visible_lines(message), markup=False, **kwargs)
 
     def action_help(self) -> None:
+        from tui.app.modals import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -344,6 +348,8 @@ class WizardApp(App[int]):
             self._save_as(f"Export as {title}", filename, render({name: r.policy for name, r in reviews.items()}, fmt, self.answers.region))
 
     def action_save_answers(self) -> None:
+        from tui.app.modals import PathModal
+
         try:
             answers = self.answers.checked()
         except WizardError as exc:
@@ -357,6 +363,8 @@ class WizardApp(App[int]):
         self.push_screen(PathModal("Save the answers (replay with --answers)", self.output_dir / "vpce-answers.json"), save)
 
     def _save_as(self, title: str, filename: str, text: str) -> None:
+        from tui.app.modals import PathModal
+
         def save(path: Path | None) -> None:
             if path is not None:
                 self._write(path, lambda: write_private(path, text))

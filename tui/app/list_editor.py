@@ -100,6 +100,10 @@ class ListEditor(Vertical):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        self.show_typed(event)
+
+    def show_typed(self, event: Input.Changed) -> None:
+        """Say what is wrong with what is being typed (subclasses say more)."""
         show_validation(self.query_one(".error", Label), event.validation_result)
 
     @on(Input.Submitted)

@@ -1,9 +1,23 @@
-"""Which screen shows which step; the App looks steps up here so the step modules need not know each other."""
+"""Which screen shows which step, imported only when the step is first opened.
 
-from tui.app.accounts_step import AccountsScreen
-from tui.app.apply_step import ApplyScreen
-from tui.app.buckets_step import BucketsScreen
-from tui.app.review_step import ReviewScreen
-from tui.app.services_step import ServicesScreen
+The App looks steps up here so the step modules need not know each other; loading them lazily keeps the
+first paint down to the services step's own widgets (the review step alone pulls in Pygments for its JSON).
+"""
 
-SCREENS = {screen.STEP: screen for screen in (ServicesScreen, AccountsScreen, BucketsScreen, ReviewScreen, ApplyScreen)}
+from importlib import import_module
+
+from textual.screen import Screen
+
+STEP_SCREENS = {
+    "services": ("tui.app.services_step", "ServicesScreen"),
+    "accounts": ("tui.app.accounts_step", "AccountsScreen"),
+    "buckets": ("tui.app.buckets_step", "BucketsScreen"),
+    "review": ("tui.app.review_step", "ReviewScreen"),
+    "apply": ("tui.app.apply_step", "ApplyScreen"),
+}
+
+
+def step_screen(name: str) -> type[Screen]:
+    """The screen class of the step `name`."""
+    module, cls = STEP_SCREENS[name]
+    return getattr(import_module(module), cls)

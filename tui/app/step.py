@@ -41,7 +41,6 @@ class StepScreen(Screen):
         yield ConnectionBar(id="connection")
         yield StepIndicator(self.STEP)
         with Vertical(id="body"):
-            yield Input(placeholder="filter: type to narrow the lists; esc returns to the list", id="filter", compact=True, disabled=True)
             yield from self.compose_body()
         with Horizontal(id="nav"):
             yield Button("‹ Back", id="back", action="app.back", compact=True, disabled=self.STEP == "services")
@@ -71,11 +70,12 @@ class StepScreen(Screen):
             return bool(self.query(TickList))
         return True
 
-    def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.disabled = False  # disabled until asked for, so it never takes the focus a list should have
-        field.display = True
-        field.focus()
+    async def action_filter(self) -> None:
+        """Show the filter field above the step's lists (mounted on first use: it is not part of the first paint)."""
+        if not self.query("#filter"):
+            field = Input(placeholder="filter: type to narrow the lists; enter or esc returns to the list", id="filter", compact=True)
+            await self.query_one("#body").mount(field, before=0)
+        self.query_one("#filter", Input).focus()
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -88,7 +88,8 @@ class StepScreen(Screen):
 
     def current_filter(self) -> str:
         """What is typed in the filter, for lists mounted after it was typed (endpoints found later)."""
-        return self.query_one("#filter", Input).value
+        fields = self.query("#filter").results(Input)
+        return next((field.value for field in fields), "")
 
     def problem(self) -> str | None:
         """Why the wizard cannot move on yet (shown to the user), or None. Called before Next."""
