@@ -146,7 +146,7 @@ async def test_a_hostile_aws_error_is_shown_as_inert_text(sandbox, aws_env, tmp_
         await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))
         assert outcome_statuses(app.screen) == {endpoint_id: "failed"}
         details = app.screen.query_one("#outcomes", DataTable).get_row(endpoint_id)[2]
-        assert "[link=https://evil.example]" in str(details) and "\\x1b" in str(details)
+        assert "[link=http" in str(details) and "\\x1b]2;PWNED" in str(details)  # the core may shorten AWS messages
         assert_inert(app, details)
 
 
