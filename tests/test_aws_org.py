@@ -232,3 +232,26 @@ def test_bad_target_flags_are_one_line_errors(aws_env, tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1].startswith("error: ") and expected in err[-1], (argv, err)
+
+
+def test_max_errors_stops_starting_new_targets(aws_env, org, tmp_path, capsys):
+    first, rest = org.members[0], org.members[1:]
+    policy = tmp_path / "p.json"  # leaves the first member out: its endpoints are refused (lock-out)
+    policy.write_text(pretty(build_policy(Answers(services=("s3",), accounts=(org.management, *rest), region="eu-west-1").checked(), "s3")))
+    argv = ["apply", "--org", "--service", "s3", "--policy", str(policy), *BOTH, "--max-concurrency", "1", "--max-errors", "1", "--yes", "--json"]
+    assert main(argv) == 1
+    out = json.loads(capsys.readouterr().out)
+    errors = {(e["account"], e["region"]): e["status"] for e in out["errors"]}
+    assert errors == {**{(first, r): "failed" for r in REGIONS}, **{(a, r): "skipped" for a in rest for r in REGIONS}}
+    for account in rest:
+        for region in REGIONS:
+            eid = org.endpoints[(account, region, "s3")]
+            assert same_policy(held(aws_env.url, account, region, eid, org.management), FULL_ACCESS_POLICY)
+
+
+def test_an_unreachable_member_beyond_max_errors_stops_before_any_write(aws_env, org, policy_file, capsys, monkeypatch):
+    hook_connect(monkeypatch, lambda conn: deny_assume_role(conn, org.members[0]))
+    argv = ["apply", "--org", "--service", "s3", "--policy", policy_file, *BOTH, "--max-errors", "0", "--yes"]
+    assert main(argv) == 1
+    assert "could not be planned, more than --max-errors allows; nothing changed" in capsys.readouterr().err
+    assert list_backups() == []
