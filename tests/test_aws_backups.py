@@ -81,7 +81,7 @@ def test_a_folder_others_can_write_is_refused_with_the_fix(s3, policy_files, cap
     assert same_policy(stored(s3), FULL_ACCESS_POLICY)
     if folder is not locks_dir:
         assert main(["backups"]) == 1
-        assert error_line(capsys) == f"error: refusing to use {str(path)!r}: it is writable by group and others (mode 777), so someone else could plant backups: run `chmod 700 {path}` (and own it)"
+        assert error_line(capsys) == f"error: refusing to use {str(path)!r}, someone else could plant backups there: it is writable by group and others (mode 777): run `chmod 700 {path}`"
 
 
 def test_a_folder_owned_by_someone_else_is_refused(s3, policy_files, capsys, monkeypatch):
@@ -101,11 +101,16 @@ def test_a_symlinked_backups_folder_is_refused(s3, tmp_path, capsys):
     assert "is not a folder" in error_line(capsys)
 
 
-def test_loose_or_foreign_backup_files_are_not_backups(s3, policy_files, aws_env, monkeypatch):
+def test_loose_or_foreign_backup_files_are_not_backups(s3, policy_files, aws_env, capsys, monkeypatch):
     applied(s3, policy_files[0])
     [real] = list_backups(s3)
     loose = plant(f"{s3}.20990101T000000.000000Z.json", planted_open_policy(s3, aws_env.account), mode=0o666)
     assert list_backups(s3) == [real]
+    capsys.readouterr()
+    assert main(["backups"]) == 0
+    captured = capsys.readouterr()
+    assert str(real.path) in captured.out and str(loose) not in captured.out
+    assert f"ignored {loose}: refusing backup" in captured.err and "writable by group and others" in captured.err
     with pytest.raises(InputError, match=r"group and others.*chmod 600"):
         load_backup(loose)
     os.chmod(loose, 0o600)
@@ -121,6 +126,10 @@ def test_a_planted_future_dated_backup_is_never_the_latest(s3, policy_files, aws
     applied(s3, policy_files[1])
     planted = plant(f"{s3}.20990101T000000.000000Z.json", planted_open_policy(s3, aws_env.account))
     assert latest_backup(s3).path != planted
+    capsys.readouterr()
+    assert main(["backups", "--endpoint", s3, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["backups"]
+    assert [b["future"] for b in listed] == [True, False, False] and listed[0]["path"] == str(planted)
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     questions = []
     monkeypatch.setattr("builtins.input", lambda prompt: questions.append(prompt) or "n")

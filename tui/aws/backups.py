@@ -47,7 +47,7 @@ class Backup:
     new: dict | None
 
     def to_dict(self) -> dict:
-        return {"path": str(self.path), "endpoint_id": self.endpoint_id, "region": self.region, "account": self.account, "time": self.time, "action": self.action}
+        return {"path": str(self.path), "endpoint_id": self.endpoint_id, "region": self.region, "account": self.account, "time": self.time, "action": self.action, "future": self.is_future}
 
     @property
     def is_future(self) -> bool:
@@ -69,11 +69,14 @@ def locks_dir() -> Path:
     return state_dir() / "locks"
 
 
-def _unsafe_reason(info: os.stat_result) -> str | None:
+def _unsafe(path: Path, info: os.stat_result, private_mode: int) -> str | None:
+    """Why someone else could have written this folder or file, with the fix; None when it is private."""
     if info.st_uid != os.getuid():
-        return f"is owned by uid {info.st_uid}, not by you"
-    if stat.S_IMODE(info.st_mode) & 0o022:
-        return f"is writable by {'group and others' if stat.S_IMODE(info.st_mode) & 0o022 == 0o022 else 'group' if info.st_mode & 0o020 else 'others'} (mode {stat.S_IMODE(info.st_mode):o})"
+        return f"it is owned by uid {info.st_uid}, not by you: move it away (vpce-wizard makes its own)"
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        who = {0o020: "group", 0o002: "others"}.get(mode & 0o022, "group and others")
+        return f"it is writable by {who} (mode {mode:o}): run `chmod {private_mode:o} {path}`"
     return None
 
 
@@ -89,9 +92,9 @@ def check_private_folder(folder: Path) -> None:
             raise UnsafeStateError(f"cannot check {str(path)!r}: {exc.strerror or exc}") from None
         if not stat.S_ISDIR(info.st_mode):
             raise UnsafeStateError(f"{str(path)!r} is not a folder (a symlink or file was put there): move it away and retry")
-        reason = _unsafe_reason(info)
-        if reason:
-            raise UnsafeStateError(f"refusing to use {str(path)!r}: it {reason}, so someone else could plant backups: run `chmod 700 {path}` (and own it)")
+        problem = _unsafe(path, info, 0o700)
+        if problem:
+            raise UnsafeStateError(f"refusing to use {str(path)!r}, someone else could plant backups there: {problem}")
 
 
 def _private_folder(folder: Path) -> Path:
@@ -107,10 +110,10 @@ def _file_problem(path: Path) -> str | None:
     try:
         info = path.lstat()
     except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
+        return f"it cannot be read: {exc.strerror or exc}"
     if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file"
-    return _unsafe_reason(info)
+        return "it is not a regular file"
+    return _unsafe(path, info, 0o600)
 
 
 def _parse_time(value: str) -> datetime:
@@ -168,8 +171,7 @@ def load_backup(path: str | os.PathLike) -> Backup:
     path = Path(path).expanduser()
     problem = _file_problem(path)
     if problem:
-        fix = f": run `chmod 600 {path}` if you wrote it" if "writable" in problem else ""
-        raise InputError(f"refusing backup {str(path)!r}: it {problem}{fix}")
+        raise InputError(f"refusing backup {str(path)!r}: {problem}")
     source = f"backup {str(path)!r}"
     record = strict_json(read_file_text(path, source), source, max_depth=1 + POLICY_MAX_DEPTH)
     problem = _record_problem(record)
@@ -179,21 +181,30 @@ def load_backup(path: str | os.PathLike) -> Backup:
                   record.get("action", "apply"), record["old"], record["new"])
 
 
-def list_backups(endpoint_id: str | None = None) -> list[Backup]:
-    """Backups, newest first, optionally of one endpoint. Files that are not the user's own private,
-    well-formed backups of the endpoint their name says are skipped: they are not evidence of anything."""
+def scan_backups(endpoint_id: str | None = None) -> tuple[list[Backup], list[tuple[Path, str]]]:
+    """Backups, newest first, optionally of one endpoint, and the files passed over with the reason. Files
+    that are not the user's own private, well-formed backups of the endpoint their name says are not
+    evidence of anything: they are reported, never restored."""
     folder = backups_dir()
     check_private_folder(folder)
     pattern = f"{endpoint_id}.*.json" if endpoint_id else "vpce-*.json"
-    backups = []
-    for path in folder.glob(pattern) if folder.is_dir() else ():
+    backups, ignored = [], []
+    for path in sorted(folder.glob(pattern)) if folder.is_dir() else ():
         try:
             backup = load_backup(path)
-        except InputError:
+        except InputError as exc:
+            ignored.append((path, str(exc)))
             continue
         if path.name.startswith(f"{backup.endpoint_id}."):
             backups.append(backup)
-    return sorted(backups, key=lambda b: _parse_time(b.time), reverse=True)
+        else:
+            ignored.append((path, f"it holds a backup of {backup.endpoint_id}, not of the endpoint its name says"))
+    return sorted(backups, key=lambda b: _parse_time(b.time), reverse=True), ignored
+
+
+def list_backups(endpoint_id: str | None = None) -> list[Backup]:
+    """The backups of `scan_backups`, without the files it passed over."""
+    return scan_backups(endpoint_id)[0]
 
 
 def latest_backup(endpoint_id: str) -> Backup:

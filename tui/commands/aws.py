@@ -232,16 +232,21 @@ def run_rollback(args: argparse.Namespace) -> int:
 
 
 def run_backups(args: argparse.Namespace) -> int:
-    from tui.aws.backups import backups_dir, list_backups
+    """List the backups; files passed over (someone else's, loose, malformed) are named, so a planted file
+    is noticed rather than silently ignored."""
+    from tui.aws.backups import backups_dir, scan_backups
 
-    backups = list_backups(args.endpoint and check_endpoint_id(args.endpoint))
+    backups, ignored = scan_backups(args.endpoint and check_endpoint_id(args.endpoint))
     if args.json:
-        print_json({"directory": str(backups_dir()), "backups": [b.to_dict() for b in backups]})
+        print_json({"directory": str(backups_dir()), "backups": [b.to_dict() for b in backups], "ignored": [{"path": str(p), "reason": r} for p, r in ignored]})
         return 0
     if not backups:
         print(f"no backups in {visible(backups_dir())}", file=sys.stderr)
     for b in backups:
-        print(visible(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}"))
+        future = "  (dated in the future: never restored as the latest)" if b.is_future else ""
+        print(visible(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}") + future)
+    for path, reason in ignored:
+        print(visible(f"ignored {path}: {reason}"), file=sys.stderr)
     return 0
 
 
