@@ -95,3 +95,17 @@ def test_error_lines_never_echo_secrets(aws_env, capsys, monkeypatch, url, shown
     assert main(["audit", "--endpoint-url", url]) in (1, 2)
     error = last_error(capsys)
     assert shown in error and not any(part in error for part in SECRET_URL_PARTS)
+
+
+@pytest.mark.parametrize(
+    "message, redacted",
+    [
+        ('Could not connect to the endpoint URL: "http://u:s3cr3t@10.0.0.1:9/?token=abc123"', 'Could not connect to the endpoint URL: "http://***@10.0.0.1:9/"'),
+        ("see [link=https://evil.example]y[/link]", "see [link=https://evil.example]y[/link]"),  # nothing secret: untouched
+        ("http://[::1 is malformed, http://h/p@x is a path", "http://[::1 is malformed, http://h/p@x is a path"),
+    ],
+)
+def test_messages_lose_only_what_may_be_secret(message, redacted):
+    from tui.aws.errors import redact_urls
+
+    assert redact_urls(message) == redacted

@@ -1,7 +1,6 @@
 """AWS failures as one line that says what to do: the CLI prints it, the wizard shows it, no traceback."""
 
 import re
-from urllib.parse import urlsplit, urlunsplit
 
 from tui.policy.errors import WizardError
 
@@ -20,26 +19,21 @@ _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidC
 
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#]*@")
 
 
 def redact_url(url: str) -> str:
     """The URL without what may be a secret: userinfo becomes `***`, the query and fragment are dropped
-    (`http://user:pw@host:8080/p?token=x` -> `http://***@host:8080/p`)."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-    except ValueError:  # e.g. an unbalanced IPv6 bracket: keep nothing after the scheme
-        return url.split("://", 1)[0] + "://***" if "://" in url else "***"
-    if "@" in netloc:
-        netloc = "***@" + netloc.rpartition("@")[2]
-    elif not netloc and "@" in url:  # no scheme: urlsplit sees no userinfo, but the text may hold one
-        return "***@" + url.rpartition("@")[2].split("?", 1)[0].split("#", 1)[0]
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    (`http://user:pw@host:8080/p?token=x` -> `http://***@host:8080/p`). Text-based, so it also works on a
+    URL too malformed for urlsplit."""
+    without_query = re.split(r"[?#]", url, maxsplit=1)[0]
+    return _USERINFO.sub(lambda match: f"{match.group(1) or ''}***@", without_query)
 
 
 def redact_urls(text: str) -> str:
-    """Every URL inside a message, redacted: botocore puts the endpoint URL in many of its messages."""
-    return _URL.sub(lambda match: redact_url(match.group()), text)
+    """Every URL inside a message that carries userinfo, a query or a fragment, redacted: botocore puts the
+    endpoint URL in many of its messages. Other text, URLs included, is left exactly as it was."""
+    return _URL.sub(lambda match: redact_url(match.group()) if re.search(r"[@?#]", match.group()) else match.group(), text)
 
 
 def translate(exc: BaseException, action: str = "the AWS call") -> AwsError:
