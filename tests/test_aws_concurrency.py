@@ -2,11 +2,15 @@
 backups must form a true chain from the original to the final policy, and no run may report two clean
 `applied` when one write silently replaced the other."""
 
+import subprocess
+import sys
 import threading
 from collections import Counter
 
+import pytest
+
 from tui.aws.apply import execute_plan, plan_apply
-from tui.aws.backups import list_backups
+from tui.aws.backups import endpoint_lock, list_backups
 from tui.aws.discovery import describe_endpoints, parse_policy
 from tui.aws.sandbox import perimeter_policy
 from tui.aws.session import AwsTarget, connect
@@ -62,3 +66,22 @@ def test_concurrent_applies_keep_a_true_backup_chain(conn, sandbox, s3):
         assert same_policy(backup.old, previous.new), f"{backup.path.name} did not replace what {previous.path.name} wrote"
     assert same_policy(chain[-1].new, stored(conn, s3))
     print(dict(tally))  # figures for the report: pytest -s shows them
+
+
+def test_the_endpoint_lock_excludes_another_process_and_gives_up_in_time():
+    """flock is per open file, so threads are covered above; here the holder is another process."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom tui.aws.backups import endpoint_lock\n"
+         "with endpoint_lock('vpce-0123456789abcdef0'):\n    print('held', flush=True)\n    sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(TimeoutError, match="another vpce-wizard has been writing vpce-0123456789abcdef0"):
+            with endpoint_lock("vpce-0123456789abcdef0", wait=0.3):
+                pass
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+    with endpoint_lock("vpce-0123456789abcdef0", wait=0.3):  # released when the holder ended
+        pass

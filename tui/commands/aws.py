@@ -104,7 +104,7 @@ def _confirmed(plan, args) -> bool:
     if not sys.stdin.isatty():
         raise InputError("refusing to change endpoints without confirmation: no terminal to ask on; pass --yes")
     try:
-        answer = input(f"Write {len(plan.writes)} endpoint policy(ies) in {plan.label}? [y/N] ")
+        answer = input(f"Write {len(plan.writes)} endpoint policy(ies) in {visible(plan.label)}? [y/N] ")
     except EOFError:  # Ctrl-D at the prompt is a no
         return False
     return answer.strip().lower() in ("y", "yes")
