@@ -155,7 +155,7 @@ class TestVisibleState:
             await pilot.pause()
             footer = app.screen.query_one(Footer)
             keys = {key.description: key for key in footer.query("FooterKey")}
-            for wanted in ("Help", "Quit", "Back", "Next"):
+            for wanted in ("Help", "Quit", "Back") + (("Apply…", "Roll back") if step == "apply" else ("Next",)):
                 assert wanted in keys, (step, sorted(keys))
                 assert keys[wanted].region.right <= 80
             if step == "review":
