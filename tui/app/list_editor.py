@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
@@ -17,6 +17,9 @@ from textual.widgets import Button, Input, Label, OptionList
 from tui.app.plain import plain
 from tui.app.tick_list import KeyList
 from tui.policy.errors import InputError
+
+if TYPE_CHECKING:
+    from tui.app.app import WizardApp
 
 
 class CheckedBy(Validator):
@@ -132,4 +135,4 @@ class ListEditor(Vertical):
         if listing.highlighted is not None and values:
             gone = values[listing.highlighted]
             self.app.answers = replace(self.app.answers, **{self.field: tuple(v for v in values if v != gone)})
-            self.app.notify(f"Removed {gone}.", markup=False)
+            cast("WizardApp", self.app).say(f"Removed {gone}.")
