@@ -225,3 +225,25 @@ def test_first_paint_needs_no_aws_or_schema_libraries():
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout))
     assert not {"boto3", "botocore", "jsonschema", "z3", "moto", "pygments"} & loaded
     assert {"textual", "tui"} <= loaded
+
+
+async def test_help_scrolls_with_the_keyboard_and_keeps_close_on_an_80x24_screen(tmp_path):
+    from textual.widgets import Button
+
+    from tui.app.modals import HelpScreen
+
+    app = offline_app(tmp_path, ready_answers())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("#help-text")
+        close = app.screen.query_one("#close", Button)
+        assert close.region.bottom <= 24 and close.region.height == 1
+        assert text.max_scroll_y > 0  # more than fits: the keyboard must reach it
+        await pilot.press("pagedown")
+        await pilot.pause(0.3)
+        assert text.scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause(0.3)
+        assert text.scroll_y == 0
