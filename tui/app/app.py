@@ -85,6 +85,8 @@ class WizardApp(App[int]):
         """False when no region was given: the connection's region (profile or environment) is adopted."""
         self.classified_for: tuple | None = None
         """The trusted set the current endpoints' labels were computed for."""
+        self.painted = False
+        """True once the first screen is on the terminal; until then screens build only what it shows."""
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
@@ -170,6 +172,9 @@ class WizardApp(App[int]):
 
     def on_ready(self) -> None:
         """The first screen is on the terminal: only now load AWS libraries and start talking to AWS."""
+        self.painted = True
+        if hasattr(self.screen, "after_first_paint"):
+            self.screen.after_first_paint()
         if self.sandbox_requested:
             self.start_sandbox()
         elif self.target is not None:

@@ -24,7 +24,8 @@ class ServicesScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="region-row"):
             yield Label("Region ", classes="field-label")
-            yield Select([(r, r) for r in known_regions()], value=self.app.answers.region, allow_blank=False, id="region", compact=True)
+            regions = known_regions() if self.wizard.painted else [self.wizard.answers.region]  # the rest after the first paint
+            yield Select([(r, r) for r in regions], value=self.wizard.answers.region, allow_blank=False, id="region", compact=True)
             yield Static(id="found")
         yield Label(f"      {'service':<16}{'endpoint type':<19}{'policy':<10}{'found':<7}title", classes="columns")
         yield TickList(id="services")
@@ -33,6 +34,13 @@ class ServicesScreen(StepScreen):
         self.watch(self.app, "endpoints", lambda _: self._fill())
         self.watch(self.app, "answers", lambda _: self._sync(), init=False)
         self.query_one("#services").focus()
+
+    def after_first_paint(self) -> None:
+        """Give the region selector every region once the screen is drawn (34 options cost the first paint)."""
+        region = self.query_one("#region", Select)
+        with region.prevent(Select.Changed):
+            region.set_options([(r, r) for r in known_regions()])
+            region.value = self.wizard.answers.region
 
     def _fill(self) -> None:
         """Rebuild the rows: the endpoint counts change when discovery finishes or the region changes."""
