@@ -142,3 +142,35 @@ def test_audit_cost_is_targets_times_pages_plus_one_whatever_the_endpoints(aws_e
     seed_endpoints(aws_env.url, org.members[0], regions, credentials=member_credentials(aws_env.url, org.members[0]), per_service=10)
     more, calls_after = audit_cost()
     assert more == endpoints + 2 * 2 * 10 and calls_after == calls  # 40 more endpoints, not one more call
+
+
+class Terminal:
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_counts_accounts_on_a_terminal_only():
+    from tui.aws.fanout import Progress, TargetResult
+
+    targets = [Target(a, r) for a in ("a", "b") for r in ("eu-west-1", "us-east-1")]
+    for tty, enabled in ((True, True), (True, False), (False, True)):
+        stream = Terminal(tty)
+        progress = Progress(targets, enabled=enabled, stream=stream)
+        progress(TargetResult(targets[0], TargetStatus.OK))
+        progress(TargetResult(targets[1], TargetStatus.OK))
+        progress(TargetResult(targets[2], TargetStatus.UNREACHABLE))
+        progress.close()
+        if tty and enabled:
+            assert "accounts: 1 done, 0 failed, 1 left" in stream.text and "0 done" not in stream.text.split("\r")[-1]
+            assert stream.text.endswith("1 done, 1 failed, 1 left \n")
+        else:
+            assert stream.text == ""

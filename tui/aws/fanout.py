@@ -232,7 +232,8 @@ def run_targets(
 
 
 class Progress:
-    """`accounts done / failed / left` on one rewritten stderr line, only on a terminal and never with --json."""
+    """`accounts done / failed / left` on one rewritten stderr line, only on a terminal and never with --json:
+    done = every target of the account ended well, failed = some target of it did not, left = still running."""
 
     def __init__(self, targets: list[Target], enabled: bool, stream=None):
         self.stream = stream or sys.stderr
@@ -247,8 +248,8 @@ class Progress:
             if result.status is not TargetStatus.OK:
                 self.failed.add(result.target.account)
             if self.enabled:
-                done = sum(1 for n in self.left.values() if n == 0)
-                remaining = len(self.left) - done
+                done = sum(1 for account, n in self.left.items() if n == 0 and account not in self.failed)
+                remaining = sum(1 for n in self.left.values() if n > 0)
                 self.stream.write(f"\r  accounts: {done} done, {len(self.failed)} failed, {remaining} left ")
                 self.stream.flush()
 

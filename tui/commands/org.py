@@ -93,11 +93,9 @@ def _fanout_settings(args: argparse.Namespace):
 
 
 def _connect(args: argparse.Namespace, regions: list[str]):
-    from tui.aws.session import AwsTarget, connect
+    from tui.commands.aws import _connect as connect_and_say
 
-    conn = connect(AwsTarget(args.profile, regions[0] if regions else None, args.endpoint_url))
-    print(f"connected: {visible(conn.label)}", file=sys.stderr)
-    return conn
+    return connect_and_say(args, regions[0] if regions else None)
 
 
 def _trust(conn, args: argparse.Namespace, accounts: list[str]):
@@ -122,8 +120,9 @@ def _print_errors(report) -> None:
         print(f"{r.status:<11} {r.target.account} {r.target.region}: {visible(r.message)}")
 
 
-def _run(args, work):
-    """Connect, resolve targets, run `work(conn, sessions, targets, settings)` with AWS errors as one line."""
+def _run(args, work, *, resolve: bool = True):
+    """Connect, resolve targets (unless a plan file names them), run `work(conn, sessions, targets, settings)`
+    with AWS errors as one line."""
     from tui.aws.fanout import AccountSessions
     from tui.aws.targets import resolve_targets
     from tui.commands.aws import _aws_errors
@@ -131,10 +130,9 @@ def _run(args, work):
     access, concurrency, budget = _fanout_settings(args)
     with _aws_errors():
         conn = _connect(args, regions_of(args))
-        targets = resolve_targets(conn, _spec(args))
-        sessions = AccountSessions(conn, access)
+        targets = resolve_targets(conn, _spec(args)) if resolve else []
         settings = SimpleNamespace(access=access, concurrency=concurrency, budget=budget)
-        return work(conn, sessions, targets, settings)
+        return work(conn, AccountSessions(conn, access), targets, settings)
 
 
 def _progress(targets, args):
@@ -346,18 +344,7 @@ def run_org_apply(args: argparse.Namespace) -> int:
         code = _carry_out(conn, sessions, plans, args, settings, trust, f"{len(targets)} target(s)", earlier_errors=report.errors)
         return 1 if report.errors else code
 
-    return _run_saved(args, work) if saved else _run(args, work)
-
-
-def _run_saved(args, work):
-    """Like _run, but the plan file names the targets."""
-    from tui.aws.fanout import AccountSessions
-    from tui.commands.aws import _aws_errors
-
-    access, concurrency, budget = _fanout_settings(args)
-    with _aws_errors():
-        conn = _connect(args, regions_of(args))
-        return work(conn, AccountSessions(conn, access), [], SimpleNamespace(access=access, concurrency=concurrency, budget=budget))
+    return _run(args, work, resolve=not saved)
 
 
 def run_org_rollback(args: argparse.Namespace) -> int:
