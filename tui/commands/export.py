@@ -18,7 +18,7 @@ DEFAULT_DOCUMENT_NAME = "VpceWizard-EndpointPolicies"
 
 def register(subparsers, add_connection_options) -> None:
     export = subparsers.add_parser("export", help="an SSM Automation runbook or Terraform import blocks for many accounts and regions")
-    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--format", required=True, choices=FORMATS, help="ssm-automation: a runbook for many accounts and regions; terraform-import: adopt discovered endpoints")
     export.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help="region to cover; repeatable")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
     export.add_argument("--document-name", default=DEFAULT_DOCUMENT_NAME, metavar="NAME", help="name of the SSM document in the printed commands")
