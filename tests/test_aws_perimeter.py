@@ -2,15 +2,19 @@
 
 import pytest
 
-from tui.aws.perimeter import (
-    FULL_ACCESS, FULL_ACCESS_POLICY, IDENTITY_PERIMETER, IDENTITY_RESOURCE_PERIMETER, TRUSTS_OUTSIDE, Place, Trust, assess,
-)
+from tui.aws.perimeter import FULL_ACCESS_POLICY, Place, Trust, assess
+from tui.policy.analysis import Classification
+
+FULL_ACCESS = Classification.FULL_ACCESS
+IDENTITY_PERIMETER = Classification.IDENTITY_PERIMETER
+IDENTITY_RESOURCE_PERIMETER = Classification.IDENTITY_RESOURCE_PERIMETER
+TRUSTS_OUTSIDE = Classification.TRUSTS_OUTSIDE
 from tui.aws.sandbox import perimeter_policy
 
 A, B, C = "111122223333", "222233334444", "999900001111"
 ORG = "o-abcdefghij"
-S3_GATEWAY = Place("s3", "com.amazonaws.eu-west-1.s3", "eu-west-1", "Gateway", "vpc-1", "vpce-1")
-SSM = Place("ssm", "com.amazonaws.eu-west-1.ssm", "eu-west-1", "Interface", "vpc-1", "vpce-2")
+S3_GATEWAY = Place("s3", "com.amazonaws.eu-west-1.s3", "eu-west-1", "Gateway", "vpc-0a1b2c3d4e5f60718", "vpce-0a1b2c3d4e5f60718")
+SSM = Place("ssm", "com.amazonaws.eu-west-1.ssm", "eu-west-1", "Interface", "vpc-0a1b2c3d4e5f60718", "vpce-0fedcba9876543210")
 
 
 def allow(condition=None, action="*", resource="*", sid=None):
@@ -32,13 +36,16 @@ def codes(assessment, severity=None):
 
 def test_default_policy_is_full_access_and_high():
     result = assess(FULL_ACCESS_POLICY, SSM, Trust((A,)))
-    assert result.classification == FULL_ACCESS and codes(result, "high") == {"full-access"}
+    assert result.classification == FULL_ACCESS and "foreign-principals" in codes(result, "high")
+    witness = next(f.witness for f in result.findings if f.code == "foreign-principals")
+    assert witness.decision == "Allow" and dict(witness.context)["aws:PrincipalAccount"] not in (A,)
 
 
 def test_identity_perimeter_is_medium_only():
     result = assess(policy(allow({"StringEquals": {"aws:PrincipalAccount": A}})), SSM, Trust((A,)))
     assert result.classification == IDENTITY_PERIMETER
     assert codes(result) == {"no-resource-perimeter"}
+    assert codes(result, "medium") == {"no-resource-perimeter"}
 
 
 def test_several_trusted_accounts_in_one_condition_are_not_high():
@@ -81,13 +88,14 @@ def test_service_principal_statement_is_not_high():
 
 def test_aws_owned_bucket_exception_is_not_high_and_keeps_dnf_working():
     result = assess(perimeter_policy(A, "eu-west-1"), S3_GATEWAY, Trust((A,)))
-    assert result.classification == IDENTITY_RESOURCE_PERIMETER and not result.findings
+    assert result.classification == IDENTITY_RESOURCE_PERIMETER and codes(result) == {"aws-owned-exception"}
+    assert all(f.severity == "info" for f in result.findings)
 
 
 def test_s3_gateway_perimeter_without_the_repos_warns_that_dnf_will_fail():
     doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": A, "aws:ResourceAccount": A}}))
     finding = next(f for f in assess(doc, S3_GATEWAY, Trust((A,))).findings if f.code == "aws-owned-buckets-blocked")
-    assert finding.severity == "medium" and finding.message.startswith("dnf will fail")
+    assert finding.severity == "medium" and finding.message.startswith("dnf on Amazon Linux 2023 fails")
 
 
 def test_a_wildcard_bucket_exception_is_an_exfiltration_hole():
@@ -101,7 +109,10 @@ def test_a_wildcard_bucket_exception_is_an_exfiltration_hole():
 @pytest.mark.parametrize("place", [S3_GATEWAY, SSM])
 def test_a_policy_that_blocks_even_the_trusted_account_is_reported(place):
     doc = policy(allow({"StringEquals": {"aws:PrincipalAccount": B}}))
-    assert "blocks-trusted" in codes(assess(doc, place, Trust((A, B))))
+    result = assess(doc, place, Trust((A, B)))
+    assert result.classification == Classification.LOCKS_OUT and "lock-out" in codes(result, "high")
+    witness = next(f.witness for f in result.findings if f.code == "lock-out")
+    assert dict(witness.context)["aws:PrincipalAccount"] == A and witness.decision == "ImplicitDeny"
 
 
 PERIMETER = {"StringEquals": {"aws:PrincipalAccount": A, "aws:ResourceAccount": A}}
@@ -119,9 +130,21 @@ def test_a_wildcard_bucket_read_exception_is_high():
     assert result.classification == TRUSTS_OUTSIDE and "wildcard-bucket" in codes(result, "high")
 
 
-def test_exact_aws_owned_reads_are_fine_and_other_public_reads_are_low():
+def test_exact_aws_owned_reads_are_fine_and_undeclared_public_reads_are_high():
     owned = allow(action="s3:GetObject", resource=["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"])
-    assert not codes(assess(policy(allow(PERIMETER), owned), S3_GATEWAY, Trust((A,))), "high")
+    result = assess(policy(allow(PERIMETER), owned), S3_GATEWAY, Trust((A,)))
+    assert not codes(result, "high") and "aws-owned-exception" in codes(result, "info")
     public = allow(action="s3:GetObject", resource=["arn:aws:s3:::my-public-artifacts/*"])
     result = assess(policy(allow(PERIMETER), public), S3_GATEWAY, Trust((A,)))
-    assert result.classification == IDENTITY_RESOURCE_PERIMETER and codes(result, "low") == {"unlisted-public-read"}
+    assert result.classification == TRUSTS_OUTSIDE and "foreign-principals" in codes(result, "high")
+
+
+def test_a_declared_public_bucket_is_an_intended_exception():
+    from tui.policy.analysis import analyse
+
+    public = allow(action="s3:GetObject", resource=["arn:aws:s3:::my-public-artifacts/*"])
+    setting = S3_GATEWAY.setting(Trust((A,)))
+    from dataclasses import replace
+
+    declared = replace(setting, listed_buckets=("arn:aws:s3:::my-public-artifacts/*",))
+    assert not analyse(policy(allow(PERIMETER), public), declared).high

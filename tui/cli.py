@@ -9,6 +9,7 @@ import sys
 from tui import __version__
 from tui.commands import aws as aws_commands
 from tui.commands import export as export_commands
+from tui.commands import check as check_commands
 from tui.commands import impact as impact_commands
 from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox", action="store_true", help="open the wizard against a local AWS emulator with demo endpoints")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     policy_commands.register(subparsers)
+    check_commands.register(subparsers)
     aws_commands.register(subparsers, add_connection_options)
     export_commands.register(subparsers, add_connection_options)
     impact_commands.register(subparsers, add_connection_options)

@@ -18,10 +18,10 @@ from tui.aws.backups import UnsafeStateError, endpoint_lock, write_backup
 from tui.aws.discovery import Endpoint, default_trust, describe_endpoints, endpoint_from_api, parse_policy, service_support
 from tui.aws.errors import error_code, translate
 from tui.aws.perimeter import FULL_ACCESS_POLICY as DEFAULT_POLICY
-from tui.aws.perimeter import NO_POLICY, principal_context, resource_context, sample_request
+from tui.aws.perimeter import NO_POLICY, Trust, assess, caller_of
+from tui.policy.analysis import Finding
 from tui.policy.diff import policy_diff, same_policy
 from tui.policy.documents import minify
-from tui.policy.evaluator import evaluate
 from tui.policy.validator import has_errors, validate
 
 
@@ -109,17 +109,16 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
     return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, trust) for raw in raws}
 
 
-def _locks_out_caller(conn, endpoint: Endpoint, policy: dict) -> bool:
-    """Whether the caller's own account could no longer read its own resources through the endpoint."""
+def _guard_findings(conn, endpoint: Endpoint, policy: dict, trust: Trust | None) -> list[Finding]:
+    """What the analyser proves would stop this very caller (lock-out) or cannot decide (unproven): both
+    block the write without --force. The caller is identified once per connection."""
+    if "caller" not in conn.memo:
+        conn.memo["caller"] = caller_of(conn)
+    analysis = assess(policy, endpoint.place, trust or default_trust(conn), conn.memo["caller"])
+    return [f for f in analysis.findings if f.code in ("lock-out", "unproven")]
 
-    def allowed(org):
-        context = {**principal_context(conn.account_id, org), **resource_context(conn.account_id, org)}
-        return evaluate(policy, sample_request(endpoint.place, conn.account_id, False, context)).allowed
 
-    return not allowed(None) and not (conn.org_id and allowed(conn.org_id))
-
-
-def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str) -> PlannedChange:
+def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str, trust: Trust | None = None) -> PlannedChange:
     item = PlannedChange(endpoint, policy, policy_diff(endpoint.policy, policy), action=action)
     if endpoint.state == MISSING:
         item.refusal = f"{endpoint.id} {endpoint.reason}"
@@ -141,17 +140,21 @@ def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str) 
             return item
         item.warnings.append(f"restoring it despite the validator (--force): {first}")
     item.unchanged = same_policy(endpoint.policy, policy)
-    if not item.unchanged and _locks_out_caller(conn, endpoint, policy):
-        item.warnings.append(f"your own account {conn.account_id} would no longer be trusted through {endpoint.id}")
-        if not force:
-            item.refusal = f"it would lock your own account {conn.account_id} out of {endpoint.id}; use --force to apply anyway"
+    blockers = [] if item.unchanged else _guard_findings(conn, endpoint, policy, trust)
+    for finding in blockers:
+        item.warnings.append(f"{finding.code}: {finding.message}")
+    if blockers and not force:
+        what = "it would lock you out" if blockers[0].code == "lock-out" else "its effect cannot be proven"
+        item.refusal = f"{what}: {blockers[0].message}; use --force to apply anyway"
     return item
 
 
-def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: dict[str, str] | None = None, action: str = "apply") -> ApplyPlan:
+def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: dict[str, str] | None = None,
+               action: str = "apply", trust: Trust | None = None) -> ApplyPlan:
     """Read every endpoint once and decide, without writing, what applying `changes` (id -> document) would do.
 
-    `regions` maps ids to their region when it is not the connection's (the wizard knows it from discovery).
+    `regions` maps ids to their region when it is not the connection's (the wizard knows it from discovery);
+    `trust` is the trusted set the analysis judges against (default: the caller's account).
     """
     by_region: dict[str, list[str]] = {}
     for endpoint_id in changes:
@@ -163,7 +166,7 @@ def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: 
     for endpoint_id, policy in changes.items():
         region = (regions or {}).get(endpoint_id, conn.region)
         endpoint = endpoints.get(endpoint_id) or _missing(endpoint_id, region, f"not found in {region}")
-        items.append(_plan_one(conn, endpoint, policy, force, action))
+        items.append(_plan_one(conn, endpoint, policy, force, action, trust))
     return ApplyPlan(items, conn.label)
 
 

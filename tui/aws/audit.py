@@ -1,15 +1,16 @@
 """Audit: what every endpoint's policy admits, judged against the user's trusted accounts and orgs.
 
-Findings come from tui.aws.perimeter, which asks the project's evaluator concrete questions, so correct
-perimeters written in any style are not reported as holes (see docs/aws.md for what the auditors get wrong).
+Findings come from the symbolic analyser (tui.aws.perimeter -> tui.policy.analysis): proofs with witness
+requests, so correct perimeters written in any style are not reported as holes and open ones cannot hide
+behind conditions that samples miss (see docs/aws.md for what the auditors get wrong).
 """
 
 from dataclasses import dataclass
 
 from tui.aws.discovery import Endpoint, discover
-from tui.aws.perimeter import Finding
+from tui.policy.analysis import SEVERITY_ORDER, Finding, sorted_findings
 
-SEVERITIES = ("high", "medium", "low", "info")
+SEVERITIES = tuple(str(severity) for severity in SEVERITY_ORDER)
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,11 @@ class EndpointAudit:
         return {
             "id": e.id, "region": e.region, "vpc_id": e.vpc_id, "service": e.service or e.service_name, "type": e.type,
             "classification": e.classification,
-            "findings": [{"severity": f.severity, "code": f.code, "message": f.message} for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings],
         }
 
 
 def audit(conn, regions, trusted_accounts, trusted_orgs=(), *, vpc_id=None, on_region=None) -> list[EndpointAudit]:
     """Audit every endpoint of the regions; no trusted account given means the caller's own account."""
     endpoints = discover(conn, regions, vpc_id, trusted_accounts=trusted_accounts, trusted_orgs=trusted_orgs, on_region=on_region)
-    return [EndpointAudit(e, tuple(sorted(e.findings, key=lambda f: SEVERITIES.index(f.severity)))) for e in endpoints]
+    return [EndpointAudit(e, sorted_findings(e.findings)) for e in endpoints]

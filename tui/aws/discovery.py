@@ -3,9 +3,9 @@
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tui.aws import perimeter
 from tui.aws.errors import translate
-from tui.aws.perimeter import Finding, Place, Trust
+from tui.aws.perimeter import Place, Trust, assess_stored, no_policy
+from tui.policy.analysis import Finding
 from tui.policy.errors import InputError
 from tui.policy.parsing import Parsed
 from tui.policy.parsing import parse_policy as parse_policy_text
@@ -38,7 +38,7 @@ class Endpoint:
     reason: str
     classification: str
     findings: tuple[Finding, ...] = ()
-    """What the audit reports about the policy (see tui.aws.perimeter)."""
+    """What the analyser proves about the policy (see tui.aws.perimeter), each with its witness."""
 
     @property
     def place(self) -> Place:
@@ -124,16 +124,15 @@ def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport]
         policy_supported = template.policy_supported if template else True
     endpoint_type = _endpoint_type(raw, service, known)
     reason = _why_no_policy(endpoint_type, service_name, policy_supported)
-    policy = parse_policy(raw.get("PolicyDocument"))
     place = Place(service, service_name, region, endpoint_type, raw.get("VpcId", ""), raw["VpcEndpointId"])
     if reason:
-        assessment = perimeter.Assessment(perimeter.NO_POLICY, (Finding("info", "no-policy-support", reason),))
-    else:  # no document means AWS's full-access default
-        assessment = perimeter.assess(policy or perimeter.FULL_ACCESS_POLICY, place, trust)
+        policy, assessment = parse_policy(raw.get("PolicyDocument")), no_policy(reason)
+    else:
+        policy, assessment = assess_stored(raw.get("PolicyDocument"), place, trust)
     return Endpoint(
         id=raw["VpcEndpointId"], region=region, vpc_id=raw.get("VpcId", ""), service_name=service_name, service=service,
         type=endpoint_type, state=raw.get("State", ""), policy=policy, policy_supported=policy_supported,
-        takes_policy=not reason, reason=reason, classification=assessment.classification, findings=assessment.findings,
+        takes_policy=not reason, reason=reason, classification=str(assessment.classification), findings=assessment.findings,
     )
 
 

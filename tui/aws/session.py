@@ -34,6 +34,8 @@ class Connection:
         self.region = region
         self.endpoint_url = endpoint_url
         self.account_id = ""
+        self.caller_arn = ""
+        """What GetCallerIdentity returned: the lock-out guard asks the analyser about this very caller."""
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
         self.memo: dict = {}
@@ -129,4 +131,5 @@ def connect(target: AwsTarget) -> Connection:
     except (BotoCoreError, ClientError) as exc:
         raise translate(exc, "sts:GetCallerIdentity") from None
     connection.account_id = identity["Account"]
+    connection.caller_arn = identity.get("Arn", "")
     return connection

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from tui.policy.catalog import load_catalog
 from tui.policy.evaluator import Decision, Request, evaluate
@@ -31,9 +32,14 @@ from tui.policy.statements import ReadPolicy, read_policy
 from tui.policy.variables import as_glob
 from tui.policy.wildcards import glob, has_wildcard, wildcard_match
 
+if TYPE_CHECKING:
+    from tui.policy.parsing import Parsed
+
+FULL_ACCESS_POLICY = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+"""The document AWS attaches when an endpoint has no custom policy (as DescribeVpcEndpoints returns it)."""
+
 RLIMIT = 4_000_000
-POLISH_RLIMIT = 300_000
-"""Finding a readable witness is a nicety: it gets a small bound and falls back to the solver's own."""
+
 """z3's deterministic work bound per question: real policies need well under 1% of it (benchmarks/)."""
 
 
@@ -114,6 +120,8 @@ class Setting:
     endpoint_id: str | None = None
     caller: Caller | None = None
     resource_perimeter: bool | None = None
+    listed_buckets: tuple[str, ...] = ()
+    """Bucket ARNs the user declared public on purpose (`--bucket-arn`): intended exceptions like the catalog's."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,40 @@ def analyse(policy: dict, setting: Setting) -> Analysis:
     return _analyse_cached(text, setting)
 
 
+def analyse_parsed(parsed: "Parsed", setting: Setting) -> Analysis:
+    """The analysis of a parsed document, with what stands beside the proof: a high `ambiguous-document`
+    when AWS's reading is unknown (duplicate keys, non-finite numbers), and grammar errors AWS would refuse."""
+    from tui.policy.validator import validate
+
+    analysis = analyse(parsed.doc, setting)
+    extra = [Finding(Severity.MEDIUM, "invalid-policy", f"{f.code}: {f.path + ': ' if f.path else ''}{f.message}")
+             for f in validate(parsed.doc) if f.severity == "error"]
+    if parsed.ambiguities:
+        doubts = "; ".join(f"{a.path or 'document'}: {a.message}" for a in parsed.ambiguities[:3])
+        extra.insert(0, Finding(Severity.HIGH, "ambiguous-document",
+                                f"AWS's reading of this policy is unknown ({doubts}); the findings below hold for one reading only"))
+    if not extra:
+        return analysis
+    classification = Classification.UNPROVEN if parsed.ambiguities and not analysis.high else analysis.classification
+    return Analysis(classification, sorted_findings((*extra, *analysis.findings)))
+
+
+def analyse_stored(text: str | None, setting: Setting) -> tuple[dict | None, Analysis]:
+    """(the document, the verdict) for a PolicyDocument as AWS returned it: no text is AWS's full-access
+    default; text that cannot be parsed is a high `unreadable` finding (an attacker must not hide an open
+    policy by breaking its JSON)."""
+    from tui.policy.errors import InputError
+    from tui.policy.parsing import parse_policy
+
+    if not text:
+        return None, analyse(FULL_ACCESS_POLICY, setting)
+    try:
+        parsed = parse_policy(text, "the stored policy")
+    except InputError as exc:
+        return None, Analysis(Classification.UNPROVEN, (Finding(Severity.HIGH, "unreadable", f"the stored policy cannot be read, so nothing can be proven about it: {exc}"),))
+    return parsed.doc, analyse_parsed(parsed, setting)
+
+
 @lru_cache(maxsize=256)
 def _analyse_cached(text: str, setting: Setting) -> Analysis:
     policy = json.loads(text)
@@ -203,6 +245,12 @@ class _Analyser:
         self.unproven = False
         self.formula = self._formula()
         self.exception_globs = self._exception_globs()
+        self.solver = self.z3.Solver()
+        self.base = self._base()
+        self.solver.add(self.base)
+        self._limit(RLIMIT)
+        if self.solver.check() != self.z3.sat:  # an empty request space would make every question "safe"
+            self._unproven("the request model for this endpoint is inconsistent (an endpoint id, VPC id or trusted value no request can carry), so nothing can be proven")
 
     # --- set-up ------------------------------------------------------------------------------------------
 
@@ -246,7 +294,8 @@ class _Analyser:
         if any(s.effect == "Allow" and s.resource and s.resource.negated for s in self.policy.statements):
             patterns.append("*")
         named = set(patterns)
-        candidates = [arn for arn in catalog_arns(self.setting.region)] + [arn for arn in catalog_arns_everywhere() if arn in named]
+        candidates = [*catalog_arns(self.setting.region), *self.setting.listed_buckets,
+                      *(arn for arn in catalog_arns_everywhere() if arn in named)]
         relevant = [arn for arn in dict.fromkeys(candidates)
                     if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in patterns)]
         return relevant
@@ -341,19 +390,22 @@ class _Analyser:
 
     def _solve(self, question: str, constraints: list, expect_allowed: bool) -> Witness | None | str:
         """A replayed witness, None when the question is proven unsatisfiable, or "unproven"."""
-        z3 = self.z3
-        solver = z3.Solver()
-        solver.set("rlimit", RLIMIT)
-        solver.add(self._base())
-        solver.add(constraints)
-        solver.add(self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed))
-        result = solver.check()
-        if result == z3.unsat:
-            return None
-        if result != z3.sat:
-            self._unproven(f"the solver could not decide {question} within its resource limit")
-            return "unproven"
-        witness = self._witness(self._polished(solver))
+        z3, solver = self.z3, self.solver
+        solver.push()
+        try:
+            asked = [*constraints, self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed)]
+            solver.add(asked)
+            self._limit(RLIMIT)
+            result = solver.check()
+            if result == z3.unsat:
+                return None
+            if result != z3.sat:
+                self._unproven(f"the solver could not decide {question} within its resource limit")
+                return "unproven"
+            model = solver.model()
+            witness = self._witness(model, self._polished(model, [*self.base, *asked]))
+        finally:
+            solver.pop()
         decision = evaluate(self.policy, witness.request())
         if decision.allowed != expect_allowed:
             self._unproven(f"{question}: the request the solver found ({witness.action} on {witness.resource}) "
@@ -362,33 +414,29 @@ class _Analyser:
             return "unproven"
         return replace(witness, decision=decision.outcome)
 
-    def _polished(self, solver):
-        """A model people can read: the service's everyday actions on a plainly named resource when the
-        question allows them, else whatever the solver found. Each try is cheap (equalities, small limit)."""
+    def _limit(self, budget: int) -> None:
+        """The deterministic work budget of the next check (z3 applies `rlimit` to each check)."""
+        self.solver.set("rlimit", budget)
+
+    def _polished(self, model, constraints: list):
+        """A witness people can read: the service's everyday action on a plainly named resource when that
+        request satisfies the question too (checked by evaluating the constraints, no further solving)."""
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         samples = [s for s in (self.template.sample_write, self.template.sample_read) if s] if self.template else []
-        model = solver.model()
-        budget = POLISH_RLIMIT
+        found_action, found_resource = model.eval(f.action, model_completion=True), model.eval(f.resource, model_completion=True)
         for sample in samples:
-            action, resource = sample.for_account(self.setting.region, "999999999000")
-            for tier in ([f.action == symbolic.sval(action), f.resource == symbolic.sval(resource)], [f.action == symbolic.sval(action)]):
-                if budget <= 0:
-                    return model
-                spent = _rlimit_count(solver)
-                solver.set("rlimit", budget)  # z3 counts each check's limit from where the count stands
-                solver.push()
-                solver.add(tier)
-                if solver.check() == z3.sat:
-                    return solver.model()
-                solver.pop()
-                budget -= _rlimit_count(solver) - spent
-        return model
+            action, resource = (symbolic.sval(text) for text in sample.for_account(self.setting.region, "999999999000"))
+            for candidate in ((action, resource), (action, found_resource), (found_action, resource)):
+                pairs = [(f.action, candidate[0]), (f.resource, candidate[1])]
+                if all(z3.is_true(model.eval(z3.substitute(c, *pairs), model_completion=True)) for c in constraints):
+                    return candidate
+        return found_action, found_resource
 
     def _unproven(self, message: str) -> None:
         self.unproven = True
         self.findings.append(Finding(Severity.HIGH, "unproven", message))
 
-    def _witness(self, model) -> Witness:
+    def _witness(self, model, request) -> Witness:
         f = self.formula
         taken: set[str] = set()
         context = {}
@@ -402,8 +450,7 @@ class _Analyser:
             caller = self.setting.caller
             role = caller.role_name if caller and caller.account == account and caller.role_name else "vpce-wizard-witness"
             context["aws:PrincipalArn"] = caller.arn if caller and caller.account == account and caller.arn else f"arn:{self.partition}:iam::{account}:role/{role}"
-        action = self.symbolic.python_string(model.eval(f.action, model_completion=True))
-        resource = self.symbolic.python_string(model.eval(f.resource, model_completion=True))
+        action, resource = (self.symbolic.python_string(value) for value in request)
         return Witness(action, resource, tuple(context.items()), "")
 
     # --- questions ---------------------------------------------------------------------------------------
@@ -418,7 +465,7 @@ class _Analyser:
         full = self._full_access()
         if full:
             classification = Classification.FULL_ACCESS
-        elif outside or named or (reached and self.setting.resource_perimeter):
+        elif outside or named or (reached and self._resource_perimeter_intended()):
             classification = Classification.TRUSTS_OUTSIDE
         elif self.unproven:
             classification = Classification.UNPROVEN
@@ -435,37 +482,57 @@ class _Analyser:
         question = "whether outsiders are admitted"
         witness = self._solve(question, [self._outsider(), z3.Not(self._read_only())], True)
         if witness is None:  # only reads are left: those of the catalog's buckets are intended
-            witness = self._solve(question, [self._outsider(), self._read_only(), z3.Not(self._resource_in(self.exception_globs))], True)
+            witness = self._outsider_reads(question)
         if isinstance(witness, Witness):
             who = describe_caller(witness)
             self.findings.append(Finding(Severity.HIGH, "foreign-principals",
                                          f"admits principals outside the trusted set: {who} may call {witness.action} on {witness.resource}", witness))
         return witness is not None
 
+    def _outsider_reads(self, question: str) -> Witness | None | str:
+        """Reads outside the intended exceptions, asked statement by statement: the exceptions that matter
+        are those a statement's resources can reach, and most statements admit no outsider at all."""
+        for statement, applies in self.formula.allowing:
+            reads = [self._outsider(), self._read_only(), applies]
+            witness = self._solve(question, reads, True)
+            if witness is None or witness == "unproven":
+                if witness == "unproven":
+                    return witness
+                continue
+            patterns = list(statement.resource.patterns) if statement.resource and not statement.resource.negated else ["*"]
+            relevant = [arn for arn in self.exception_globs if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in patterns)]
+            if relevant:
+                witness = self._solve(question, [*reads, self.z3.Not(self._resource_in(relevant))], True)
+            if witness is not None:
+                return witness
+        return None
+
     def _ask_named_resources(self) -> bool:
         """Writes to resources a statement names, and reads of wildcard bucket names, by outsiders."""
         z3 = self.z3
+        patterns = self._named_patterns()
         found = False
-        for pattern in self._named_patterns():
-            in_pattern = self._resource_in([pattern])
-            witness = self._solve(f"whether outsiders may write to {pattern}", [self._outsider(), in_pattern, z3.Not(self._read_only())], True)
-            if isinstance(witness, Witness):
-                found = True
-                self.findings.append(Finding(Severity.HIGH, "foreign-writes",
-                                             f"lets {describe_caller(witness)} write to {pattern} ({witness.action}): an exfiltration path", witness))
-                continue
-            if self._is_wildcard_bucket(pattern):
-                witness = self._solve(f"whether outsiders may read {pattern}", [self._outsider(), in_pattern], True)
-                if isinstance(witness, Witness):
-                    found = True
-                    self.findings.append(Finding(Severity.HIGH, "wildcard-bucket",
-                                                 f"lets {describe_caller(witness)} read {pattern}: anyone can create a bucket matching that name, and request keys carry data out", witness))
+        witness = self._solve("whether outsiders may write to a named resource",
+                              [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only())], True) if patterns else None
+        if isinstance(witness, Witness):
+            found = True
+            pattern = next((p for p in patterns if wildcard_match(p, witness.resource)), witness.resource)
+            self.findings.append(Finding(Severity.HIGH, "foreign-writes",
+                                         f"lets {describe_caller(witness)} write to {pattern} ({witness.action}): an exfiltration path", witness))
+        wildcard_buckets = [p for p in patterns if self._is_wildcard_bucket(p)]
+        witness = self._solve("whether outsiders may read a wildcard bucket name",
+                              [self._outsider(), self._resource_in(wildcard_buckets)], True) if wildcard_buckets else None
+        if isinstance(witness, Witness):
+            found = True
+            pattern = next((p for p in wildcard_buckets if wildcard_match(p, witness.resource)), witness.resource)
+            self.findings.append(Finding(Severity.HIGH, "wildcard-bucket",
+                                         f"lets {describe_caller(witness)} read {pattern}: anyone can create a bucket matching that name, and request keys carry data out", witness))
         return found
 
     def _named_patterns(self) -> list[str]:
         patterns = [p for s in self.policy.statements if s.effect == "Allow" and s.resource and not s.resource.negated
                     for p in s.resource.patterns if p != "*" and "${" not in p]
-        return list(dict.fromkeys(patterns))[:64]
+        return list(dict.fromkeys(patterns))
 
     @staticmethod
     def _is_wildcard_bucket(pattern: str) -> bool:
@@ -482,13 +549,20 @@ class _Analyser:
                               [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)], True)
         if not isinstance(witness, Witness):
             return False
-        if self.setting.resource_perimeter:
+        if self._resource_perimeter_intended():
             self.findings.append(Finding(Severity.HIGH, "foreign-resources",
                                          f"lets trusted callers reach resources outside the trusted set: {witness.action} on a resource of account {dict(witness.context).get('aws:ResourceAccount')}", witness))
         else:
             self.findings.append(Finding(Severity.MEDIUM, "no-resource-perimeter",
                                          "identity perimeter only: trusted callers can reach any account's resources (no aws:ResourceAccount/ResourceOrgID condition)", witness))
         return True
+
+    def _resource_perimeter_intended(self) -> bool:
+        """Asked for, or (when nobody said) written into the policy as conditions on the resource's owner."""
+        if self.setting.resource_perimeter is not None:
+            return self.setting.resource_perimeter
+        owner_keys = {"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"}
+        return any(c.key in owner_keys for s in self.policy.statements for c in s.clauses)
 
     def _aws_owned_resources(self) -> list[str]:
         return self.template.aws_owned_resources(self.setting.region) if self.template else []
@@ -498,17 +572,17 @@ class _Analyser:
     def _ask_lock_out(self) -> bool:
         if self.template is None:
             return False
-        for action, resource in self.template.common_requests(self.setting.region, self._owner_account()):
-            who, identity = self._locked_identity()
-            plain = self._plain_request()
-            witness = self._solve(f"whether {who} may call {action}", [identity, plain, self.formula.action == self.symbolic.sval(action),
-                                                                      self.formula.resource == self.symbolic.sval(resource)], False)
-            if isinstance(witness, Witness):
-                decision = evaluate(self.policy, witness.request())
-                by = f"denied by {', '.join(decision.statements)}" if decision.statements else "no statement allows it"
-                self.findings.append(Finding(Severity.HIGH, "lock-out", f"{who} would be refused {action} through this endpoint ({by})", witness))
-                return True
-        return False
+        z3, f, symbolic = self.z3, self.formula, self.symbolic
+        requests = self.template.common_requests(self.setting.region, self._owner_account())
+        one_of = z3.Or([z3.And(f.action == symbolic.sval(a), f.resource == symbolic.sval(r)) for a, r in requests])
+        who, identity = self._locked_identity()
+        witness = self._solve(f"whether {who} keeps {', '.join(a for a, _ in requests)}", [identity, self._plain_request(), one_of], False)
+        if not isinstance(witness, Witness):
+            return False
+        decision = evaluate(self.policy, witness.request())
+        by = f"denied by {', '.join(decision.statements)}" if decision.statements else "no statement allows it"
+        self.findings.append(Finding(Severity.HIGH, "lock-out", f"{who} would be refused {witness.action} through this endpoint ({by})", witness))
+        return True
 
     def _owner_account(self) -> str:
         caller, trust = self.setting.caller, self.setting.trust
@@ -578,6 +652,12 @@ class _Analyser:
         return [f.key("aws:principalaccount").is_value(ANONYMOUS), f.action == self.symbolic.sval("s3:GetObject"),
                 self._resource_in([arn])]
 
+    def _reached_by_example(self, arn: str) -> bool:
+        """One anonymous HTTPS read through this endpoint that is allowed proves the bucket reachable."""
+        context = {"aws:PrincipalAccount": ANONYMOUS, "aws:SecureTransport": "true", "aws:RequestedRegion": self.setting.region}
+        context.update({canonical_key(k): v for k, v in self._fixed_values().items() if v})
+        return evaluate(self.policy, Request("s3:GetObject", arn[:-1] + "repodata/repomd.xml", context)).allowed
+
     def _ask_aws_owned_buckets(self) -> None:
         """S3 gateway endpoints carry the OS repositories and agent downloads, which are fetched anonymously."""
         if self.setting.service != "s3" or self.setting.endpoint_type not in ("", "Gateway"):
@@ -587,7 +667,8 @@ class _Analyser:
         for entry_id in catalog.defaults():
             entry = catalog.get(entry_id)
             arns = [arn for arn in entry.arns(self.setting.region) if arn.endswith("/*")]
-            closed = [arn for arn in arns if self._solve(f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is None]
+            closed = [arn for arn in arns if not self._reached_by_example(arn)
+                      and self._solve(f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is None]
             if closed:
                 blocked.append((entry, closed))
         if blocked:
@@ -628,12 +709,6 @@ def _visible_char(z3, symbolic):
     hidden = [z3.Range("\x00", "\x1f"), z3.Range("\x7f", "\x9f"), z3.Range("\u2000", "\u200a")]
     hidden += [z3.Re(symbolic.sval(character)) for character in _SPACES]
     return z3.Diff(symbolic._ANY_CHAR, z3.Union(*hidden))
-
-
-def _rlimit_count(solver) -> int:
-    """The solver's resource count so far (z3 keeps it over the solver's life)."""
-    statistics = solver.statistics()
-    return statistics.get_key_value("rlimit count") if "rlimit count" in statistics.keys() else 0
 
 
 def describe_caller(witness: Witness) -> str:

@@ -144,6 +144,7 @@ class Key:
         slots = max(1, min(4, use.clauses)) if multivalued else 1
         self.multivalued = multivalued
         self.present = z3.Bool(f"present[{name}]")
+        self._one_of: dict[tuple[str, ...], z3.BoolRef] = {}
         self.used = [z3.BoolVal(True)] if not multivalued else [z3.Bool(f"used[{name}][{i}]") for i in range(slots)]
         make = (lambda i: z3.Int(f"{name}#{i}")) if self.exact_only else (lambda i: z3.String(f"{name}#{i}"))
         self.strings = [make(i) for i in range(slots)]
@@ -173,18 +174,28 @@ class Key:
         """Slot `index` holds exactly `text`."""
         slot = self.strings[index]
         if self.exact_only:
-            return slot == self.index_of[text] if text in self.index_of else z3.BoolVal(False)
+            position = self.index_of.get(text)
+            return _int_equals(slot, position) if position is not None else z3.BoolVal(False)
         return slot == sval(text)
 
     def is_value(self, text: str) -> z3.BoolRef:
         """The key is present with `text` among its values."""
-        return z3.And(self.present, z3.Or([z3.And(used, self.equals(i, text)) for used, i in self.slots()]))
+        return self.one_of((text,))
 
     def one_of(self, texts: Iterable[str]) -> z3.BoolRef:
-        texts = list(texts)
+        """The key is present with one of `texts` among its values (built once per set: trusted-account
+        lists run to 1,300 values and are asked about in several questions)."""
+        texts = tuple(texts)
+        if texts not in self._one_of:
+            self._one_of[texts] = self._build_one_of(texts)
+        return self._one_of[texts]
+
+    def _build_one_of(self, texts: tuple[str, ...]) -> z3.BoolRef:
         if not texts:
             return z3.BoolVal(False)
-        return z3.Or([self.is_value(text) for text in texts])
+        if not self.multivalued:
+            return z3.And(self.present, _any(self.equals(0, text) for text in texts))
+        return z3.And(self.present, z3.Or([z3.And(used, _any(self.equals(i, text) for text in texts)) for used, i in self.slots()]))
 
     def single(self) -> z3.BoolRef:
         """Present with exactly one value: only then can a policy variable take it."""
@@ -228,6 +239,17 @@ class Key:
         fresh = fresh_value(self.name, taken | set(self.literals))
         taken.add(fresh)
         return fresh
+
+
+def _any(items: Iterable[z3.BoolRef]) -> z3.BoolRef:
+    items = list(items)
+    return items[0] if len(items) == 1 else z3.Or(items) if items else z3.BoolVal(False)
+
+
+def _int_equals(variable: z3.ArithRef, value: int) -> z3.BoolRef:
+    """`variable == value` through the C API: the Python operator costs ~50 us, and lists run to 1,300."""
+    ctx = variable.ctx
+    return z3.BoolRef(z3.Z3_mk_eq(ctx.ref(), variable.as_ast(), z3.Z3_mk_int(ctx.ref(), value, z3.IntSort(ctx).ast)), ctx)
 
 
 def _number_text(value: z3.ArithRef) -> str:
@@ -339,7 +361,9 @@ class PolicyFormula:
         self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
         self.unknowns: list[z3.BoolRef] = []
         self.denies = [self._applies(s) for s in policy.statements if s.effect is Effect.DENY]
-        self.allows = [self._applies(s) for s in policy.statements if s.effect is Effect.ALLOW]
+        self.allowing = [(s, self._applies(s)) for s in policy.statements if s.effect is Effect.ALLOW]
+        """Each Allow statement with the formula of "it applies", for questions asked statement by statement."""
+        self.allows = [formula for _, formula in self.allowing]
 
     def key(self, name: str) -> Key:
         return self.keys[name]

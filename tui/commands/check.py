@@ -1,0 +1,67 @@
+"""`check`: the symbolic analysis of a policy file, offline, with the same JSON per policy as `audit` gives
+per endpoint. It analyses any policy AWS could hold, grammar errors included (they become findings)."""
+
+import argparse
+import sys
+
+from tui.commands.common import print_json, read_parsed_policy
+from tui.policy.errors import InputError
+from tui.report.escape import visible
+
+
+def register(subparsers) -> None:
+    check = subparsers.add_parser("check", help="prove what a policy file admits (symbolic analysis); exit 1 on a high finding")
+    check.add_argument("file", metavar="FILE|-", help="the policy document")
+    check.add_argument("--service", default="s3", metavar="S", help="the endpoint's service (default s3)")
+    check.add_argument("--region", metavar="R", help="the endpoint's region (default: AWS_REGION / AWS_DEFAULT_REGION)")
+    check.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted 12-digit account ID; repeatable")
+    check.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
+    check.add_argument("--caller-arn", metavar="ARN", help="who will apply it, as `aws sts get-caller-identity` prints it: runs the lock-out question for that caller")
+    check.add_argument("--endpoint-type", choices=("Gateway", "Interface"), help="the endpoint's type (S3 gateway endpoints carry the anonymous OS-repository reads)")
+    check.add_argument("--endpoint-id", metavar="vpce-...", help="the endpoint, for policies that test aws:SourceVpce")
+    check.add_argument("--vpc-id", metavar="vpc-...", help="the endpoint's VPC, for policies that test aws:SourceVpc")
+    check.add_argument("--resource-perimeter", action="store_true", help="resources outside the trusted set must be out of reach too (a high finding otherwise)")
+    check.add_argument("--json", action="store_true", help="machine-readable verdict with witnesses")
+    check.set_defaults(func=run_check)
+
+
+def _setting(args: argparse.Namespace):
+    import os
+
+    from tui.policy.analysis import Caller, Setting, Trust
+    from tui.policy.identifiers import check_account_id, check_endpoint_id, check_org_id, check_region, check_vpc_id
+    from tui.policy.services import load_services
+
+    if args.service not in load_services():
+        raise InputError(f"unknown service {visible(args.service)!r} (see `vpce-wizard catalog --services`)")
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise InputError("--region is required (requests through an endpoint stay in its region)")
+    accounts = tuple(dict.fromkeys(check_account_id(a) for a in args.trusted_account))
+    orgs = tuple(dict.fromkeys(check_org_id(o) for o in args.trusted_org))
+    if not accounts and not orgs:
+        raise InputError("give the trusted set: --trusted-account and/or --trusted-org")
+    caller = Caller.from_arn(args.caller_arn) if args.caller_arn else None
+    return Setting(args.service, check_region(region), Trust(accounts, orgs), args.endpoint_type or "",
+                   args.vpc_id and check_vpc_id(args.vpc_id), args.endpoint_id and check_endpoint_id(args.endpoint_id),
+                   caller, args.resource_perimeter or None)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from tui.policy.analysis import analyse_parsed
+
+    setting = _setting(args)
+    parsed = read_parsed_policy(args.file)
+    if "Statement" not in parsed.doc:
+        raise InputError(f"{visible(args.file)!r} is not a policy: it has no Statement")
+    analysis = analyse_parsed(parsed, setting)
+    if args.json:
+        print_json(analysis.to_dict())
+    else:
+        print(f"{analysis.classification}")
+        for finding in analysis.findings:
+            print(f"    {finding.severity.upper():<6} {finding.code}: {visible(finding.message)}")
+            if finding.witness:
+                print(f"           witness: {finding.witness.decision} {visible(finding.witness.action)} {visible(finding.witness.resource)} "
+                      f"{visible(finding.witness.to_dict()['context'])}")
+    return 1 if analysis.high else 0
