@@ -59,4 +59,6 @@ def test_endpoints_that_take_no_policy_say_why():
 def test_missing_type_is_inferred_from_the_service():
     support = {"com.amazonaws.eu-west-1.s3": ServiceSupport(True, ("Gateway",))}
     endpoint = endpoint_from_api(raw("com.amazonaws.eu-west-1.s3", "", PolicyDocument="not json"), "eu-west-1", support, Trust(("111122223333",)))
-    assert endpoint.type == "Gateway" and endpoint.policy is None and endpoint.classification == FULL_ACCESS
+    assert endpoint.type == "Gateway" and endpoint.policy is None
+    # a stored policy that cannot be parsed is never taken for AWS's default: it is a high `unreadable`
+    assert endpoint.classification == "unproven" and [f.code for f in endpoint.findings] == ["unreadable"]

@@ -115,7 +115,7 @@ def _guard_findings(conn, endpoint: Endpoint, policy: dict, trust: Trust | None)
     if "caller" not in conn.memo:
         conn.memo["caller"] = caller_of(conn)
     analysis = assess(policy, endpoint.place, trust or default_trust(conn), conn.memo["caller"])
-    return [f for f in analysis.findings if f.code in ("lock-out", "unproven")]
+    return sorted((f for f in analysis.findings if f.code in ("lock-out", "unproven")), key=lambda f: f.code != "lock-out")
 
 
 def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str, trust: Trust | None = None) -> PlannedChange:

@@ -10,9 +10,13 @@ from dataclasses import dataclass, replace
 from tui.policy.analysis import FULL_ACCESS_POLICY, Analysis, Caller, Classification, Finding, Setting, Severity, Trust, analyse, analyse_stored
 from tui.policy.errors import InputError
 
-__all__ = ["FULL_ACCESS_POLICY", "NO_POLICY", "Place", "Trust", "assess", "assess_stored", "caller_of", "no_policy"]
+__all__ = ["FULL_ACCESS", "FULL_ACCESS_POLICY", "IDENTITY_PERIMETER", "IDENTITY_RESOURCE_PERIMETER", "NO_POLICY", "TRUSTS_OUTSIDE", "Place", "Trust", "assess", "assess_stored", "caller_of", "no_policy"]
 
 NO_POLICY = Classification.NO_POLICY
+FULL_ACCESS = Classification.FULL_ACCESS
+IDENTITY_PERIMETER = Classification.IDENTITY_PERIMETER
+IDENTITY_RESOURCE_PERIMETER = Classification.IDENTITY_RESOURCE_PERIMETER
+TRUSTS_OUTSIDE = Classification.TRUSTS_OUTSIDE
 
 
 @dataclass(frozen=True)

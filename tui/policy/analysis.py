@@ -16,6 +16,7 @@ machine) or a witness that does not replay is never "sound": it is the high find
 """
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
 FULL_ACCESS_POLICY = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
 """The document AWS attaches when an endpoint has no custom policy (as DescribeVpcEndpoints returns it)."""
 
+_SOLVER_LOCK = threading.Lock()
+
 RLIMIT = 4_000_000
+RETRY_SEEDS = (None, 7)
 
 """z3's deterministic work bound per question: real policies need well under 1% of it (benchmarks/)."""
 
@@ -223,8 +227,12 @@ def analyse_stored(text: str | None, setting: Setting) -> tuple[dict | None, Ana
 
 @lru_cache(maxsize=256)
 def _analyse_cached(text: str, setting: Setting) -> Analysis:
+    from tui.policy import symbolic
+
     policy = json.loads(text)
-    return _Analyser(policy, setting).run()
+    with _SOLVER_LOCK:  # z3 contexts are not thread-safe; audit discovers regions in threads
+        symbolic.fresh_context()
+        return _Analyser(policy, setting).run()
 
 
 # --- the questions ---------------------------------------------------------------------------------------
@@ -245,11 +253,8 @@ class _Analyser:
         self.unproven = False
         self.formula = self._formula()
         self.exception_globs = self._exception_globs()
-        self.solver = self.z3.Solver()
         self.base = self._base()
-        self.solver.add(self.base)
-        self._limit(RLIMIT)
-        if self.solver.check() != self.z3.sat:  # an empty request space would make every question "safe"
+        if self._check(self.base)[0] != self.z3.sat:  # an empty request space would make every question "safe"
             self._unproven("the request model for this endpoint is inconsistent (an endpoint id, VPC id or trusted value no request can carry), so nothing can be proven")
 
     # --- set-up ------------------------------------------------------------------------------------------
@@ -388,24 +393,19 @@ class _Analyser:
 
     # --- solving -----------------------------------------------------------------------------------------
 
-    def _solve(self, question: str, constraints: list, expect_allowed: bool) -> Witness | None | str:
-        """A replayed witness, None when the question is proven unsatisfiable, or "unproven"."""
-        z3, solver = self.z3, self.solver
-        solver.push()
-        try:
-            asked = [*constraints, self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed)]
-            solver.add(asked)
-            self._limit(RLIMIT)
-            result = solver.check()
-            if result == z3.unsat:
-                return None
-            if result != z3.sat:
-                self._unproven(f"the solver could not decide {question} within its resource limit")
-                return "unproven"
-            model = solver.model()
-            witness = self._witness(model, self._polished(model, [*self.base, *asked]))
-        finally:
-            solver.pop()
+    def _solve(self, question: str, constraints: list, expect_allowed: bool, target=None) -> Witness | None | str:
+        """A replayed witness, None when the question is proven unsatisfiable, or "unproven". `target`
+        narrows "allowed" to one statement applying with no Deny (see `_solve_each`)."""
+        z3 = self.z3
+        decided = target if target is not None else self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed)
+        asked = [*self.base, *constraints, decided]
+        result, model = self._check(asked)
+        if result == z3.unsat:
+            return None
+        if result != z3.sat:
+            self._unproven(f"the solver could not decide {question} within its resource limit")
+            return "unproven"
+        witness = self._witness(model, self._polished(model, asked))
         decision = evaluate(self.policy, witness.request())
         if decision.allowed != expect_allowed:
             self._unproven(f"{question}: the request the solver found ({witness.action} on {witness.resource}) "
@@ -414,9 +414,25 @@ class _Analyser:
             return "unproven"
         return replace(witness, decision=decision.outcome)
 
-    def _limit(self, budget: int) -> None:
-        """The deterministic work budget of the next check (z3 applies `rlimit` to each check)."""
-        self.solver.set("rlimit", budget)
+    def _check(self, asked: list):
+        """(sat/unsat/unknown, model) within the work bound, on a fresh solver each time: z3's incremental
+        mode (push/pop) skips the preprocessing its string theory needs and runs many times slower. Its string
+        search can stall on one path and finish at once on another, so an unknown is retried under a fixed
+        other seed (still deterministic)."""
+        z3 = self.z3
+        result = z3.unknown
+        for seed in RETRY_SEEDS:
+            solver = z3.Solver()
+            solver.set("rlimit", RLIMIT)
+            if seed is not None:
+                solver.set("random_seed", seed)
+            solver.add(asked)
+            result = solver.check()
+            if result == z3.sat:
+                return result, solver.model()
+            if result == z3.unsat:
+                return result, None
+        return result, None
 
     def _polished(self, model, constraints: list):
         """A witness people can read: the service's everyday action on a plainly named resource when that
@@ -456,8 +472,8 @@ class _Analyser:
     # --- questions ---------------------------------------------------------------------------------------
 
     def run(self) -> Analysis:
-        outside = self._ask_foreign_principals()
         named = self._ask_named_resources()
+        outside = self._ask_foreign_principals(reads_too=not named)
         reached = self._ask_foreign_resources()
         locked = self._ask_lock_out()
         self._ask_aws_owned_buckets()
@@ -477,11 +493,13 @@ class _Analyser:
             classification = Classification.IDENTITY_RESOURCE_PERIMETER
         return Analysis(classification, sorted_findings(self.findings))
 
-    def _ask_foreign_principals(self) -> bool:
+    def _ask_foreign_principals(self, reads_too: bool = True) -> bool:
+        """`reads_too=False` when a named resource already proved the policy open: the reads question is
+        the hardest for the solver and would add nothing."""
         z3 = self.z3
         question = "whether outsiders are admitted"
-        witness = self._solve(question, [self._outsider(), z3.Not(self._read_only())], True)
-        if witness is None:  # only reads are left: those of the catalog's buckets are intended
+        witness = self._solve_each(question, [self._outsider(), z3.Not(self._read_only())])
+        if witness is None and reads_too:  # only reads are left: those of the catalog's buckets are intended
             witness = self._outsider_reads(question)
         if isinstance(witness, Witness):
             who = describe_caller(witness)
@@ -489,39 +507,59 @@ class _Analyser:
                                          f"admits principals outside the trusted set: {who} may call {witness.action} on {witness.resource}", witness))
         return witness is not None
 
-    def _outsider_reads(self, question: str) -> Witness | None | str:
-        """Reads outside the intended exceptions, asked statement by statement: the exceptions that matter
-        are those a statement's resources can reach, and most statements admit no outsider at all."""
-        for statement, applies in self.formula.allowing:
-            reads = [self._outsider(), self._read_only(), applies]
-            witness = self._solve(question, reads, True)
-            if witness is None or witness == "unproven":
-                if witness == "unproven":
-                    return witness
-                continue
-            patterns = list(statement.resource.patterns) if statement.resource and not statement.resource.negated else ["*"]
-            relevant = [arn for arn in self.exception_globs if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in patterns)]
-            if relevant:
-                witness = self._solve(question, [*reads, self.z3.Not(self._resource_in(relevant))], True)
+    def _solve_each(self, question: str, constraints: list, statements=None) -> Witness | None | str:
+        """Allowed requests asked one Allow statement at a time: "this statement applies and no Deny does"
+        is allowed, and a small formula is far easier for the solver than the whole policy at once."""
+        z3 = self.z3
+        not_denied = z3.Not(self.formula.explicitly_denied)
+        for statement, applies in statements if statements is not None else self.formula.allowing:
+            witness = self._solve(question, constraints, True, z3.And(applies, not_denied))
             if witness is not None:
                 return witness
         return None
+
+    def _outsider_reads(self, question: str) -> Witness | None | str:
+        """Reads outside the intended exceptions, asked statement by statement. A resource pattern that lies
+        inside an exception (the same ARN, or under an exception's `/*`) cannot give such a read, so only
+        the other patterns are searched: the AWS-owned-bucket statement needs no solving at all."""
+        z3 = self.z3
+        not_denied = z3.Not(self.formula.explicitly_denied)
+        for statement, applies in self.formula.allowing:
+            patterns = list(statement.resource.patterns) if statement.resource and not statement.resource.negated else ["*"]
+            uncovered = [p for p in patterns if not self._inside_exception(p)]
+            if not uncovered:
+                continue
+            reads = [self._outsider(), self._read_only(), self._resource_in(uncovered)]
+            relevant = [arn for arn in self.exception_globs if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in uncovered)]
+            if relevant:
+                reads.append(z3.Not(self._resource_in(relevant)))
+            witness = self._solve(question, reads, True, z3.And(applies, not_denied))
+            if witness is not None:
+                return witness
+        return None
+
+    def _inside_exception(self, pattern: str) -> bool:
+        """Whether every resource the pattern matches is an intended exception's."""
+        return pattern in self.exception_globs or any(
+            arn.endswith("/*") and not has_wildcard(arn[:-2]) and pattern.startswith(arn[:-1]) for arn in self.exception_globs)
 
     def _ask_named_resources(self) -> bool:
         """Writes to resources a statement names, and reads of wildcard bucket names, by outsiders."""
         z3 = self.z3
         patterns = self._named_patterns()
         found = False
-        witness = self._solve("whether outsiders may write to a named resource",
-                              [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only())], True) if patterns else None
+        naming = [(s, f) for s, f in self.formula.allowing if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns)]
+        witness = self._solve_each("whether outsiders may write to a named resource",
+                                   [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only())], naming) if patterns else None
         if isinstance(witness, Witness):
             found = True
             pattern = next((p for p in patterns if wildcard_match(p, witness.resource)), witness.resource)
             self.findings.append(Finding(Severity.HIGH, "foreign-writes",
                                          f"lets {describe_caller(witness)} write to {pattern} ({witness.action}): an exfiltration path", witness))
         wildcard_buckets = [p for p in patterns if self._is_wildcard_bucket(p)]
-        witness = self._solve("whether outsiders may read a wildcard bucket name",
-                              [self._outsider(), self._resource_in(wildcard_buckets)], True) if wildcard_buckets else None
+        wild = [(s, f) for s, f in self.formula.allowing if s.resource and set(s.resource.patterns) & set(wildcard_buckets)]
+        witness = self._solve_each("whether outsiders may read a wildcard bucket name",
+                                   [self._outsider(), self._resource_in(wildcard_buckets)], wild) if wildcard_buckets else None
         if isinstance(witness, Witness):
             found = True
             pattern = next((p for p in wildcard_buckets if wildcard_match(p, witness.resource)), witness.resource)
@@ -545,8 +583,8 @@ class _Analyser:
         owner = f.key("aws:resourceaccount")
         foreign_owner = z3.And(owner.present, z3.Not(owner.one_of(trust.accounts)), z3.Not(f.key("aws:resourceorgid").one_of(trust.orgs)))
         aws_owned = self._resource_in(self._aws_owned_resources())
-        witness = self._solve("whether trusted callers reach foreign resources",
-                              [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)], True)
+        witness = self._solve_each("whether trusted callers reach foreign resources",
+                                   [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)])
         if not isinstance(witness, Witness):
             return False
         if self._resource_perimeter_intended():
@@ -558,11 +596,9 @@ class _Analyser:
         return True
 
     def _resource_perimeter_intended(self) -> bool:
-        """Asked for, or (when nobody said) written into the policy as conditions on the resource's owner."""
-        if self.setting.resource_perimeter is not None:
-            return self.setting.resource_perimeter
-        owner_keys = {"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"}
-        return any(c.key in owner_keys for s in self.policy.statements for c in s.clauses)
+        """Only when asked for: a policy may open its resource side on purpose (the data-perimeter examples'
+        tag escape hatch), so without the user's word a reachable foreign resource is medium, not high."""
+        return bool(self.setting.resource_perimeter)
 
     def _aws_owned_resources(self) -> list[str]:
         return self.template.aws_owned_resources(self.setting.region) if self.template else []
@@ -570,19 +606,20 @@ class _Analyser:
     # --- lock-out ----------------------------------------------------------------------------------------
 
     def _ask_lock_out(self) -> bool:
+        """Asked action by action: one question per request solves far faster than their disjunction."""
         if self.template is None:
             return False
-        z3, f, symbolic = self.z3, self.formula, self.symbolic
-        requests = self.template.common_requests(self.setting.region, self._owner_account())
-        one_of = z3.Or([z3.And(f.action == symbolic.sval(a), f.resource == symbolic.sval(r)) for a, r in requests])
-        who, identity = self._locked_identity()
-        witness = self._solve(f"whether {who} keeps {', '.join(a for a, _ in requests)}", [identity, self._plain_request(), one_of], False)
-        if not isinstance(witness, Witness):
-            return False
-        decision = evaluate(self.policy, witness.request())
-        by = f"denied by {', '.join(decision.statements)}" if decision.statements else "no statement allows it"
-        self.findings.append(Finding(Severity.HIGH, "lock-out", f"{who} would be refused {witness.action} through this endpoint ({by})", witness))
-        return True
+        for action, resource in self.template.common_requests(self.setting.region, self._owner_account()):
+            who, identity = self._locked_identity()
+            plain = self._plain_request()
+            witness = self._solve(f"whether {who} may call {action}", [identity, plain, self.formula.action == self.symbolic.sval(action),
+                                                                      self.formula.resource == self.symbolic.sval(resource)], False)
+            if isinstance(witness, Witness):
+                decision = evaluate(self.policy, witness.request())
+                by = f"denied by {', '.join(decision.statements)}" if decision.statements else "no statement allows it"
+                self.findings.append(Finding(Severity.HIGH, "lock-out", f"{who} would be refused {action} through this endpoint ({by})", witness))
+                return True
+        return False
 
     def _owner_account(self) -> str:
         caller, trust = self.setting.caller, self.setting.trust
@@ -612,7 +649,7 @@ class _Analyser:
             parts.append(arn_key.is_value(caller.arn))
         elif caller.role_name and not arn_key.exact_only:
             prefix = symbolic.literal_re(f"arn:{self.partition}:iam::{caller.account}:role/", False)
-            path = z3.Option(z3.Concat(z3.Star(symbolic._ANY_CHAR), z3.Re(symbolic.sval("/"))))
+            path = z3.Option(z3.Concat(z3.Star(symbolic._any_char()), z3.Re(symbolic.sval("/"))))
             parts += [arn_key.present, z3.InRe(arn_key.strings[0], z3.Concat(prefix, path, symbolic.literal_re(caller.role_name, False)))]
         else:
             parts.append(arn_key.present)
@@ -705,10 +742,11 @@ _SPACES = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u30
 
 
 def _visible_char(z3, symbolic):
-    """Any character but controls and spaces (Python's `\\s`): a witness ARN must pass simulate's check."""
-    hidden = [z3.Range("\x00", "\x1f"), z3.Range("\x7f", "\x9f"), z3.Range("\u2000", "\u200a")]
-    hidden += [z3.Re(symbolic.sval(character)) for character in _SPACES]
-    return z3.Diff(symbolic._ANY_CHAR, z3.Union(*hidden))
+    """Printable characters, no controls or spaces, so a witness ARN passes simulate's check. Written as a
+    union of ranges: z3 decides a positive character class far faster than a complement."""
+    return z3.Union(z3.Range("!", "~"), z3.Range("\u00a1", "\u167f"), z3.Range("\u1681", "\u1fff"),
+                    z3.Range("\u200b", "\u2027"), z3.Range("\u202a", "\u202e"), z3.Range("\u2030", "\u205e"),
+                    z3.Range("\u2060", "\u2fff"), z3.Range("\u3001", "\ud7ff"), z3.Range("\ue000", "\uffff"))
 
 
 def describe_caller(witness: Witness) -> str:

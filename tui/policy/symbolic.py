@@ -29,8 +29,22 @@ from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
 from tui.policy.wildcards import ANY_ONE, Glob
 from tui.policy.requestmodel import FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
 
-_STRINGS = z3.StringSort()
-_ANY_CHAR = z3.AllChar(z3.ReSort(_STRINGS))
+_PER_CONTEXT: dict[str, object] = {}
+"""Terms built once per z3 context (each analysis gets a fresh one, see `fresh_context`)."""
+
+
+def fresh_context() -> None:
+    """Make the next terms live in a new z3 context. z3's search depends on what a context has seen
+    before, so a verdict reached after other analyses could differ from a fresh one; with a context of its
+    own, an analysis is the same in every process and on every machine."""
+    z3.z3._main_ctx = None
+    _PER_CONTEXT.clear()
+
+
+def _any_char() -> z3.ReRef:
+    if "any" not in _PER_CONTEXT:
+        _PER_CONTEXT["any"] = z3.AllChar(z3.ReSort(z3.StringSort()))
+    return _PER_CONTEXT["any"]  # type: ignore[return-value]
 _IPV6_OFFSET = 1 << 32
 
 
@@ -54,7 +68,7 @@ def _char_re(character: str, ignore_case: bool) -> z3.ReRef:
 
 
 def _segment_re(segment, ignore_case: bool) -> z3.ReRef | None:
-    items = [_ANY_CHAR if c is ANY_ONE else _char_re(c, ignore_case) for c in segment]
+    items = [_any_char() if c is ANY_ONE else _char_re(c, ignore_case) for c in segment]
     if not items:
         return None
     if not ignore_case and isinstance(segment, str):
@@ -62,8 +76,9 @@ def _segment_re(segment, ignore_case: bool) -> z3.ReRef | None:
     return items[0] if len(items) == 1 else z3.Concat(*items)
 
 
-def glob_re(pattern: Glob, ignore_case: bool = False, any_char: z3.ReRef = _ANY_CHAR) -> z3.ReRef:
+def glob_re(pattern: Glob, ignore_case: bool = False, any_char: z3.ReRef | None = None) -> z3.ReRef:
     """The regular language of an IAM wildcard pattern (`*` as any run of `any_char`)."""
+    any_char = any_char if any_char is not None else _any_char()
     pieces: list[z3.ReRef] = []
     for index, segment in enumerate(pattern.segments):
         if index:
@@ -94,8 +109,12 @@ def literal_re(text: str, ignore_case: bool) -> z3.ReRef:
     return glob_re(Glob((tuple(text),)), ignore_case)
 
 
-_NOT_COLON = z3.Diff(_ANY_CHAR, z3.Re(sval(":")))
-_SIX_FIELDS = z3.Concat(*[z3.Concat(z3.Star(_NOT_COLON), z3.Re(sval(":"))) for _ in range(5)], z3.Star(_ANY_CHAR))
+def _not_colon() -> z3.ReRef:
+    return z3.Diff(_any_char(), z3.Re(sval(":")))
+
+
+def _six_fields() -> z3.ReRef:
+    return z3.Concat(*[z3.Concat(z3.Star(_not_colon()), z3.Re(sval(":"))) for _ in range(5)], z3.Star(_any_char()))
 
 
 def arn_re_holds(value: z3.SeqRef, pattern: str) -> z3.BoolRef:
@@ -108,9 +127,9 @@ def arn_re_holds(value: z3.SeqRef, pattern: str) -> z3.BoolRef:
     for index, text in enumerate(fields):
         if index:
             pieces.append(z3.Re(sval(":")))
-        pieces.append(glob_re(as_glob((text,)), any_char=_NOT_COLON if index < 5 else _ANY_CHAR))
+        pieces.append(glob_re(as_glob((text,)), any_char=_not_colon() if index < 5 else _any_char()))
     by_fields = z3.InRe(value, z3.Concat(*pieces))
-    return z3.If(z3.InRe(value, _SIX_FIELDS), by_fields, whole)
+    return z3.If(z3.InRe(value, _six_fields()), by_fields, whole)
 
 
 # --- keys ------------------------------------------------------------------------------------------------
@@ -263,14 +282,12 @@ def _ip_text(number: int) -> str:
     return str(ipaddress.IPv6Address(number - _IPV6_OFFSET))
 
 
-_DOMAIN_RES: dict[str, z3.ReRef] = {}
-
-
 def domain_re(name: str) -> z3.ReRef:
     """The z3 regex of a key's value format (12 digits for accounts, o-... for orgs, listed values)."""
-    if name not in _DOMAIN_RES:
-        _DOMAIN_RES[name] = _regex_from_python(KEY_DOMAINS[name].pattern)
-    return _DOMAIN_RES[name]
+    slot = f"domain:{name}"
+    if slot not in _PER_CONTEXT:
+        _PER_CONTEXT[slot] = _regex_from_python(KEY_DOMAINS[name].pattern)
+    return _PER_CONTEXT[slot]  # type: ignore[return-value]
 
 
 def _regex_from_python(pattern: str) -> z3.ReRef:
