@@ -41,6 +41,7 @@ ENTRY_POINTS = {
     "apply --policy": lambda path: ["apply", "--policy", path, "--endpoint", ENDPOINT, "--yes"],
     "--answers generate": lambda path: ["--answers", path, "generate"],
     "rollback --backup": lambda path: ["rollback", "--backup", path, "--endpoint", ENDPOINT, "--yes"],
+    "check --json": lambda path: ["check", "--json", path, "--region", "eu-west-1", "--trusted-account", "111122223333"],
 }
 """Entry points that read one file named on the command line."""
 
@@ -114,6 +115,8 @@ def test_corpus_through_entry_point(name, entry):
         assert run.reached_aws is (run_cli(["validate", str(CORPUS / name)]).code == 0), run.err
     if entry == "--answers generate":
         assert run.code == (0 if name.startswith("answers-valid") else 2), run.err
+    if entry == "check --json" and run.code != 2:  # any JSON object with a Statement is analysed, never refused
+        assert set(json.loads(run.out)) == {"classification", "findings"}
     if entry == "rollback --backup":
         well_formed = name in ("backup-valid.json", "backup-planted-2099-full-access.json")
         assert run.reached_aws is well_formed, run.err

@@ -230,6 +230,8 @@ def _analyse_cached(text: str, setting: Setting) -> Analysis:
     from tui.policy import symbolic
 
     policy = json.loads(text)
+    if _beyond_solver(policy):
+        return Analysis(Classification.UNPROVEN, (Finding(Severity.HIGH, "unproven", "the policy holds characters beyond U+2FFFF, which the solver cannot represent: nothing can be proven about it"),))
     with _SOLVER_LOCK:  # z3 contexts are not thread-safe; audit discovers regions in threads
         symbolic.fresh_context()
         return _Analyser(policy, setting).run()
@@ -747,6 +749,12 @@ def _visible_char(z3, symbolic):
     return z3.Union(z3.Range("!", "~"), z3.Range("\u00a1", "\u167f"), z3.Range("\u1681", "\u1fff"),
                     z3.Range("\u200b", "\u2027"), z3.Range("\u202a", "\u202e"), z3.Range("\u2030", "\u205e"),
                     z3.Range("\u2060", "\u2fff"), z3.Range("\u3001", "\ud7ff"), z3.Range("\ue000", "\uffff"))
+
+
+def _beyond_solver(policy: dict) -> bool:
+    from tui.policy.symbolic import MAX_CODE_POINT
+
+    return any(ord(c) > MAX_CODE_POINT for c in json.dumps(policy, ensure_ascii=False) if not c.isascii())
 
 
 def describe_caller(witness: Witness) -> str:

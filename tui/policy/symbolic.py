@@ -48,9 +48,16 @@ def _any_char() -> z3.ReRef:
 _IPV6_OFFSET = 1 << 32
 
 
+MAX_CODE_POINT = 0x2FFFF
+"""The highest character z3's strings represent; a policy with higher ones is not analysed (unproven)."""
+
+
 def sval(text: str) -> z3.SeqRef:
-    """A z3 string literal; z3 reads `\\u{...}` escapes inside literals, so a backslash is escaped first."""
-    return z3.StringVal(text.replace("\\", "\\u{5c}"))
+    """A z3 string literal. z3 reads `\\u{...}` escapes inside literals and cannot take lone surrogates
+    as Python text, so everything but printable ASCII is written as an escape (backslash included)."""
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return z3.StringVal(text)
+    return z3.StringVal("".join(c if " " <= c <= "~" and c != "\\" else f"\\u{{{ord(c):x}}}" for c in text))
 
 
 _Z3_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}")
@@ -162,14 +169,15 @@ class Key:
         self.other = len(self.literals)
         slots = max(1, min(4, use.clauses)) if multivalued else 1
         self.multivalued = multivalued
-        self.present = z3.Bool(f"present[{name}]")
+        label = name.encode("ascii", "backslashreplace").decode()  # z3 names must be encodable text
+        self.present = z3.Bool(f"present[{label}]")
         self._one_of: dict[tuple[str, ...], z3.BoolRef] = {}
-        self.used = [z3.BoolVal(True)] if not multivalued else [z3.Bool(f"used[{name}][{i}]") for i in range(slots)]
-        make = (lambda i: z3.Int(f"{name}#{i}")) if self.exact_only else (lambda i: z3.String(f"{name}#{i}"))
+        self.used = [z3.BoolVal(True)] if not multivalued else [z3.Bool(f"used[{label}][{i}]") for i in range(slots)]
+        make = (lambda i: z3.Int(f"{label}#{i}")) if self.exact_only else (lambda i: z3.String(f"{label}#{i}"))
         self.strings = [make(i) for i in range(slots)]
-        self.numbers = [z3.Real(f"{name}#num{i}") for i in range(slots)] if use.numeric else []
-        self.dates = [z3.Int(f"{name}#date{i}") for i in range(slots)] if use.date else []
-        self.ips = [z3.Int(f"{name}#ip{i}") for i in range(slots)] if use.ip else []
+        self.numbers = [z3.Real(f"{label}#num{i}") for i in range(slots)] if use.numeric else []
+        self.dates = [z3.Int(f"{label}#date{i}") for i in range(slots)] if use.date else []
+        self.ips = [z3.Int(f"{label}#ip{i}") for i in range(slots)] if use.ip else []
 
     def domain(self) -> list[z3.BoolRef]:
         """Values a request can really carry: indices in range, known formats, well-formed IPs."""
