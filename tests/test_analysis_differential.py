@@ -124,10 +124,6 @@ def enumerated(policy: dict, who: set[str], allowed: bool) -> bool:
 
 
 class _UniverseAnalyser(analysis._Analyser):
-    def _polished(self, solver):
-        """A readable witness is not the point here; the solver's own model is."""
-        return solver.model()
-
     def _request_shape(self) -> list:
         """The universe fixes action and resource to well-formed values; the shape's regexes only cost time."""
         return []
