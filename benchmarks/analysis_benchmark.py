@@ -1,0 +1,64 @@
+"""Figures for the symbolic analyser: a maximum-size policy analysed cold and cached, and the hostile wildcard
+pair that froze a backtracking regex. Run with the project's venv: `.venv/bin/python benchmarks/analysis_benchmark.py`."""
+
+import json
+import statistics
+import time
+
+from tui.policy.analysis import Setting, Trust, _analyse_cached, analyse
+from tui.policy.answers import Answers
+from tui.policy.builder import build_policy
+from tui.policy.documents import MAX_POLICY_CHARS, policy_size
+
+REGION = "eu-west-1"
+
+
+def accounts_that_fit(resource_perimeter: bool) -> tuple[str, ...]:
+    """As many trusted accounts as fit under AWS's limit with the default AWS-owned buckets."""
+    accounts: list[str] = []
+    while True:
+        candidate = tuple(accounts) + (f"{100000000000 + len(accounts) * 7919:012d}",)
+        answers = Answers(services=("s3",), accounts=candidate, resource_perimeter=resource_perimeter,
+                          public_buckets=("al2023", "al2", "ssm-agent"), region=REGION)
+        if policy_size(build_policy(answers, "s3", enforce_limit=False)) > MAX_POLICY_CHARS:
+            return tuple(accounts)
+        accounts = list(candidate)
+
+
+def timed(policy: dict, setting: Setting, runs: int = 3) -> tuple[float, float]:
+    """(median cold seconds, median cached seconds)."""
+    cold, cached = [], []
+    for _ in range(runs):
+        _analyse_cached.cache_clear()
+        started = time.perf_counter()
+        analyse(policy, setting)
+        cold.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        analyse(policy, setting)
+        cached.append(time.perf_counter() - started)
+    return statistics.median(cold), statistics.median(cached)
+
+
+def main() -> None:
+    for perimeter in (False, True):
+        accounts = accounts_that_fit(perimeter)
+        answers = Answers(services=("s3",), accounts=accounts, resource_perimeter=perimeter,
+                          public_buckets=("al2023", "al2", "ssm-agent"), region=REGION).checked()
+        policy = build_policy(answers, "s3")
+        setting = Setting("s3", REGION, Trust(accounts), "Gateway", resource_perimeter=perimeter)
+        cold, cached = timed(policy, setting)
+        verdict = analyse(policy, setting)
+        print(f"maximum-size policy ({len(accounts):,} accounts, resource perimeter {'on' if perimeter else 'off'}, "
+              f"{policy_size(policy):,} chars): cold {cold * 1000:,.0f} ms, cached {cached * 1e6:,.0f} us, "
+              f"verdict {verdict.classification} with {sum(f.severity == 'high' for f in verdict.findings)} high")
+    hostile = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + "*x" * 2000 + "*y"},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + "x" * 8000}]}
+    _analyse_cached.cache_clear()
+    started = time.perf_counter()
+    verdict = analyse(hostile, Setting("s3", REGION, Trust(("111122223333",)), "Gateway"))
+    print(f"hostile wildcard pair ({len(json.dumps(hostile)):,} chars): {time.perf_counter() - started:.2f} s, verdict {verdict.classification}")
+
+
+if __name__ == "__main__":
+    main()
