@@ -234,9 +234,47 @@ def _analyse_cached(text: str, setting: Setting) -> Analysis:
     policy = json.loads(text)
     if _beyond_solver(policy):
         return Analysis(Classification.UNPROVEN, (Finding(Severity.HIGH, "unproven", "the policy holds characters beyond U+2FFFF, which the solver cannot represent: nothing can be proven about it"),))
+    evident = _open_by_example(policy, setting)
+    if evident is not None:
+        return evident
     with _SOLVER_LOCK:  # z3 contexts are not thread-safe; audit discovers regions in threads
         symbolic.fresh_context()
         return _Analyser(policy, setting).run()
+
+
+def _open_by_example(policy: dict, setting: Setting) -> Analysis | None:
+    """An exception on a bucket name with wildcards is open on its face: anyone can create a matching
+    bucket. One anonymous request to such a bucket, allowed by the evaluator, proves it without the solver,
+    whose regex search on many-wildcard patterns is slow (a stored `*x*x*x...*y` is hostile input)."""
+    if setting.service != "s3":
+        return None
+    read = read_policy(policy)
+    partition = _partition(setting.region)
+    context = {"aws:PrincipalAccount": ANONYMOUS, "aws:SecureTransport": "true", "aws:RequestedRegion": setting.region,
+               **({"aws:SourceVpce": setting.endpoint_id} if setting.endpoint_id else {}),
+               **({"aws:SourceVpc": setting.vpc_id} if setting.vpc_id else {})}
+    exceptions = (*catalog_arns(setting.region), *setting.listed_buckets)
+    for statement in read.statements:
+        if statement.effect != "Allow" or statement.resource is None or statement.resource.negated:
+            continue
+        for pattern in statement.resource.patterns:
+            prefix = f"arn:{partition}:s3:::"
+            if not pattern.startswith(prefix) or not has_wildcard(pattern[len(prefix):].split("/", 1)[0]) or "${" in pattern:
+                continue
+            resource = pattern.replace("*", "vpce-wizard-probe").replace("?", "x")
+            if any(wildcard_match(arn, resource) for arn in exceptions):
+                continue
+            for action, verb in (("s3:PutObject", "write to"), ("s3:GetObject", "read")):
+                decision = evaluate(read, Request(action, resource, context))
+                if decision.allowed:
+                    witness = Witness(action, resource, tuple(context.items()), decision.outcome)
+                    shown = pattern if len(pattern) <= 120 else pattern[:117] + "..."
+                    return Analysis(Classification.TRUSTS_OUTSIDE, (
+                        Finding(Severity.HIGH, "wildcard-bucket", f"lets anonymous callers {verb} {shown}: anyone can create a bucket "
+                                "matching that name, and request keys carry data out", witness),
+                        Finding(Severity.INFO, "not-asked", "the policy is proven open by this request, so the other questions "
+                                "(lock-out, foreign resources, AWS-owned buckets) were not asked")))
+    return None
 
 
 # --- the questions ---------------------------------------------------------------------------------------
