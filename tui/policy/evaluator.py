@@ -236,7 +236,8 @@ def _arn_matches(globs: tuple, arn: str) -> bool:
     return all(field_glob.matches(text) for field_glob, text in zip(fields, arn_fields))
 
 
-def _number(text: str) -> float | None:
+def number_of(text: str) -> float | None:
+    """A policy or request number as IAM reads it: ASCII digits, finite; None otherwise."""
     if not text.isascii():  # float() also reads full-width and other scripts' digits; IAM's numbers are ASCII
         return None
     try:
@@ -248,7 +249,7 @@ def _number(text: str) -> float | None:
 
 def timestamp(text: str) -> float | None:
     """Dates are epoch seconds or ISO 8601; a time without a zone is taken as UTC."""
-    number = _number(text)
+    number = number_of(text)
     if number is not None:
         return number
     try:
@@ -300,7 +301,7 @@ _MATCHERS: dict[tuple[ValueKind, Comparison], Callable] = {
     (ValueKind.BINARY, Comparison.EQUALS): lambda policy, request: policy == request,
     (ValueKind.IP, Comparison.IN_NETWORK): _in_network,
     (ValueKind.ARN, Comparison.LIKE): _arn_matches,
-    **{(ValueKind.NUMERIC, c): _comparison(_number, r) for c, r in _RELATIONS.items()},
+    **{(ValueKind.NUMERIC, c): _comparison(number_of, r) for c, r in _RELATIONS.items()},
     **{(ValueKind.DATE, c): _comparison(timestamp, r) for c, r in _RELATIONS.items()},
 }
 """(kind, comparison) -> match(policy value, request value); the policy value comes from `_normalised`."""

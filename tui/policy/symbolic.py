@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import z3
 
-from tui.policy.evaluator import network, timestamp
+from tui.policy.evaluator import network, number_of, timestamp
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
 from tui.policy.statements import Clause, Effect, ReadPolicy, Statement
 from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
@@ -561,13 +561,8 @@ def _multivalued(name: str, policy: ReadPolicy) -> bool:
 
 
 def _parse_number(text: str) -> Fraction | None:
-    if not text.isascii():  # float() also reads full-width and other scripts' digits; IAM's numbers are ASCII
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return Fraction(number) if number == number and abs(number) != float("inf") else None
+    number = number_of(text)
+    return None if number is None else Fraction(number)
 
 
 def _compare(variable: z3.ArithRef, bound: Fraction | None, comparison: Comparison) -> z3.BoolRef:
