@@ -14,12 +14,23 @@ from tui.commands import impact as impact_commands
 from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
 from tui.report.escape import visible
+from tui.report.i18n import LANGUAGES, N_, _, language_option, ngettext, resolve_language, set_language
 
 
 CONNECTION_OPTIONS = (
-    ("--profile", "P", "named profile (default: AWS_PROFILE)"),
-    ("--region", "R", "region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)"),
-    ("--endpoint-url", "URL", "AWS API endpoint, e.g. the sandbox (default: AWS_ENDPOINT_URL)"),
+    ("--profile", "P", N_("named profile (default: AWS_PROFILE)")),
+    ("--region", "R", N_("region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)")),
+    ("--endpoint-url", "URL", N_("AWS API endpoint, e.g. the sandbox (default: AWS_ENDPOINT_URL)")),
+)
+
+# argparse's own words a user of this CLI meets (Python 3.11's msgids), marked here so the catalog keeps them.
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"), N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"), N_("not allowed with argument %s"), N_("unrecognized arguments: %s"),
+    N_("expected one argument"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"), N_("ambiguous option: %(option)s could match %(matches)s"),
 )
 
 
@@ -33,26 +44,46 @@ def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool 
         if flag in skip:
             continue
         default = argparse.SUPPRESS if subcommand else None
-        parser.add_argument(flag, metavar=metavar, help=help_text, default=default)
+        parser.add_argument(flag, metavar=metavar, help=_(help_text), default=default)
+
+
+def add_language_option(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """`--lang` before or after the sub-command (read early by `main`, since the help itself is translated)."""
+    default = argparse.SUPPRESS if subcommand else None
+    parser.add_argument("--lang", choices=LANGUAGES, default=default,
+                        help=_("language of messages (default: LC_ALL / LC_MESSAGES / LANG, else en)"))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vpce-wizard",
-        description="Build, check and safely apply VPC endpoint policies that admit only trusted accounts. "
-        "Without a sub-command, opens the interactive wizard.",
+        description=_("Build, check and safely apply VPC endpoint policies that admit only trusted accounts. "
+                      "Without a sub-command, opens the interactive wizard."),
     )
-    parser.add_argument("--version", action="version", version=f"vpce-wizard {__version__}")
+    parser.add_argument("--version", action="version", version=f"vpce-wizard {__version__}",
+                        help=_("show program's version number and exit"))
+    add_language_option(parser)
     add_connection_options(parser)
-    parser.add_argument("--answers", metavar="FILE", help="open the wizard with a saved session")
-    parser.add_argument("--sandbox", action="store_true", help="open the wizard against a local AWS emulator with demo endpoints")
+    parser.add_argument("--answers", metavar="FILE", help=_("open the wizard with a saved session"))
+    parser.add_argument("--sandbox", action="store_true", help=_("open the wizard against a local AWS emulator with demo endpoints"))
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     policy_commands.register(subparsers)
     check_commands.register(subparsers)
     aws_commands.register(subparsers, add_connection_options)
     export_commands.register(subparsers, add_connection_options)
     impact_commands.register(subparsers, add_connection_options)
+    for subparser in subparsers.choices.values():
+        add_language_option(subparser, subcommand=True)
     return parser
+
+
+def speak(argv: list[str]) -> None:
+    """Choose the language before the parser exists: its help texts, and argparse's own words ("usage:",
+    "options:", its errors), are translated. argparse looks its `_` and `ngettext` up in its module at
+    call time, so pointing them at ours is enough; in English ours returns the text unchanged."""
+    set_language(resolve_language(language_option(argv)))
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 def run_wizard(args: argparse.Namespace) -> int:
@@ -72,6 +103,7 @@ def run_wizard(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    speak(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -79,10 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_wizard(args)
         return args.func(args)
     except WizardError as exc:
-        print(f"error: {visible(exc)}", file=sys.stderr)
+        print(_("error: {message}").format(message=visible(exc)), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

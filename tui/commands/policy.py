@@ -8,6 +8,9 @@ import sys
 from tui.commands.common import print_json, read_json, read_parsed_policy, write_output
 from tui.policy.errors import InputError, WizardError
 from tui.report.escape import visible
+from tui.report.i18n import N_, _, pad
+
+SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))
 
 RESOURCE_ARN = re.compile(r"arn:[a-z-]+:[a-z0-9*-]+:[a-z0-9*-]*:[^:\s\x00-\x1f\x7f-\x9f]*:[^\s\x00-\x1f\x7f-\x9f]+")
 
@@ -133,10 +136,11 @@ def run_validate(args: argparse.Namespace) -> int:
         })
     else:
         for f in findings:
-            print(f"{f.severity:<7} {f.code:<28} {visible(f.path)}: {visible(f.message)}")
+            print(f"{pad(_(f.severity), 7)} {f.code:<28} {visible(f.path)}: {visible(f.message)}")
         size = policy_size(doc)
-        verdict = "invalid" if has_errors(findings) else "valid"
-        print(f"{verdict}: {size:,} of {MAX_POLICY_CHARS:,} characters minified, {len(findings)} finding(s)")
+        verdict = _("invalid") if has_errors(findings) else _("valid")
+        print(_("{verdict}: {size:,} of {limit:,} characters minified, {count} finding(s)").format(
+            verdict=verdict, size=size, limit=MAX_POLICY_CHARS, count=len(findings)))
     return 1 if has_errors(findings) else 0
 
 

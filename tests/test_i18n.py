@@ -1,0 +1,123 @@
+"""English and Japanese: language resolution, a complete Japanese catalog, and the CLI speaking it."""
+
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+import tui
+from tui.cli import main
+from tui.report import i18n
+from tui.report.i18n import cell_width, language_from_environment, language_option, pad, resolve_language
+
+PACKAGE = Path(tui.__file__).parent
+CATALOG = PACKAGE / "locale" / "ja" / "LC_MESSAGES" / "vpce_wizard.po"
+PERCENT_FIELD = re.compile(r"%(?:\(\w+\))?[sdr]")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    yield
+    i18n.set_language("en")
+
+
+def code_messages() -> set[str]:
+    """Every msgid in `_()`, `N_()` and `ngettext()` calls under tui/ (Babel's own extractor)."""
+    messages = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")]):
+        messages.update(message if isinstance(message, tuple) else (message,))
+    return {message for message in messages if message}
+
+
+def japanese_catalog():
+    with CATALOG.open("rb") as po:
+        return read_po(po, locale="ja")
+
+
+def fields(text: str) -> list[str]:
+    """The placeholders of a message: `{name}` fields and argparse's `%(name)s` / `%s`."""
+    braces = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    return sorted(braces + PERCENT_FIELD.findall(text))
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"LANG": "ja_JP.UTF-8"}, "ja"),
+    ({"LANG": "ja"}, "ja"),
+    ({"LC_MESSAGES": "ja_JP.eucJP", "LANG": "en_US.UTF-8"}, "ja"),
+    ({"LC_ALL": "C.UTF-8", "LC_MESSAGES": "ja_JP.UTF-8"}, "en"),
+    ({"LC_ALL": "", "LANG": "ja_JP.UTF-8"}, "ja"),
+    ({"LANG": "jam_JM"}, "en"),
+    ({"LANG": "fr_FR.UTF-8"}, "en"),
+    ({}, "en"),
+])
+def test_language_follows_the_locale_environment_in_posix_order(environ, expected):
+    assert language_from_environment(environ) == expected
+
+
+def test_the_lang_option_wins_over_the_environment():
+    assert resolve_language("en", {"LANG": "ja_JP.UTF-8"}) == "en"
+    assert resolve_language("ja", {"LANG": "C"}) == "ja"
+    assert resolve_language(None, {"LANG": "ja_JP.UTF-8"}) == "ja"
+    assert language_option(["validate", "p.json", "--lang", "ja"]) == "ja"
+    assert language_option(["--lang=en", "validate"]) == "en"
+    assert language_option(["validate", "--", "--lang", "ja"]) is None
+
+
+def test_every_message_in_the_code_has_a_reviewed_japanese_translation_with_the_same_placeholders():
+    catalog = japanese_catalog()
+    missing, mismatched = [], []
+    for message in sorted(code_messages()):
+        entry = catalog.get(message)
+        translated = entry.string if entry is not None else ""
+        translated = translated[0] if isinstance(translated, tuple) else translated
+        if not translated or entry.fuzzy:
+            missing.append(message)
+        elif fields(message) != fields(translated):
+            mismatched.append((message, translated))
+    hint = "translate them in tui/locale/ja/LC_MESSAGES/vpce_wizard.po (docs/architecture.md, Messages)"
+    assert not missing, f"{len(missing)} message(s) without Japanese, {hint}: {missing[:5]}"
+    assert not mismatched, f"placeholders differ: {mismatched[:5]}"
+
+
+def test_japanese_text_is_padded_by_terminal_columns():
+    assert cell_width("エラー") == 6 and cell_width("error") == 5 and cell_width("ＡＢ") == 4
+    assert pad("警告", 7) == "警告   " and cell_width(pad("警告", 7)) == 7
+    assert pad("toolong", 3) == "toolong"
+
+
+def test_help_and_argparse_words_in_japanese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "ja", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("使い方: vpce-wizard")
+    assert "オプション:" in out and "このヘルプを表示して終了する" in out
+    assert "対話式ウィザード" in out and "show this help" not in out
+
+
+def test_argparse_errors_in_japanese_and_back_in_english(capsys):
+    with pytest.raises(SystemExit):
+        main(["validate", "--lang", "ja"])
+    assert "エラー: 次の引数が必要です: FILE|-" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["validate", "--lang", "en"])
+    assert "error: the following arguments are required: FILE|-" in capsys.readouterr().err
+
+
+def test_an_invalid_lang_is_refused_by_argparse(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--lang", "fr", "catalog"])
+    assert exited.value.code == 2 and "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+def test_english_commands_never_load_the_catalog_reader(tmp_path):
+    policy = tmp_path / "p.json"
+    policy.write_text('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}')
+    probe = (f"import contextlib, io, sys\nfrom tui.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+             f"    main(['validate', {str(policy)!r}, '--lang', 'en'])\nprint('babel' in sys.modules)")
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert output.split()[-1] == "False"

@@ -1,0 +1,120 @@
+"""English and Japanese through gettext: the language in use and the `_()` every message goes through.
+
+Messages are written in English in the code, wrapped in `_()` (or marked with `N_()` where a table is built
+before the language is known, then passed through `_()` where shown). The Japanese lives in
+`tui/locale/ja/LC_MESSAGES/vpce_wizard.po`, read with Babel on first use and turned into a standard
+`gettext.GNUTranslations`: an editable install has no build step that could compile a `.mo`, and English,
+the default, loads no catalog at all, so headless commands in English stay as fast as before.
+
+Placeholders are `str.format` fields (`{count}`); a test checks that every msgid in the code has a Japanese
+entry with the same fields. Translations are our own text, never outside data: values from AWS, a file or a
+user are escaped (`tui.report.escape.visible`) and filled into the translated template afterwards.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import os
+import unicodedata
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("en", "ja")
+"""The languages the product speaks; English is the source and the fallback."""
+DEFAULT_LANGUAGE = "en"
+DOMAIN = "vpce_wizard"
+LOCALE_ENVIRONMENT = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""POSIX precedence: the first of these that is set and not empty decides."""
+
+_language = DEFAULT_LANGUAGE
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """`ja` when the locale that governs messages is Japanese (`ja_JP.UTF-8`, `ja`), else English."""
+    environ = os.environ if environ is None else environ
+    for name in LOCALE_ENVIRONMENT:
+        value = environ.get(name, "")
+        if value:
+            return "ja" if value.split(".")[0].split("_")[0].split("@")[0].lower() == "ja" else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def resolve_language(option: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """`--lang` when given, else the locale environment, else English."""
+    if option in LANGUAGES:
+        return option
+    return language_from_environment(environ)
+
+
+def language_option(argv: Sequence[str]) -> str | None:
+    """The value of `--lang` in a command line, read before the parser is built (its help is translated)."""
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
+def set_language(language: str) -> None:
+    """Speak `language` from now on (unknown values mean English)."""
+    global _language
+    _language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return _language
+
+
+@cache
+def _catalog(language: str) -> _gettext.NullTranslations:
+    """The language's messages: Babel parses the `.po` (only here, so English never imports it)."""
+    if language == DEFAULT_LANGUAGE:
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = resources.files("tui") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with source.open("rb") as po:
+        catalog = read_po(po, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out: they stay English until reviewed
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
+
+
+def translation() -> _gettext.NullTranslations:
+    """The gettext translations of the current language."""
+    return _catalog(_language)
+
+
+def _(message: str) -> str:
+    """`message` in the current language (the English itself when there is no translation)."""
+    if _language == DEFAULT_LANGUAGE:
+        return message
+    return translation().gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    if _language == DEFAULT_LANGUAGE:
+        return singular if count == 1 else plural
+    return translation().ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it yet (tables built at import time)."""
+    return message
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns `text` takes: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal columns, counting wide characters as two (`str.ljust` does not)."""
+    return text + " " * max(0, width - cell_width(text))
