@@ -328,7 +328,7 @@ class _Analyser:
             linked |= {"aws:principalorgid", "aws:principalorgpaths"}
         keys = ["aws:principalaccount", "aws:principalorgid", "aws:principalisawsservice", "aws:resourceaccount",
                 "aws:resourceorgid", "aws:principalarn"]
-        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked)
+        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked, arn_prefix=f"arn:{self.partition}:iam::")
 
     def _fixed_values(self) -> dict[str, str | None]:
         """Keys fixed by where the request flows; None when the endpoint is not known."""
@@ -405,7 +405,9 @@ class _Analyser:
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         constraints = []
         arn, account = f.key("aws:principalarn"), f.key("aws:principalaccount")
-        if not arn.exact_only and not account.exact_only:
+        if f.arn_rest is not None:
+            constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.Length(f.arn_rest) > 0))
+        elif not arn.exact_only and not account.exact_only:
             rest = z3.String("principal-arn-rest")
             shaped = arn.strings[0] == z3.Concat(symbolic.sval(f"arn:{self.partition}:iam::"), account.strings[0], symbolic.sval(":"), rest)
             constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.And(shaped, z3.Length(rest) > 0)))

@@ -190,7 +190,7 @@ class Key:
                 choices = [slot == i for i in allowed] + ([] if finite else [slot == self.other])
                 constraints.append(z3.Or(choices) if choices else z3.BoolVal(False))
             elif domain is not None:
-                constraints.append(z3.InRe(slot, domain_re(self.name)))
+                constraints.append(in_domain(slot, self.name))
         constraints += [z3.And(ip >= 0, ip < _IPV6_OFFSET + (1 << 128)) for ip in self.ips]
         return constraints
 
@@ -290,12 +290,39 @@ def _ip_text(number: int) -> str:
     return str(ipaddress.IPv6Address(number - _IPV6_OFFSET))
 
 
-def domain_re(name: str) -> z3.ReRef:
-    """The z3 regex of a key's value format (12 digits for accounts, o-... for orgs, listed values)."""
-    slot = f"domain:{name}"
-    if slot not in _PER_CONTEXT:
-        _PER_CONTEXT[slot] = _regex_from_python(KEY_DOMAINS[name].pattern)
-    return _PER_CONTEXT[slot]  # type: ignore[return-value]
+def in_domain(value: z3.SeqRef, name: str) -> z3.BoolRef:
+    """The value has the key's format (12 digits for accounts, o-... for orgs, listed values).
+
+    A run of a fixed character class is written as a length bound plus `class*` rather than z3's bounded
+    loop: next to "not this account" and an ArnLike pattern, `[0-9]{12}` as a loop leaves z3 answering
+    unknown, where the length form is decided at once. Same language, by construction (one run per
+    alternative)."""
+    alternatives = []
+    for alternative in KEY_DOMAINS[name].pattern.split("|"):
+        pieces, low, high, runs = [], 0, 0, 0
+        for literal, klass, run_low, run_high in re.findall(r"([^\[]+)|\[([^\]]+)\]\{([0-9]+)(?:,([0-9]+))?\}", alternative):
+            if literal:
+                pieces.append(z3.Re(sval(literal)))
+                low, high = low + len(literal), high + len(literal)
+                continue
+            runs += 1
+            pieces.append(z3.Star(_char_class(klass)))
+            low, high = low + int(run_low), high + int(run_high or run_low)
+        if runs == 0:
+            alternatives.append(value == sval(alternative))
+            continue
+        language = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
+        bounded = [z3.Length(value) >= low, z3.Length(value) <= high] if runs == 1 else []
+        exact = language if runs == 1 else _regex_from_python(alternative)
+        alternatives.append(z3.And(z3.InRe(value, exact), *bounded))
+    return alternatives[0] if len(alternatives) == 1 else z3.Or(alternatives)
+
+
+def _char_class(klass: str) -> z3.ReRef:
+    ranges = [z3.Range(a, b) for a, b in re.findall(r"(.)-(.)", klass)]
+    singles = [z3.Re(sval(c)) for c in re.sub(r".-.", "", klass)]
+    members = ranges + singles
+    return members[0] if len(members) == 1 else z3.Union(*members)
 
 
 def _regex_from_python(pattern: str) -> z3.ReRef:
@@ -307,10 +334,7 @@ def _regex_from_python(pattern: str) -> z3.ReRef:
             if literal:
                 pieces.append(z3.Re(sval(literal)))
                 continue
-            ranges = [z3.Range(a, b) for a, b in re.findall(r"(.)-(.)", klass)]
-            singles = [z3.Re(sval(c)) for c in re.sub(r".-.", "", klass)]
-            char = ranges[0] if len(ranges + singles) == 1 and ranges else z3.Union(*(ranges + singles)) if len(ranges + singles) > 1 else singles[0]
-            pieces.append(z3.Loop(char, int(low), int(high or low)))
+            pieces.append(z3.Loop(_char_class(klass), int(low), int(high or low)))
         alternatives.append(pieces[0] if len(pieces) == 1 else z3.Concat(*pieces))
     return alternatives[0] if len(alternatives) == 1 else z3.Union(*alternatives)
 
@@ -373,7 +397,7 @@ class PolicyFormula:
     """The request variables and the policy's decision over them."""
 
     def __init__(self, policy: ReadPolicy, extra_literals: dict[str, set[str]] | None = None,
-                 extra_keys: Iterable[str] = (), linked: Iterable[str] = ()):
+                 extra_keys: Iterable[str] = (), linked: Iterable[str] = (), arn_prefix: str | None = None):
         self.policy = policy
         self.action = z3.String("action")
         self.resource = z3.String("resource")
@@ -384,6 +408,7 @@ class PolicyFormula:
             if name in uses:
                 uses[name].exact_only = False
         self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
+        self.arn_rest = self._shape_principal_arn(arn_prefix) if arn_prefix is not None else None
         self.unknowns: list[z3.BoolRef] = []
         self.denies = [self._applies(s) for s in policy.statements if s.effect is Effect.DENY]
         self.allowing = [(s, self._applies(s)) for s in policy.statements if s.effect is Effect.ALLOW]
@@ -392,6 +417,17 @@ class PolicyFormula:
 
     def key(self, name: str) -> Key:
         return self.keys[name]
+
+    def _shape_principal_arn(self, prefix: str) -> z3.SeqRef | None:
+        """aws:PrincipalArn written as `prefix + account + ":" + rest` rather than a free string tied to the
+        account by an equation: the same requests (the arn is only read when present, and then names the
+        account), but z3 no longer has to solve a word equation next to every ArnLike pattern."""
+        arn, account = self.keys.get("aws:principalarn"), self.keys.get("aws:principalaccount")
+        if arn is None or account is None or arn.exact_only or account.exact_only or arn.multivalued or account.multivalued:
+            return None
+        rest = z3.String("aws:principalarn#rest")
+        arn.strings[0] = z3.Concat(sval(prefix), account.strings[0], sval(":"), rest)
+        return rest
 
     @property
     def allowed(self) -> z3.BoolRef:
