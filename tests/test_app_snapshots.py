@@ -50,9 +50,16 @@ class TestSteps:
     def test_review_snapshot(self, snap_compare, tmp_path):
         assert snap_compare(offline_app(tmp_path, ready_answers(services=("s3", "sts"))), terminal_size=SIZE, run_before=at_step("review"))
 
-    def test_review_checks_snapshot(self, snap_compare, tmp_path):
-        app = offline_app(tmp_path, ready_answers(resource_perimeter=True))
-        assert snap_compare(app, terminal_size=SIZE, run_before=at_step("review", "tab", "right"))
+    @pytest.mark.parametrize("size", SIZES)
+    def test_review_checks_snapshot(self, snap_compare, tmp_path, size):
+        """The analyser's proof (verdict, findings, witness) above the validator's findings and the scenarios."""
+
+        async def proven(pilot) -> None:
+            while "Proof" not in str(pilot.app.screen.query_one("#analysis").content):
+                await pilot.pause(0.05)
+
+        app = offline_app(tmp_path, ready_answers())
+        assert snap_compare(app, terminal_size=size, run_before=at_step("review", "tab", "right", then=proven))
 
     def test_apply_offline_snapshot(self, snap_compare, tmp_path):
         assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=SIZE, run_before=at_step("apply"))

@@ -1,10 +1,13 @@
-"""Step 4: per service, the JSON, its size against the limit, the findings, the scenarios and the diff.
+"""Step 4: per service, the JSON, its size against the limit, the checks (the analyser's proof, the validator's
+findings, the scenarios) and the diff.
 
-Everything shown comes from `tui.policy.review`; the screen redraws whenever the answers change.
+Everything shown comes from `tui.policy.review` and `tui.policy.analysis`; the screen redraws whenever the
+answers change, and the analysis follows in a worker (tui.app.proof).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.syntax import Syntax
@@ -19,6 +22,7 @@ from textual.widgets.option_list import Option
 from tui.app.app import reviews_for
 from tui.app.confirm import diff_style
 from tui.app.plain import plain
+from tui.app.proof import AnalysisView
 from tui.app.step import StepScreen
 from tui.app.tick_list import KeyList
 from tui.app.widgets import SizeMeter
@@ -26,9 +30,12 @@ from tui.policy.errors import WizardError
 
 if TYPE_CHECKING:
     from tui.aws.discovery import Endpoint
+    from tui.aws.session import Connection
+    from tui.policy.analysis import Caller, Setting
     from tui.policy.review import ServiceReview
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
+"""The validator's severities (the analyser's have their own, in tui.app.proof)."""
 
 
 def diff_text(review: ServiceReview, endpoints: list[Endpoint]) -> Text:
@@ -56,6 +63,17 @@ def diff_text(review: ServiceReview, endpoints: list[Endpoint]) -> Text:
     return text
 
 
+def known_caller(connection: Connection | None) -> Caller | None:
+    """Who would apply: the connection's identity, looked up once per connection as the apply guard does."""
+    if connection is None:
+        return None
+    from tui.aws.perimeter import caller_of
+
+    if "caller" not in connection.memo:
+        connection.memo["caller"] = caller_of(connection)
+    return connection.memo["caller"]
+
+
 class ReviewScreen(StepScreen):
     STEP = "review"
     MAIN = "#review-services"
@@ -78,6 +96,7 @@ class ReviewScreen(StepScreen):
                     with TabPane("Policy", id="policy-tab"), VerticalScroll():
                         yield Static(id="policy-json")
                     with TabPane("Checks", id="checks-tab"), VerticalScroll():
+                        yield AnalysisView(id="analysis")
                         yield Static(id="findings")
                         yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
                     with TabPane("Diff", id="diff-tab"), VerticalScroll():
@@ -134,14 +153,34 @@ class ReviewScreen(StepScreen):
             for widget in ("#policy-json", "#findings", "#diff"):
                 self.query_one(widget, Static).update("")
             self.query_one("#scenarios", DataTable).clear()
+            self.query_one("#analysis", AnalysisView).clear()
             return
         self.query_one("#meter", SizeMeter).show(review.service, review.size)
         self.query_one("#policy-json", Static).update(Syntax(review.text, "json", theme="ansi_dark", background_color="default"))
         self._show_checks(review)
+        self.query_one("#analysis", AnalysisView).analyse(*self._analysis_request(review))
         self.query_one("#diff", Static).update(self._diff(review))
 
+    def _analysis_request(self, review: ServiceReview) -> tuple[Hashable, dict, Callable[[], Setting]]:
+        """(what the verdict depends on, the policy, how to build its Setting in the worker): the wizard's
+        trusted set, service, region and resource perimeter, the endpoints' type when they share one, and the
+        connection's caller when connected (finding its role's path and tags may ask AWS)."""
+        answers = self.wizard.answers.checked()
+        connection = self.wizard.connection
+        types = {e.type for e in self.wizard.endpoints or () if e.service == review.service}
+        endpoint_type = types.pop() if len(types) == 1 else ""
+
+        def setting() -> Setting:
+            from tui.policy.analysis import Setting, Trust
+
+            return Setting(review.service, answers.region, Trust(answers.accounts, answers.org_ids), endpoint_type,
+                           caller=known_caller(connection), resource_perimeter=answers.resource_perimeter or None,
+                           listed_buckets=answers.bucket_arns)
+
+        return (answers, review.service, endpoint_type, connection), review.policy, setting
+
     def _show_checks(self, review: ServiceReview) -> None:
-        findings = Text()
+        findings = Text("\nValidator (AWS's grammar and limits) and catalog notes:\n", style="bold")
         for finding in review.findings:
             findings.append(f"{finding.severity:<8}", style=SEVERITY_STYLES.get(finding.severity, ""))
             findings.append_text(plain(finding.message))
