@@ -10,53 +10,54 @@ from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError, WizardError
 from tui.policy.identifiers import check_endpoint_id
 from tui.report.escape import visible
+from tui.report.i18n import _
 
 
 def register(subparsers, add_connection_options) -> None:
     """Add the AWS sub-commands to the top-level parser."""
-    apply = subparsers.add_parser("apply", help="apply a policy file to endpoints safely (diff, backup, read-back)")
-    apply.add_argument("--endpoint", action="append", metavar="ID", help="VPC endpoint ID; repeatable (or choose targets below)")
-    apply.add_argument("--policy", metavar="FILE|-", help="the policy document to apply")
+    apply = subparsers.add_parser("apply", help=_("apply a policy file to endpoints safely (diff, backup, read-back)"))
+    apply.add_argument("--endpoint", action="append", metavar="ID", help=_("VPC endpoint ID; repeatable (or choose targets below)"))
+    apply.add_argument("--policy", metavar="FILE|-", help=_("the policy document to apply"))
     _add_change_flags(apply, add_connection_options)
     org_commands.add_target_flags(apply, "apply")
     apply.set_defaults(func=run_apply)
 
-    rollback = subparsers.add_parser("rollback", help="restore an endpoint's latest (or named) backup, or AWS's default")
-    rollback.add_argument("--endpoint", metavar="ID", help="the VPC endpoint to restore (or choose targets below)")
+    rollback = subparsers.add_parser("rollback", help=_("restore an endpoint's latest (or named) backup, or AWS's default"))
+    rollback.add_argument("--endpoint", metavar="ID", help=_("the VPC endpoint to restore (or choose targets below)"))
     choice = rollback.add_mutually_exclusive_group()
-    choice.add_argument("--backup", metavar="FILE", help="the backup to restore (default: the latest of the endpoint)")
-    choice.add_argument("--default", action="store_true", help="restore AWS's full-access default policy")
+    choice.add_argument("--backup", metavar="FILE", help=_("the backup to restore (default: the latest of the endpoint)"))
+    choice.add_argument("--default", action="store_true", help=_("restore AWS's full-access default policy"))
     _add_change_flags(rollback, add_connection_options)
     org_commands.add_target_flags(rollback, "rollback")
     rollback.set_defaults(func=run_rollback)
 
-    backups = subparsers.add_parser("backups", help="list policy backups (newest first)")
-    backups.add_argument("--endpoint", metavar="ID", help="only this endpoint's")
-    backups.add_argument("--json", action="store_true", help="print the backups as JSON")
+    backups = subparsers.add_parser("backups", help=_("list policy backups (newest first)"))
+    backups.add_argument("--endpoint", metavar="ID", help=_("only this endpoint's"))
+    backups.add_argument("--json", action="store_true", help=_("print the backups as JSON"))
     backups.set_defaults(func=run_backups)
 
-    audit = subparsers.add_parser("audit", help="report what every endpoint policy admits; exit 1 on a high finding")
-    audit.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help="region to audit; repeatable (default: the connection's)")
-    audit.add_argument("--all-regions", action="store_true", help="every region enabled for the account")
-    audit.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
-    audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable (default: the caller's)")
-    audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
-    audit.add_argument("--json", action="store_true", help="print the endpoints and findings as JSON")
+    audit = subparsers.add_parser("audit", help=_("report what every endpoint policy admits; exit 1 on a high finding"))
+    audit.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help=_("region to audit; repeatable (default: the connection's)"))
+    audit.add_argument("--all-regions", action="store_true", help=_("every region enabled for the account"))
+    audit.add_argument("--vpc-id", metavar="VPC", help=_("only this VPC's endpoints"))
+    audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help=_("trusted account; repeatable (default: the caller's)"))
+    audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
+    audit.add_argument("--json", action="store_true", help=_("print the endpoints and findings as JSON"))
     add_connection_options(audit, subcommand=True, skip=("--region",))
     org_commands.add_target_flags(audit, "audit")
     audit.set_defaults(func=run_audit)
 
-    sandbox = subparsers.add_parser("sandbox", help="run a local AWS emulator with demo endpoints until Ctrl-C")
-    sandbox.add_argument("--port", type=int, default=0, metavar="P", help="port on 127.0.0.1 (default: a free one)")
+    sandbox = subparsers.add_parser("sandbox", help=_("run a local AWS emulator with demo endpoints until Ctrl-C"))
+    sandbox.add_argument("--port", type=int, default=0, metavar="P", help=_("port on 127.0.0.1 (default: a free one)"))
     sandbox.set_defaults(func=run_sandbox)
 
 
 def _add_change_flags(parser: argparse.ArgumentParser, add_connection_options) -> None:
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    parser.add_argument("--dry-run", action="store_true", help="plan and check permissions, write nothing")
-    parser.add_argument("--force", action="store_true", help="apply even if your own account would no longer be trusted")
-    parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
-    parser.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help="region; repeatable with targets (default: AWS_REGION / profile)")
+    parser.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+    parser.add_argument("--dry-run", action="store_true", help=_("plan and check permissions, write nothing"))
+    parser.add_argument("--force", action="store_true", help=_("apply even if your own account would no longer be trusted"))
+    parser.add_argument("--json", action="store_true", help=_("print the outcomes as JSON"))
+    parser.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help=_("region; repeatable with targets (default: AWS_REGION / profile)"))
     add_connection_options(parser, subcommand=True, skip=("--region",))
 
 

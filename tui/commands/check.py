@@ -7,21 +7,22 @@ import sys
 from tui.commands.common import print_json, read_parsed_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible
+from tui.report.i18n import _
 
 
 def register(subparsers) -> None:
-    check = subparsers.add_parser("check", help="prove what a policy file admits (symbolic analysis); exit 1 on a high finding")
-    check.add_argument("file", metavar="FILE|-", help="the policy document")
-    check.add_argument("--service", default="s3", metavar="S", help="the endpoint's service (default s3)")
-    check.add_argument("--region", metavar="R", help="the endpoint's region (default: AWS_REGION / AWS_DEFAULT_REGION)")
-    check.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted 12-digit account ID; repeatable")
-    check.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted AWS Organization ID; repeatable")
-    check.add_argument("--caller-arn", metavar="ARN", help="who will apply it, as `aws sts get-caller-identity` prints it: runs the lock-out question for that caller")
-    check.add_argument("--endpoint-type", choices=("Gateway", "Interface"), help="the endpoint's type (S3 gateway endpoints carry the anonymous OS-repository reads)")
-    check.add_argument("--endpoint-id", metavar="vpce-...", help="the endpoint, for policies that test aws:SourceVpce")
-    check.add_argument("--vpc-id", metavar="vpc-...", help="the endpoint's VPC, for policies that test aws:SourceVpc")
-    check.add_argument("--resource-perimeter", action="store_true", help="resources outside the trusted set must be out of reach too (a high finding otherwise)")
-    check.add_argument("--json", action="store_true", help="machine-readable verdict with witnesses")
+    check = subparsers.add_parser("check", help=_("prove what a policy file admits (symbolic analysis); exit 1 on a high finding"))
+    check.add_argument("file", metavar="FILE|-", help=_("the policy document"))
+    check.add_argument("--service", default="s3", metavar="S", help=_("the endpoint's service (default s3)"))
+    check.add_argument("--region", metavar="R", help=_("the endpoint's region (default: AWS_REGION / AWS_DEFAULT_REGION)"))
+    check.add_argument("--trusted-account", action="append", default=[], metavar="ID", help=_("trusted 12-digit account ID; repeatable"))
+    check.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
+    check.add_argument("--caller-arn", metavar="ARN", help=_("who will apply it, as `aws sts get-caller-identity` prints it: runs the lock-out question for that caller"))
+    check.add_argument("--endpoint-type", choices=("Gateway", "Interface"), help=_("the endpoint's type (S3 gateway endpoints carry the anonymous OS-repository reads)"))
+    check.add_argument("--endpoint-id", metavar="vpce-...", help=_("the endpoint, for policies that test aws:SourceVpce"))
+    check.add_argument("--vpc-id", metavar="vpc-...", help=_("the endpoint's VPC, for policies that test aws:SourceVpc"))
+    check.add_argument("--resource-perimeter", action="store_true", help=_("resources outside the trusted set must be out of reach too (a high finding otherwise)"))
+    check.add_argument("--json", action="store_true", help=_("machine-readable verdict with witnesses"))
     check.set_defaults(func=run_check)
 
 

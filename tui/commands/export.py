@@ -11,19 +11,20 @@ from tui.commands import org
 from tui.commands.common import write_output
 from tui.policy.errors import InputError
 from tui.report.escape import visible
+from tui.report.i18n import _
 
 FORMATS = ("ssm-automation", "terraform-import")
 DEFAULT_DOCUMENT_NAME = "VpceWizard-EndpointPolicies"
 
 
 def register(subparsers, add_connection_options) -> None:
-    export = subparsers.add_parser("export", help="an SSM Automation runbook or Terraform import blocks for many accounts and regions")
-    export.add_argument("--format", required=True, choices=FORMATS, help="ssm-automation: a runbook for many accounts and regions; terraform-import: adopt discovered endpoints")
-    export.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help="region to cover; repeatable")
-    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
-    export.add_argument("--document-name", default=DEFAULT_DOCUMENT_NAME, metavar="NAME", help="name of the SSM document in the printed commands")
-    export.add_argument("--execution-role-name", default=None, metavar="NAME", help="SSM's role in each target (default AWS-SystemsManager-AutomationExecutionRole)")
-    export.add_argument("--max-errors", default="1", metavar="N|P%", help="SSM TargetLocationMaxErrors for the printed command (default 1)")
+    export = subparsers.add_parser("export", help=_("an SSM Automation runbook or Terraform import blocks for many accounts and regions"))
+    export.add_argument("--format", required=True, choices=FORMATS, help=_("ssm-automation: a runbook for many accounts and regions; terraform-import: adopt discovered endpoints"))
+    export.add_argument("--region", action="append", default=argparse.SUPPRESS, metavar="R", help=_("region to cover; repeatable"))
+    export.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (mode 0600) instead of stdout"))
+    export.add_argument("--document-name", default=DEFAULT_DOCUMENT_NAME, metavar="NAME", help=_("name of the SSM document in the printed commands"))
+    export.add_argument("--execution-role-name", default=None, metavar="NAME", help=_("SSM's role in each target (default AWS-SystemsManager-AutomationExecutionRole)"))
+    export.add_argument("--max-errors", default="1", metavar="N|P%", help=_("SSM TargetLocationMaxErrors for the printed command (default 1)"))
     org.add_target_flags(export, "audit")
     org.add_answer_flags(export.add_argument_group("policies (as `generate`; without them terraform-import keeps each endpoint's current policy)"))
     add_connection_options(export, subcommand=True, skip=("--region",))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from tui.commands.common import print_json, read_json, read_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible
+from tui.report.i18n import _
 
 PROGRESS_EVERY = 50_000
 
@@ -15,25 +16,25 @@ PROGRESS_EVERY = 50_000
 def register(subparsers, add_connection_options) -> None:
     impact = subparsers.add_parser(
         "impact",
-        help="replay CloudTrail traffic against a policy: what would it break? exit 1 if anything would",
-        description="Replay the requests CloudTrail recorded through VPC endpoints against a candidate policy and "
-        "group them by verdict: ok, intended, still-open, would-break, already-denied, undecided.",
+        help=_("replay CloudTrail traffic against a policy: what would it break? exit 1 if anything would"),
+        description=_("Replay the requests CloudTrail recorded through VPC endpoints against a candidate policy and "
+        "group them by verdict: ok, intended, still-open, would-break, already-denied, undecided."),
     )
-    impact.add_argument("--policy", metavar="FILE|-", help="the candidate policy (not needed with --denials or --suggest-trust)")
+    impact.add_argument("--policy", metavar="FILE|-", help=_("the candidate policy (not needed with --denials or --suggest-trust)"))
     source = impact.add_mutually_exclusive_group(required=True)
-    source.add_argument("--events", nargs="+", metavar="PATH", help="CloudTrail log files (.json, .json.gz) or folders of them")
-    source.add_argument("--trail-bucket", metavar="s3://bucket/prefix", help="the trail's log files in S3 (streamed)")
-    source.add_argument("--lookup", action="store_true", help="management events from CloudTrail LookupEvents (last 90 days)")
+    source.add_argument("--events", nargs="+", metavar="PATH", help=_("CloudTrail log files (.json, .json.gz) or folders of them"))
+    source.add_argument("--trail-bucket", metavar="s3://bucket/prefix", help=_("the trail's log files in S3 (streamed)"))
+    source.add_argument("--lookup", action="store_true", help=_("management events from CloudTrail LookupEvents (last 90 days)"))
     mode = impact.add_mutually_exclusive_group()
-    mode.add_argument("--denials", action="store_true", help="group the VpceAccessDenied records (after a rollout)")
-    mode.add_argument("--suggest-trust", action="store_true", help="list the accounts and orgs seen using each endpoint, by requests")
-    impact.add_argument("--endpoint", metavar="vpce-...", help="only requests through this endpoint")
-    impact.add_argument("--service", action="append", metavar="S", help="only requests to this service (s3, ssm, ...; default: the policy's)")
-    impact.add_argument("--since", metavar="7d|24h|DATE", help="only requests since then")
-    impact.add_argument("--trusted-account", action="append", default=[], metavar="ID", help="trusted account; repeatable")
-    impact.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help="trusted organization; repeatable")
-    impact.add_argument("--org-accounts", metavar="FILE", help='organization members: {"o-...": [IDs]} or `aws organizations list-accounts` output')
-    impact.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    mode.add_argument("--denials", action="store_true", help=_("group the VpceAccessDenied records (after a rollout)"))
+    mode.add_argument("--suggest-trust", action="store_true", help=_("list the accounts and orgs seen using each endpoint, by requests"))
+    impact.add_argument("--endpoint", metavar="vpce-...", help=_("only requests through this endpoint"))
+    impact.add_argument("--service", action="append", metavar="S", help=_("only requests to this service (s3, ssm, ...; default: the policy's)"))
+    impact.add_argument("--since", metavar="7d|24h|DATE", help=_("only requests since then"))
+    impact.add_argument("--trusted-account", action="append", default=[], metavar="ID", help=_("trusted account; repeatable"))
+    impact.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted organization; repeatable"))
+    impact.add_argument("--org-accounts", metavar="FILE", help=_('organization members: {"o-...": [IDs]} or `aws organizations list-accounts` output'))
+    impact.add_argument("--json", action="store_true", help=_("print the verdicts as JSON"))
     add_connection_options(impact, subcommand=True)
     impact.set_defaults(func=run_impact)
 

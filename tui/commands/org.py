@@ -11,41 +11,42 @@ from types import SimpleNamespace
 from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible, visible_lines
+from tui.report.i18n import _
 
 
 def add_target_flags(parser: argparse.ArgumentParser, kind: str) -> None:
     """The target and fan-out flags of `kind` audit, rollback or apply (which adds waves, plans and answers)."""
     group = parser.add_argument_group("targets (several accounts and regions)")
-    group.add_argument("--org", action="store_true", help="every ACTIVE account of the organization (organizations:ListAccounts)")
-    group.add_argument("--ou", metavar="ou-...", help="every ACTIVE account in this organizational unit and the OUs below it")
-    group.add_argument("--accounts", metavar="FILE|A,B", help="these accounts: a comma-separated list or a file with one per line")
-    group.add_argument("--exclude-account", action="append", default=[], metavar="ID", help="leave this account out; repeatable")
-    group.add_argument("--role-name", default=None, metavar="NAME", help="role assumed in each member account (default: OrganizationAccountAccessRole)")
-    group.add_argument("--external-id", metavar="ID", help="ExternalId for that role, if its trust policy asks for one")
-    group.add_argument("--max-concurrency", type=int, default=None, metavar="N", help="targets in flight at once (default: 10)")
+    group.add_argument("--org", action="store_true", help=_("every ACTIVE account of the organization (organizations:ListAccounts)"))
+    group.add_argument("--ou", metavar="ou-...", help=_("every ACTIVE account in this organizational unit and the OUs below it"))
+    group.add_argument("--accounts", metavar="FILE|A,B", help=_("these accounts: a comma-separated list or a file with one per line"))
+    group.add_argument("--exclude-account", action="append", default=[], metavar="ID", help=_("leave this account out; repeatable"))
+    group.add_argument("--role-name", default=None, metavar="NAME", help=_("role assumed in each member account (default: OrganizationAccountAccessRole)"))
+    group.add_argument("--external-id", metavar="ID", help=_("ExternalId for that role, if its trust policy asks for one"))
+    group.add_argument("--max-concurrency", type=int, default=None, metavar="N", help=_("targets in flight at once (default: 10)"))
     if kind == "audit":
         return
-    group.add_argument("--all-regions", action="store_true", help="every region enabled for the caller's account")
-    group.add_argument("--max-errors", metavar="N|P%", help="stop starting new targets once more than N (or P%%) failed")
+    group.add_argument("--all-regions", action="store_true", help=_("every region enabled for the caller's account"))
+    group.add_argument("--max-errors", metavar="N|P%", help=_("stop starting new targets once more than N (or P%%) failed"))
     if kind == "rollback":
         return
-    group.add_argument("--wave", action="append", default=[], metavar="FILE", help="accounts of one wave; repeatable, applied in order, each re-audited before the next")
-    group.add_argument("--canary", type=int, metavar="N", help="apply to the first N accounts, re-audit, then to the rest")
-    group.add_argument("--save-plan", metavar="FILE", help="write what would change (mode 0600) and change nothing")
-    group.add_argument("--plan", metavar="FILE", help="apply a saved plan; endpoints changed since it was saved are refused")
+    group.add_argument("--wave", action="append", default=[], metavar="FILE", help=_("accounts of one wave; repeatable, applied in order, each re-audited before the next"))
+    group.add_argument("--canary", type=int, metavar="N", help=_("apply to the first N accounts, re-audit, then to the rest"))
+    group.add_argument("--save-plan", metavar="FILE", help=_("write what would change (mode 0600) and change nothing"))
+    group.add_argument("--plan", metavar="FILE", help=_("apply a saved plan; endpoints changed since it was saved are refused"))
     add_answer_flags(group)
-    group.add_argument("--vpc-id", metavar="VPC", help="only this VPC's endpoints")
+    group.add_argument("--vpc-id", metavar="VPC", help=_("only this VPC's endpoints"))
 
 
 def add_answer_flags(group) -> None:
     """`generate`'s answer flags: each region's policies are built from them (bucket names depend on the region)."""
-    group.add_argument("--service", action="append", metavar="S", help="endpoints of this service get the policy; repeatable (default s3 with --policy)")
-    group.add_argument("--answers", metavar="FILE", help="build each region's policies from these answers")
-    group.add_argument("--account", action="append", metavar="ID", help="trusted account for the built policies; repeatable")
-    group.add_argument("--org-id", action="append", metavar="o-...", help="trusted organization for the built policies; repeatable")
-    group.add_argument("--resource-perimeter", action="store_true", default=None, help="built policies also require trusted resources")
-    group.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help="AWS-owned bucket set for the built policies; repeatable")
-    group.add_argument("--bucket-arn", action="append", metavar="ARN", help="another public bucket ARN for the built policies; repeatable")
+    group.add_argument("--service", action="append", metavar="S", help=_("endpoints of this service get the policy; repeatable (default s3 with --policy)"))
+    group.add_argument("--answers", metavar="FILE", help=_("build each region's policies from these answers"))
+    group.add_argument("--account", action="append", metavar="ID", help=_("trusted account for the built policies; repeatable"))
+    group.add_argument("--org-id", action="append", metavar="o-...", help=_("trusted organization for the built policies; repeatable"))
+    group.add_argument("--resource-perimeter", action="store_true", default=None, help=_("built policies also require trusted resources"))
+    group.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help=_("AWS-owned bucket set for the built policies; repeatable"))
+    group.add_argument("--bucket-arn", action="append", metavar="ARN", help=_("another public bucket ARN for the built policies; repeatable"))
 
 
 def regions_of(args: argparse.Namespace) -> list[str]:

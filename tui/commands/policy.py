@@ -19,49 +19,49 @@ EXPECTATIONS = {"Allow": {"Allow"}, "Deny": {"ImplicitDeny", "ExplicitDeny"}, "I
 
 def register(subparsers) -> None:
     """Add the policy sub-commands to the top-level parser."""
-    generate = subparsers.add_parser("generate", help="build endpoint policies from answers")
-    generate.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="a saved wizard session; flags given too override it")
-    generate.add_argument("--service", action="append", metavar="S", help="service (s3, dynamodb, ssm, logs, ...); repeatable; default s3")
-    generate.add_argument("--account", action="append", metavar="ID", help="trusted 12-digit account ID; repeatable")
-    generate.add_argument("--org-id", action="append", metavar="o-...", help="trusted AWS Organization ID; repeatable")
-    generate.add_argument("--resource-perimeter", action="store_true", default=None, help="also require resources to belong to trusted accounts")
-    generate.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help="AWS-owned bucket set from `catalog`; repeatable")
-    generate.add_argument("--bucket-arn", action="append", metavar="ARN", help="another exact public bucket ARN to allow read-only; repeatable")
+    generate = subparsers.add_parser("generate", help=_("build endpoint policies from answers"))
+    generate.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help=_("a saved wizard session; flags given too override it"))
+    generate.add_argument("--service", action="append", metavar="S", help=_("service (s3, dynamodb, ssm, logs, ...); repeatable; default s3"))
+    generate.add_argument("--account", action="append", metavar="ID", help=_("trusted 12-digit account ID; repeatable"))
+    generate.add_argument("--org-id", action="append", metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
+    generate.add_argument("--resource-perimeter", action="store_true", default=None, help=_("also require resources to belong to trusted accounts"))
+    generate.add_argument("--public-bucket", action="append", metavar="CATALOG_ID", help=_("AWS-owned bucket set from `catalog`; repeatable"))
+    generate.add_argument("--bucket-arn", action="append", metavar="ARN", help=_("another exact public bucket ARN to allow read-only; repeatable"))
     generate.add_argument(
         "--region", metavar="R", default=argparse.SUPPRESS,
-        help="region the endpoints live in, which names the AWS-owned buckets (default: the answers file's, then AWS_REGION / AWS_DEFAULT_REGION)",
+        help=_("region the endpoints live in, which names the AWS-owned buckets (default: the answers file's, then AWS_REGION / AWS_DEFAULT_REGION)"),
     )
     generate.add_argument(
         "--format", default="json", choices=("json", "json-min", "terraform", "cloudformation"),
-        help="output: readable JSON (default), minified JSON as applied, or a Terraform / CloudFormation template",
+        help=_("output: readable JSON (default), minified JSON as applied, or a Terraform / CloudFormation template"),
     )
-    generate.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
-    generate.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    generate.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (mode 0600) instead of stdout"))
+    generate.add_argument("-q", "--quiet", action="store_true", help=_("no summary on stderr"))
     generate.set_defaults(func=run_generate)
 
-    validate = subparsers.add_parser("validate", help="check a policy file against AWS's rules; exit 1 on errors")
-    validate.add_argument("file", metavar="FILE|-", help="the policy document; - reads standard input")
-    validate.add_argument("--json", action="store_true", help="machine-readable findings")
+    validate = subparsers.add_parser("validate", help=_("check a policy file against AWS's rules; exit 1 on errors"))
+    validate.add_argument("file", metavar="FILE|-", help=_("the policy document; - reads standard input"))
+    validate.add_argument("--json", action="store_true", help=_("machine-readable findings"))
     validate.set_defaults(func=run_validate)
 
-    simulate = subparsers.add_parser("simulate", help="decide requests against a policy")
-    simulate.add_argument("file", metavar="FILE|-", help="the policy document; - reads standard input")
-    simulate.add_argument("--action", metavar="A", help="the request's action, e.g. s3:GetObject")
-    simulate.add_argument("--resource", metavar="R", help="the request's resource: an ARN, or *")
-    simulate.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="condition key; repeat a key for a multi-valued key")
-    simulate.add_argument("--cases", metavar="CASES.json", help='JSON list of {"action","resource","context","expect"?}; not with --action/--resource')
-    simulate.add_argument("--json", action="store_true", help="print the decisions as JSON")
+    simulate = subparsers.add_parser("simulate", help=_("decide requests against a policy"))
+    simulate.add_argument("file", metavar="FILE|-", help=_("the policy document; - reads standard input"))
+    simulate.add_argument("--action", metavar="A", help=_("the request's action, e.g. s3:GetObject"))
+    simulate.add_argument("--resource", metavar="R", help=_("the request's resource: an ARN, or *"))
+    simulate.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help=_("condition key; repeat a key for a multi-valued key"))
+    simulate.add_argument("--cases", metavar="CASES.json", help=_('JSON list of {"action","resource","context","expect"?}; not with --action/--resource'))
+    simulate.add_argument("--json", action="store_true", help=_("print the decisions as JSON"))
     simulate.set_defaults(func=run_simulate)
 
-    catalog = subparsers.add_parser("catalog", help="list the public S3 buckets (AWS-owned, then third-party), or --services")
-    catalog.add_argument("--region", metavar="R", default=argparse.SUPPRESS, help="expand bucket names for this region")
+    catalog = subparsers.add_parser("catalog", help=_("list the public S3 buckets (AWS-owned, then third-party), or --services"))
+    catalog.add_argument("--region", metavar="R", default=argparse.SUPPRESS, help=_("expand bucket names for this region"))
     choice = catalog.add_mutually_exclusive_group()
-    choice.add_argument("--services", action="store_true", help="list services instead")
+    choice.add_argument("--services", action="store_true", help=_("list services instead"))
     choice.add_argument(
         "--check-sources", action="store_true",
-        help="print each entry's source pages and the date they were checked, and try to reach each page (online; never fails offline)",
+        help=_("print each entry's source pages and the date they were checked, and try to reach each page (online; never fails offline)"),
     )
-    catalog.add_argument("--json", action="store_true", help="print JSON")
+    catalog.add_argument("--json", action="store_true", help=_("print JSON"))
     catalog.set_defaults(func=run_catalog)
 
 
