@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 import tui
 from tui.cli import main
 from tui.report import i18n
-from tui.report.i18n import cell_width, language_from_environment, language_option, pad, resolve_language
+from tui.report.i18n import cell_width, language_from_environment, language_option, pad, resolve_language, wrap
 
 PACKAGE = Path(tui.__file__).parent
 CATALOG = PACKAGE / "locale" / "ja" / "LC_MESSAGES" / "vpce_wizard.po"
@@ -121,3 +121,13 @@ def test_english_commands_never_load_the_catalog_reader(tmp_path):
              f"    main(['validate', {str(policy)!r}, '--lang', 'en'])\nprint('babel' in sys.modules)")
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert output.split()[-1] == "False"
+
+
+def test_help_is_wrapped_by_terminal_columns_and_japanese_breaks_between_characters(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "ja", "apply", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert max(cell_width(line) for line in lines) <= 80
+    assert not any(line.lstrip().startswith(("、", "。")) for line in lines)  # kinsoku: no line starts with them
+    assert wrap("各ページに接続を試みる。オフライン", 12) == ["各ページに接", "続を試みる。", "オフライン"]
+    assert wrap("still-open, would-break, x", 12) == ["still-open,", "would-break,", "x"]

@@ -14,7 +14,7 @@ from tui.commands import impact as impact_commands
 from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
 from tui.report.escape import visible
-from tui.report.i18n import LANGUAGES, N_, _, language_option, ngettext, resolve_language, set_language
+from tui.report.i18n import LANGUAGES, N_, _, language_option, ngettext, resolve_language, set_language, wrap
 
 
 CONNECTION_OPTIONS = (
@@ -32,6 +32,16 @@ ARGPARSE_WORDS = (
     N_("expected one argument"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
     N_("invalid %(type)s value: %(value)r"), N_("ambiguous option: %(option)s could match %(matches)s"),
 )
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's layout, wrapped by terminal columns so Japanese help lines fit the terminal too."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
 
 
 def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool = False, skip: tuple[str, ...] = ()) -> None:
@@ -57,6 +67,7 @@ def add_language_option(parser: argparse.ArgumentParser, *, subcommand: bool = F
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vpce-wizard",
+        formatter_class=HelpFormatter,
         description=_("Build, check and safely apply VPC endpoint policies that admit only trusted accounts. "
                       "Without a sub-command, opens the interactive wizard."),
     )
@@ -73,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_commands.register(subparsers, add_connection_options)
     impact_commands.register(subparsers, add_connection_options)
     for subparser in subparsers.choices.values():
+        subparser.formatter_class = HelpFormatter
         add_language_option(subparser, subcommand=True)
     return parser
 

@@ -26,7 +26,7 @@ def register(subparsers, add_connection_options) -> None:
     export.add_argument("--execution-role-name", default=None, metavar="NAME", help=_("SSM's role in each target (default AWS-SystemsManager-AutomationExecutionRole)"))
     export.add_argument("--max-errors", default="1", metavar="N|P%", help=_("SSM TargetLocationMaxErrors for the printed command (default 1)"))
     org.add_target_flags(export, "audit")
-    org.add_answer_flags(export.add_argument_group("policies (as `generate`; without them terraform-import keeps each endpoint's current policy)"))
+    org.add_answer_flags(export.add_argument_group(_("policies (as `generate`; without them terraform-import keeps each endpoint's current policy)")))
     add_connection_options(export, subcommand=True, skip=("--region",))
     export.set_defaults(func=run_export)
 

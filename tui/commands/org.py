@@ -16,7 +16,7 @@ from tui.report.i18n import _
 
 def add_target_flags(parser: argparse.ArgumentParser, kind: str) -> None:
     """The target and fan-out flags of `kind` audit, rollback or apply (which adds waves, plans and answers)."""
-    group = parser.add_argument_group("targets (several accounts and regions)")
+    group = parser.add_argument_group(_("targets (several accounts and regions)"))
     group.add_argument("--org", action="store_true", help=_("every ACTIVE account of the organization (organizations:ListAccounts)"))
     group.add_argument("--ou", metavar="ou-...", help=_("every ACTIVE account in this organizational unit and the OUs below it"))
     group.add_argument("--accounts", metavar="FILE|A,B", help=_("these accounts: a comma-separated list or a file with one per line"))

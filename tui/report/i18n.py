@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -118,3 +119,25 @@ def cell_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """`text` left-aligned in `width` terminal columns, counting wide characters as two (`str.ljust` does not)."""
     return text + " " * max(0, width - cell_width(text))
+
+
+_WRAP_PIECES = re.compile(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]")
+_NO_LINE_START = "、。，．）」』！？ー"
+"""Japanese punctuation a line must not start with (kinsoku): it stays on the line before."""
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns: breaks at spaces, and between wide characters, which Japanese
+    allows anywhere (`textwrap` counts characters and never breaks a run of kana or kanji)."""
+    lines, line = [], ""
+    for piece in _WRAP_PIECES.findall(" ".join(text.split())):
+        if piece.isspace():
+            line += " " if line else ""
+        elif cell_width(line) + cell_width(piece) <= width or not line.strip() or piece in _NO_LINE_START:
+            line += piece
+        else:
+            lines.append(line.rstrip())
+            line = piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
