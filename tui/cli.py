@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox", action="store_true", help=_("open the wizard against a local AWS emulator with demo endpoints"))
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     policy_commands.register(subparsers)
-    check_commands.register(subparsers)
+    check_commands.register(subparsers, add_connection_options)
     aws_commands.register(subparsers, add_connection_options)
     export_commands.register(subparsers, add_connection_options)
     impact_commands.register(subparsers, add_connection_options)

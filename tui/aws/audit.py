@@ -7,8 +7,9 @@ behind conditions that samples miss (see docs/aws.md for what the auditors get w
 
 from dataclasses import dataclass
 
+from tui.aws.access_analyzer import Validation, validate_policy
 from tui.aws.discovery import Endpoint, discover
-from tui.policy.analysis import SEVERITY_ORDER, Finding, sorted_findings
+from tui.policy.analysis import FULL_ACCESS_POLICY, SEVERITY_ORDER, Finding, sorted_findings
 
 SEVERITIES = tuple(str(severity) for severity in SEVERITY_ORDER)
 
@@ -17,17 +18,33 @@ SEVERITIES = tuple(str(severity) for severity in SEVERITY_ORDER)
 class EndpointAudit:
     endpoint: Endpoint
     findings: tuple[Finding, ...]
+    access_analyzer: Validation | None = None
+    """IAM Access Analyzer's ValidatePolicy findings, when asked for (`audit --access-analyzer`)."""
 
     def to_dict(self) -> dict:
         e = self.endpoint
-        return {
+        record = {
             "id": e.id, "region": e.region, "vpc_id": e.vpc_id, "service": e.service or e.service_name, "type": e.type,
             "classification": e.classification,
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.access_analyzer is not None:
+            record["access_analyzer"] = self.access_analyzer.to_dict()
+        return record
 
 
-def audit(conn, regions, trusted_accounts, trusted_orgs=(), *, vpc_id=None, on_region=None) -> list[EndpointAudit]:
-    """Audit every endpoint of the regions; no trusted account given means the caller's own account."""
+def audit(conn, regions, trusted_accounts, trusted_orgs=(), *, vpc_id=None, on_region=None,
+          access_analyzer: bool = False, locale: str = "EN") -> list[EndpointAudit]:
+    """Audit every endpoint of the regions; no trusted account given means the caller's own account.
+    With `access_analyzer`, every endpoint that takes a policy also gets ValidatePolicy's findings (asked
+    once per distinct document and region)."""
     endpoints = discover(conn, regions, vpc_id, trusted_accounts=trusted_accounts, trusted_orgs=trusted_orgs, on_region=on_region)
-    return [EndpointAudit(e, sorted_findings(e.findings)) for e in endpoints]
+    return [EndpointAudit(e, sorted_findings(e.findings), _second_opinion(conn, e, locale) if access_analyzer else None)
+            for e in endpoints]
+
+
+def _second_opinion(conn, endpoint: Endpoint, locale: str) -> Validation | None:
+    """No policy document, no opinion: endpoints that take none are not sent."""
+    if not endpoint.takes_policy:
+        return None
+    return validate_policy(conn, endpoint.policy if endpoint.policy is not None else FULL_ACCESS_POLICY, endpoint.region, locale)

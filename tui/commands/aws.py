@@ -18,6 +18,8 @@ def register(subparsers, add_connection_options) -> None:
     apply = subparsers.add_parser("apply", help=_("apply a policy file to endpoints safely (diff, backup, read-back)"))
     apply.add_argument("--endpoint", action="append", metavar="ID", help=_("VPC endpoint ID; repeatable (or choose targets below)"))
     apply.add_argument("--policy", metavar="FILE|-", help=_("the policy document to apply"))
+    apply.add_argument("--access-analyzer", action="store_true", help="before confirming, ask IAM Access Analyzer's CheckNoNewAccess "
+                       "whether each new policy grants access the current one did not (a charged call; shown in the plan, never blocks)")
     _add_change_flags(apply, add_connection_options)
     org_commands.add_target_flags(apply, "apply")
     apply.set_defaults(func=run_apply)
@@ -43,6 +45,7 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help=_("trusted account; repeatable (default: the caller's)"))
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
     audit.add_argument("--json", action="store_true", help=_("print the endpoints and findings as JSON"))
+    audit.add_argument("--access-analyzer", action="store_true", help="also ask IAM Access Analyzer's ValidatePolicy about each distinct policy (findings shown beside the proofs; never changes the exit code)")
     add_connection_options(audit, subcommand=True, skip=("--region",))
     org_commands.add_target_flags(audit, "audit")
     audit.set_defaults(func=run_audit)
@@ -83,8 +86,9 @@ def _connect(args: argparse.Namespace, region: str | None = None):
     return connection
 
 
-def _show_plan(plan) -> None:
-    """The diff and the reasons, every outside value escaped: a policy on AWS may carry terminal controls."""
+def _show_plan(plan, opinions: dict | None = None) -> None:
+    """The diff and the reasons, every outside value escaped: a policy on AWS may carry terminal controls.
+    `opinions` holds Access Analyzer's CheckNoNewAccess answer per endpoint id, when asked for."""
     for item in plan.items:
         e = item.endpoint
         print(visible(f"{e.id} ({e.service or e.service_name or 'unknown service'}, {e.type or '?'}, {e.region})"))
@@ -96,6 +100,8 @@ def _show_plan(plan) -> None:
             print("\n".join(f"  {visible(line)}" for line in item.diff))
         for warning in item.warnings:
             print(f"  warning: {visible(warning)}")
+        if opinions and item.endpoint.id in opinions:
+            print(f"  {visible(opinions[item.endpoint.id].line())}")
 
 
 def _confirmed(plan, args) -> bool:
@@ -111,10 +117,10 @@ def _confirmed(plan, args) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _carry_out(conn, plan, args) -> int:
+def _carry_out(conn, plan, args, opinions: dict | None = None) -> int:
     """The shared tail of apply and rollback: show, confirm, execute, report; exit 1 unless all went well."""
     if not args.json:
-        _show_plan(plan)
+        _show_plan(plan, opinions)
     if not _confirmed(plan, args):
         print("nothing changed", file=sys.stderr)
         return 1
@@ -128,7 +134,8 @@ def _carry_out(conn, plan, args) -> int:
 
     outcomes, interrupted = _execute(conn, plan, args.dry_run, progress)
     if args.json:
-        print_json({"connection": conn.label, "outcomes": [o.to_dict() for o in outcomes]} | ({"interrupted": True} if interrupted else {}))
+        print_json({"connection": conn.label, "outcomes": [o.to_dict() for o in outcomes]} | ({"interrupted": True} if interrupted else {})
+                   | ({"access_analyzer": [{"endpoint_id": eid, **check.to_dict()} for eid, check in opinions.items()]} if opinions is not None else {}))
     if interrupted:
         raise KeyboardInterrupt  # after the outcomes: `main` says "interrupted" and exits 130
     return 0 if all(o.status.ok for o in outcomes) else 1
@@ -211,7 +218,7 @@ def run_apply(args: argparse.Namespace) -> int:
     with _aws_errors():
         conn = _connect(args)
         plan = plan_apply(conn, {endpoint_id: policy for endpoint_id in endpoint_ids}, force=args.force)
-        return _carry_out(conn, plan, args)
+        return _carry_out(conn, plan, args, _no_new_access(conn, plan) if args.access_analyzer else None)
 
 
 def run_rollback(args: argparse.Namespace) -> int:
@@ -274,7 +281,8 @@ def run_audit(args: argparse.Namespace) -> int:
             if show_progress:
                 print(visible(f"  {region}: {count} endpoint(s)"), file=sys.stderr)
 
-        results = audit(conn, regions or [conn.region], accounts, orgs, vpc_id=args.vpc_id, on_region=progress)
+        results = audit(conn, regions or [conn.region], accounts, orgs, vpc_id=args.vpc_id, on_region=progress,
+                        access_analyzer=args.access_analyzer, locale=_analyzer_locale())
     high = any(f.severity == "high" for r in results for f in r.findings)
     if args.json:
         print_json({"connection": conn.label, "endpoints": [r.to_dict() for r in results]})
@@ -284,9 +292,45 @@ def run_audit(args: argparse.Namespace) -> int:
         print(visible(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {e.classification}"))
         for f in r.findings:
             print(visible(f"    {f.severity.upper():<6} {f.code}: {f.message}"))
+        _show_second_opinion(r.access_analyzer)
+    if args.access_analyzer:
+        _show_skipped_second_opinion(conn)
     counts = ", ".join(f"{sum(f.severity == s for r in results for f in r.findings)} {s}" for s in SEVERITIES)
     print(f"{len(results)} endpoint(s): {counts}")
     return 1 if high else 0
+
+
+def _no_new_access(conn, plan) -> dict:
+    """CheckNoNewAccess (current vs new document) for every endpoint the plan would write."""
+    from tui.aws.access_analyzer import check_no_new_access
+    from tui.aws.perimeter import FULL_ACCESS_POLICY
+
+    return {item.endpoint.id: check_no_new_access(conn, item.endpoint.policy or FULL_ACCESS_POLICY, item.policy, item.endpoint.region)
+            for item in plan.writes}
+
+
+def _analyzer_locale() -> str:
+    from tui.aws.access_analyzer import locale_for
+    from tui.report.i18n import current_language
+
+    return locale_for(current_language())
+
+
+def _show_second_opinion(validation) -> None:
+    """Access Analyzer's findings under the endpoint's own; a skip is said once for the run, not per endpoint."""
+    from tui.aws.access_analyzer import Status
+
+    if validation is not None and validation.status is not Status.SKIPPED:
+        for line in validation.lines():
+            print(visible(f"    {line}"))
+
+
+def _show_skipped_second_opinion(conn) -> None:
+    from tui.aws.access_analyzer import skip_reason
+
+    reason = skip_reason(conn)
+    if reason:
+        print(visible(f"Access Analyzer ValidatePolicy {reason}"))
 
 
 def run_sandbox(args: argparse.Namespace) -> int:

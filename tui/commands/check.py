@@ -10,7 +10,7 @@ from tui.report.escape import visible
 from tui.report.i18n import _
 
 
-def register(subparsers) -> None:
+def register(subparsers, add_connection_options=None) -> None:
     check = subparsers.add_parser("check", help=_("prove what a policy file admits (symbolic analysis); exit 1 on a high finding"))
     check.add_argument("file", metavar="FILE|-", help=_("the policy document"))
     check.add_argument("--service", default="s3", metavar="S", help=_("the endpoint's service (default s3)"))
@@ -23,6 +23,11 @@ def register(subparsers) -> None:
     check.add_argument("--vpc-id", metavar="vpc-...", help=_("the endpoint's VPC, for policies that test aws:SourceVpc"))
     check.add_argument("--resource-perimeter", action="store_true", help=_("resources outside the trusted set must be out of reach too (a high finding otherwise)"))
     check.add_argument("--json", action="store_true", help=_("machine-readable verdict with witnesses"))
+    check.add_argument("--access-analyzer", action="store_true",
+                       help="also ask IAM Access Analyzer's ValidatePolicy (connects with --profile / --endpoint-url / the environment; "
+                            "findings shown beside the proof, never changing the exit code)")
+    if add_connection_options is not None:
+        add_connection_options(check, subcommand=True, skip=("--region",))
     check.set_defaults(func=run_check)
 
 
@@ -56,8 +61,9 @@ def run_check(args: argparse.Namespace) -> int:
     if "Statement" not in parsed.doc:
         raise InputError(f"{visible(args.file)!r} is not a policy: it has no Statement")
     analysis = analyse_parsed(parsed, setting)
+    second = _second_opinion(args, parsed.doc, setting.region) if args.access_analyzer else None
     if args.json:
-        print_json(analysis.to_dict())
+        print_json(analysis.to_dict() | ({"access_analyzer": second.to_dict()} if second else {}))
     else:
         print(f"{analysis.classification}")
         for finding in analysis.findings:
@@ -65,4 +71,21 @@ def run_check(args: argparse.Namespace) -> int:
             if finding.witness:
                 print(f"           witness: {finding.witness.decision} {visible(finding.witness.action)} {visible(finding.witness.resource)} "
                       f"{visible(finding.witness.to_dict()['context'])}")
+        for line in second.lines() if second else ():
+            print(f"    {visible(line)}")
     return 1 if analysis.high else 0
+
+
+def _second_opinion(args: argparse.Namespace, policy: dict, region: str):
+    """Access Analyzer's ValidatePolicy, asked only on request: check stays offline by default. A connection
+    that cannot be made is a note like any other refusal, never the end of the check."""
+    from tui.aws.access_analyzer import Status, Validation, locale_for, validate_policy
+    from tui.aws.session import AwsTarget, connect
+    from tui.policy.errors import WizardError
+    from tui.report.i18n import current_language
+
+    try:
+        conn = connect(AwsTarget(getattr(args, "profile", None), region, getattr(args, "endpoint_url", None)))
+    except WizardError as exc:
+        return Validation(Status.FAILED, note=f"not asked: {exc}")
+    return validate_policy(conn, policy, region, locale_for(current_language()))
