@@ -119,3 +119,20 @@ class TestConfirm:
             pilot.app.screen.query_one(Input).cursor_blink = False
 
         assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=size, run_before=at_step("apply", then=open_confirm))
+
+
+class TestTraffic:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_traffic_snapshot(self, snap_compare, tmp_path, size, monkeypatch):
+        """CloudTrail records replayed against the review's policy: would-break first, with its catalog suggestion."""
+        from pathlib import Path
+
+        monkeypatch.chdir(Path(__file__).parent)  # a relative path in the field: the same picture on every machine
+
+        async def replayed(pilot) -> None:
+            await pilot.press(*"cloudtrail/s3-endpoint.json", "enter")
+            while "replayed" not in str(pilot.app.screen.query_one("#traffic-status").content):
+                await pilot.pause(0.05)
+
+        app = offline_app(tmp_path, ready_answers(public_buckets=("al2023",)))
+        assert snap_compare(app, terminal_size=size, run_before=at_step("review", "i", then=replayed))

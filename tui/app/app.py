@@ -402,11 +402,11 @@ class WizardApp(App[int]):
             await switching
         self.screen.query_one("#region").focus()
 
-    async def _on_apply_step(self, action: str) -> None:
-        """Palette entries for the apply step's actions: go there, then act as its key would."""
-        if switching := self.goto("apply"):
+    async def _on_step(self, step: str, action: str) -> None:
+        """Palette entries for a step's own actions: go there, then act as its key would."""
+        if switching := self.goto(step):
             await switching
-        if getattr(self.screen, "STEP", "") == "apply":
+        if getattr(self.screen, "STEP", "") == step:
             await self.screen.run_action(action)
 
     def get_system_commands(self, screen: Screen):
@@ -420,8 +420,9 @@ class WizardApp(App[int]):
             yield SystemCommand(f"Export {title}", f"Every policy as {title}", partial(self.action_export, fmt))
         yield SystemCommand("Save answers", "Save this session to replay with --answers", self.action_save_answers)
         yield SystemCommand("Toggle resource perimeter", "Also deny resources outside the trusted accounts", self.action_toggle_perimeter)
-        yield SystemCommand("Apply…", "Apply the policies to the selected endpoints (asks first)", partial(self._on_apply_step, "apply"))
-        yield SystemCommand("Roll back…", "Undo the highlighted result's write (asks first)", partial(self._on_apply_step, "rollback"))
+        yield SystemCommand("Apply…", "Apply the policies to the selected endpoints (asks first)", partial(self._on_step, "apply", "apply"))
+        yield SystemCommand("Roll back…", "Undo the highlighted result's write (asks first)", partial(self._on_step, "apply", "rollback"))
+        yield SystemCommand("Check against recent traffic…", "Replay CloudTrail records against the reviewed policy", partial(self._on_step, "review", "traffic"))
         yield SystemCommand("Help", "The threat and the keys", self.action_help)
         if self.connection is None and self.sandbox is None:
             yield SystemCommand("Start the sandbox", "A local AWS emulator with demo endpoints", self.action_start_sandbox)

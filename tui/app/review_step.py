@@ -84,6 +84,7 @@ class ReviewScreen(StepScreen):
         Binding("f", "app.export('cloudformation')", "CFN", show=False),
         Binding("a", "app.save_answers", "Answers", show=False),
         Binding("p", "app.toggle_perimeter", "Perimeter"),
+        Binding("i", "traffic", "Traffic", show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -96,6 +97,7 @@ class ReviewScreen(StepScreen):
                     with TabPane("Policy", id="policy-tab"), VerticalScroll():
                         yield Static(id="policy-json")
                     with TabPane("Checks", id="checks-tab"), VerticalScroll():
+                        yield Button("Check against recent traffic… (i)", id="traffic", action="screen.traffic", compact=True)
                         yield AnalysisView(id="analysis")
                         yield Static(id="findings")
                         yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
@@ -201,6 +203,13 @@ class ReviewScreen(StepScreen):
         if self.app.endpoints is None:
             return Text("Looking for endpoints…")
         return diff_text(review, self.app.endpoints)
+
+    def action_traffic(self) -> None:
+        """Replay CloudTrail records against the highlighted service's policy (a dialog; needs a good policy)."""
+        from tui.app.traffic import TrafficModal
+
+        if self.wizard.ready_reviews() is not None:
+            self.app.push_screen(TrafficModal(self.wizard.current_service))
 
     def problem(self) -> str | None:
         try:

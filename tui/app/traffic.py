@@ -1,0 +1,218 @@
+"""The review's "Check against recent traffic": replay CloudTrail records against the reviewed policy before it
+is applied, and show what it would deny that was allowed, grouped, with the catalog entry or trust that would
+admit it (tui.policy.impact, the core behind `vpce-wizard impact`).
+
+Logs come from a file or folder, or, when connected, from the trail's bucket (`s3://bucket/prefix`); reading
+them takes a worker with progress. Every record field is hostile: it is shown through `plain`, never markup.
+A suggested catalog entry or trusted account can be adopted from here; the check then runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from tui.app.plain import plain
+
+if TYPE_CHECKING:
+    from tui.app.app import WizardApp
+    from tui.policy.impact import ImpactGroup, ImpactReport
+
+VERDICT_STYLES = {"would-break": "bold red", "still-open": "bold red", "undecided": "yellow", "already-denied": "dim",
+                  "intended": "green", "ok": "green"}
+
+
+def adoptable(suggestion: str) -> tuple[str, str] | None:
+    """The first suggestion the wizard can act on: ("catalog", id), ("account", id) or ("org", id)."""
+    for part in suggestion.split("; "):
+        words = part.split()
+        if len(words) == 2 and words[0] == "catalog":
+            return "catalog", words[1]
+        if len(words) == 3 and words[:2] == ["trust", "account"]:
+            return "account", words[2]
+        if len(words) == 3 and words[:2] == ["trust", "org"]:
+            return "org", words[2]
+    return None
+
+
+def summary_text(report: ImpactReport) -> Text:
+    """Records read and replayed, the count per verdict, and every skipped file or record with its reason."""
+    totals: dict[str, int] = {}
+    for group in report.groups:
+        totals[group.verdict] = totals.get(group.verdict, 0) + group.count
+    text = Text(f"{report.events:,} record(s) read, {report.considered:,} replayed: ")
+    for index, (verdict, count) in enumerate(totals.items()):
+        text.append(", " if index else "")
+        text.append(f"{count:,} {verdict}", style=VERDICT_STYLES.get(verdict, ""))
+    if not totals:
+        text.append("nothing crossed an endpoint of this service", style="yellow")
+    for source, problem in report.problems:
+        text.append("\n")
+        text.append_text(plain(f"skipped {source}: {problem}", "yellow"))
+    return text
+
+
+@dataclass
+class TrafficProgress(Message):
+    files: int
+
+
+@dataclass
+class TrafficChecked(Message):
+    report: ImpactReport | None
+    problem: str = ""
+
+
+class TrafficModal(ModalScreen[None]):
+    """Pick the logs, replay them against one service's reviewed policy, and show the groups by verdict."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("a", "adopt", "Adopt suggestion"),
+    ]
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+        self.groups: list[ImpactGroup] = []
+
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        where = "a CloudTrail log file or folder (.json, .json.gz)"
+        if self.wizard.connection is not None:
+            where += ", or the trail's bucket as s3://bucket/prefix"
+        with Vertical(id="dialog", classes="traffic"):
+            yield Label(f"Check the {self.service} policy against recent traffic: what would it deny that was allowed?", classes="dialog-title")
+            with Horizontal(classes="input-row"):
+                yield Input(placeholder=where, id="traffic-source", compact=True)
+                yield Input(placeholder="since (7d, 24h, 2026-11-01)", id="traffic-since", compact=True)
+            yield Static(id="traffic-status")
+            yield DataTable(id="traffic-groups", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="buttons"):
+                yield Label("a adopts a row's suggestion", classes="hint")
+                yield Button("Check", id="traffic-check", variant="primary", compact=True)
+                yield Button("Close", id="traffic-close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#traffic-groups", DataTable).add_columns("Verdict", "Count", "Action", "Principal", "Suggestion", "Resource")
+        self.query_one("#traffic-source", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#traffic-check")
+    def action_check(self) -> None:
+        source = self.query_one("#traffic-source", Input).value.strip()
+        if not source:
+            self.query_one("#traffic-status", Static).update(Text("Give a log file or folder first.", style="bold red"))
+            return
+        try:
+            policy = self.wizard.good_reviews()[self.service].policy
+            answers = self.wizard.answers.checked()
+        except Exception as exc:  # noqa: BLE001 - WizardError or KeyError: say why, keep the dialog
+            self.query_one("#traffic-status", Static).update(plain(f"The {self.service} policy is not ready: {exc}", "bold red"))
+            return
+        self.query_one("#traffic-status", Static).update(Text("reading the logs…", style="italic"))
+        self.replay(source, self.query_one("#traffic-since", Input).value.strip(), policy, answers, self.wizard.connection)
+
+    @work(thread=True, exclusive=True, group="traffic")
+    def replay(self, source: str, since: str, policy: dict, answers, connection) -> None:
+        """Read, replay and group in this thread; progress and the report come back as messages."""
+        from tui.policy.errors import WizardError
+
+        try:
+            report = replay_traffic(source, since, policy, answers, connection, lambda files: self.post_message(TrafficProgress(files)))
+        except WizardError as exc:  # a bad path, date or bucket URL: one line in the dialog
+            self.post_message(TrafficChecked(None, str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - AWS failures (bucket listing): translated, never a traceback
+            from tui.aws.errors import translate
+
+            self.post_message(TrafficChecked(None, str(translate(exc, "reading the trail's bucket"))))
+            return
+        self.post_message(TrafficChecked(report))
+
+    @on(TrafficProgress)
+    def _progress(self, message: TrafficProgress) -> None:
+        self.query_one("#traffic-status", Static).update(Text(f"reading the logs… {message.files:,} file(s) so far", style="italic"))
+
+    @on(TrafficChecked)
+    def _checked(self, message: TrafficChecked) -> None:
+        status = self.query_one("#traffic-status", Static)
+        table = self.query_one("#traffic-groups", DataTable)
+        table.clear()
+        if message.report is None:
+            status.update(plain(message.problem, "bold red"))
+            self.groups = []
+            return
+        status.update(summary_text(message.report))
+        self.groups = list(message.report.groups)
+        for group in self.groups:
+            table.add_row(Text(str(group.verdict), style=VERDICT_STYLES.get(group.verdict, "")), f"{group.count:,}",
+                          plain(group.action), plain(group.principal), plain(group.suggestion), plain(group.resource))
+        if self.groups:
+            table.focus()
+
+    def action_adopt(self) -> None:
+        """Tick the highlighted row's suggested catalog entry (or trust its account or org), then check again."""
+        table = self.query_one("#traffic-groups", DataTable)
+        if not self.groups or table.cursor_row is None or not 0 <= table.cursor_row < len(self.groups):
+            return
+        suggestion = adoptable(self.groups[table.cursor_row].suggestion)
+        if suggestion is None:
+            self.app.notify("This row has no suggestion the wizard can adopt.", severity="warning")
+            return
+        kind, value = suggestion
+        answers = self.wizard.answers
+        field = {"catalog": "public_buckets", "account": "accounts", "org": "org_ids"}[kind]
+        if value not in getattr(answers, field):
+            self.wizard.answers = replace(answers, **{field: (*getattr(answers, field), value)})
+        self.wizard.say(f"Adopted: {kind} {value}. Checking the new policy against the same traffic.", title="Traffic")
+        self.action_check()
+
+    @on(Button.Pressed, "#traffic-close")
+    def _close(self) -> None:
+        self.dismiss()
+
+
+def replay_traffic(source: str, since: str, policy: dict, answers, connection, on_files: Callable[[int], None]) -> ImpactReport:
+    """The impact report of `policy` for the records in `source` (a local path, or s3://... when connected)."""
+    from datetime import UTC, datetime
+
+    from tui.policy.cloudtrail import local_sources, records_from
+    from tui.policy.errors import InputError
+    from tui.policy.impact import Scope, Trust, impact_groups, parse_since, policy_services
+
+    problems: list[tuple[str, str]] = []
+    files = 0
+
+    def on_file(_name: str) -> None:
+        nonlocal files
+        files += 1
+        on_files(files)
+
+    scope = Scope(services=policy_services(policy), since=parse_since(since, datetime.now(UTC)) if since else "")
+    trust = Trust(frozenset(answers.accounts), frozenset(answers.org_ids))
+    if source.startswith("s3://"):
+        if connection is None:
+            raise InputError("reading the trail's bucket needs AWS: connect first, or give a downloaded log folder")
+        from tui.aws import trail
+
+        trail.parse_s3_url(source)
+        if trust.orgs and (members := trail.organization_members(connection)) is not None:
+            trust = replace(trust, org_of=members[0], complete_orgs=members[1])
+        sources = trail.trail_sources(connection, source, scope.since)
+    else:
+        sources = local_sources([source])
+    return impact_groups(policy, records_from(sources, lambda name, problem: problems.append((name, problem)), on_file), trust, scope, problems)
