@@ -17,7 +17,7 @@ def accounts_that_fit(resource_perimeter: bool) -> tuple[str, ...]:
     """As many trusted accounts as fit under AWS's limit with the default AWS-owned buckets."""
     accounts: list[str] = []
     while True:
-        candidate = tuple(accounts) + (f"{100000000000 + len(accounts) * 7919:012d}",)
+        candidate = (*tuple(accounts), f"{100000000000 + len(accounts) * 7919:012d}")
         answers = Answers(services=("s3",), accounts=candidate, resource_perimeter=resource_perimeter,
                           public_buckets=("al2023", "al2", "ssm-agent"), region=REGION)
         if policy_size(build_policy(answers, "s3", enforce_limit=False)) > MAX_POLICY_CHARS:

@@ -20,14 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from test_hostile_inputs import CORPUS, CORPUS_FILES, ENTRY_POINTS, _made_inputs  # noqa: E402
+import tui.aws.session
+from test_hostile_inputs import CORPUS, CORPUS_FILES, ENTRY_POINTS, _made_inputs
+from tui.cli import main
+from tui.policy.errors import InputError
 
-import tui.aws.session  # noqa: E402
-from tui.cli import main  # noqa: E402
-from tui.policy.errors import InputError  # noqa: E402
 
-
-def _refuse_aws(*args, **kwargs):
+def _refuse_aws(*_args, **_kwargs):
     raise InputError("benchmark: AWS is not called")
 
 

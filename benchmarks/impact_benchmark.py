@@ -148,7 +148,8 @@ def main() -> None:
         events, replay_seconds, replay_rss, groups = measure(REPLAY, Path(folder))
     bare_seconds, replay_seconds = float(bare_seconds), float(replay_seconds)
     print(f"bare gzip+json read: {int(count):>9,} records  {bare_seconds:6.1f} CPU s  {int(count) / bare_seconds:>9,.0f} records/s  peak RSS {int(bare_rss) / 1024:,.0f} MiB")
-    print(f"impact replay:       {int(events):>9,} records  {replay_seconds:6.1f} CPU s  {int(events) / replay_seconds:>9,.0f} records/s  peak RSS {int(replay_rss) / 1024:,.0f} MiB  ({groups} groups)")
+    print(f"impact replay:       {int(events):>9,} records  {replay_seconds:6.1f} CPU s  "
+          f"{int(events) / replay_seconds:>9,.0f} records/s  peak RSS {int(replay_rss) / 1024:,.0f} MiB  ({groups} groups)")
     print(f"(the replay's interpreter with its imports alone: peak RSS {int(measure(IMPORTS_ONLY, ROOT)[0]) / 1024:,.0f} MiB)")
     ratio = replay_seconds / bare_seconds
     print(f"replay / bare read: {ratio:.2f}x (goal: within 3x) {'OK' if ratio <= 3 else 'SLOWER THAN THE GOAL'}")

@@ -45,7 +45,7 @@ def bare_loop(conn, targets) -> int:
     return listed
 
 
-def measure(label: str, run) -> tuple[float, object, dict]:
+def measure(_label: str, run) -> tuple[float, object, dict]:
     CALLS.clear()
     started = time.perf_counter()
     result = run()

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from textual.widgets import Input, SelectionList  # noqa: E402
 
-from test_app_support import SIZE, offline_app, ready_answers  # noqa: E402
 import tui.aws.sandbox  # noqa: E402
+from test_app_support import SIZE, offline_app, ready_answers  # noqa: E402
 from tui.app.app import create_app  # noqa: E402
 from tui.app.confirm import ConfirmApplyModal  # noqa: E402
 

@@ -40,5 +40,5 @@ def test_each_bad_value_says_what_is_wrong(value, words):
 
 def test_a_single_entry_is_checked_with_the_same_words():
     assert check_account_entry(" 1234-5678-9012 ") == "123456789012"
-    with pytest.raises(InputError, match="an organization ID, not an account ID|looks like an organization ID"):
+    with pytest.raises(InputError, match=r"an organization ID, not an account ID|looks like an organization ID"):
         check_account_entry("o-a1b2c3")

@@ -96,7 +96,7 @@ def test_verdict_codes_and_witness_replays(name, tmp_path, capsys):
     assert not proofless, summary
     witnessed = [f for f in analysis.findings if f.witness is not None]
     cases = [f.witness.case() for f in witnessed]
-    for finding, case in zip(witnessed, cases):
+    for finding, case in zip(witnessed, cases, strict=True):
         assert case["expect"] == ("Deny" if finding.code in DENIED_WITNESSES else "Allow"), (finding.code, case)
     if cases:
         results = replay(path, cases, tmp_path, capsys)

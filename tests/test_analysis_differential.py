@@ -10,7 +10,6 @@ caller has no PrincipalArn or PrincipalIsAWSService). Each witness the solver fi
 
 import itertools
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,7 +104,7 @@ def universe_requests():
         if account != ANONYMOUS:
             context["aws:PrincipalArn"] = f"arn:aws:iam::{account}:role/app"
             context["aws:PrincipalIsAWSService"] = "false"
-        for name, value in zip(chosen, values):
+        for name, value in zip(chosen, values, strict=True):
             if value is not ABSENT:
                 context[name] = list(value) if isinstance(value, tuple) else value
         yield Request(action, resource, context)
@@ -158,7 +157,7 @@ def in_universe(analyser: analysis._Analyser):
 def solved(policy: dict, question: str):
     """The analyser's answer to one question over the universe: a replayed Witness or None."""
     analyser = _UniverseAnalyser(policy, Setting("s3", "us-east-1", Trust(TRUSTED), endpoint_type="Interface"))
-    z3, formula = analyser.z3, analyser.formula
+    formula = analyser.formula
     extra = in_universe(analyser)
     account = formula.key("aws:principalaccount")
     if question == "outsider allowed":

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 from textual import events
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Footer, Input, Label
 
-from test_app_support import ACCOUNT, SIZE, offline_app, ready_answers, type_text
+from test_app_support import SIZE, offline_app, ready_answers, type_text
 from tui.app.accounts_step import AccountsScreen
 from tui.app.review_step import ReviewScreen
 from tui.app.services_step import ServicesScreen

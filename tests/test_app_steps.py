@@ -172,7 +172,7 @@ async def test_back_and_next_keep_every_answer(tmp_path):
         assert app.screen.query_one("#org", Input).value == "o-a1b2c3d4e5"
         assert app.screen.query_one("#perimeter", Switch).value is True
         await pilot.press("ctrl+n")
-        assert [s.value for l in app.screen.query(".group").results(SelectionList) for s in l._options if s.value in l.selected] == ["al2", "ssm-agent"]
+        assert [s.value for group in app.screen.query(".group").results(SelectionList) for s in group._options if s.value in group.selected] == ["al2", "ssm-agent"]
         await pilot.press("ctrl+n")
         assert app.answers == chosen
 

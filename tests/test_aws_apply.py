@@ -85,7 +85,7 @@ def test_rollback_restores_the_latest_backup_and_is_itself_backed_up(conn, s3, p
     apply(conn, {s3: perimeter})
     [outcome] = execute_plan(conn, plan_rollback(conn, s3))
     assert outcome.status == "applied" and same_policy(stored(conn, s3), DEFAULT_POLICY)
-    newest, first = list_backups(s3)
+    newest, _first = list_backups(s3)
     assert newest.action == "rollback" and same_policy(newest.old, perimeter) and same_policy(newest.new, DEFAULT_POLICY)
     [named] = execute_plan(conn, plan_rollback(conn, s3, backup=str(newest.path)))  # undo the undo
     assert named.status == "applied" and same_policy(stored(conn, s3), perimeter)

@@ -5,6 +5,7 @@ asks before it writes."""
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -74,7 +75,7 @@ def error_line(capsys) -> str:
 def test_a_folder_others_can_write_is_refused_with_the_fix(s3, policy_files, capsys, folder):
     path = folder()
     path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o777)
+    os.chmod(path, 0o777)  # noqa: S103 (the unsafe folder under test)
     assert main(["apply", "--endpoint", s3, "--policy", policy_files[0], "--yes"]) == 1
     out = capsys.readouterr().out
     assert "failed" in out and str(path) in out and f"chmod 700 {path}" in out and "nothing was written" in out
@@ -139,12 +140,12 @@ def test_a_planted_future_dated_backup_is_never_the_latest(s3, policy_files, aws
     assert questions and "Write 1 endpoint policy(ies)" in questions[0] and "nothing changed" in captured.err
     assert "444455556666" in captured.out and "111122223333" in captured.out  # the diff: from b back to a
     assert main(["rollback", "--endpoint", s3, "--yes"]) == 0
-    restored = json.loads(open(policy_files[0]).read())
+    restored = json.loads(Path(policy_files[0]).read_text())
     assert same_policy(stored(s3), restored) and not same_policy(stored(s3), FULL_ACCESS_POLICY)
 
 
 @pytest.mark.parametrize(
-    "change, complaint",
+    ("change", "complaint"),
     [
         ({"endpoint_id": "vpce-0123456789abcdef0"}, "is of vpce-0123456789abcdef0"),
         ({"account": "999999999999"}, "taken in account 999999999999"),

@@ -119,7 +119,7 @@ def test_an_unparseable_answer_from_the_endpoint_is_one_line(aws_env, capsys, mo
 
 
 @pytest.mark.parametrize(
-    "argv, named",
+    ("argv", "named"),
     [
         (["apply", "--endpoint", "notanid", "--policy", "p.json", "--yes"], "'notanid'"),
         (["rollback", "--endpoint", "vpce-XYZ"], "'vpce-XYZ'"),

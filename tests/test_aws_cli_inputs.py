@@ -83,7 +83,7 @@ def test_connected_line_and_json_never_echo_secrets(aws_env, capsys, monkeypatch
 
 
 @pytest.mark.parametrize(
-    "url, shown",
+    ("url", "shown"),
     [
         ("http://user:s3cr3t@127.0.0.1:9/?token=abc123", "http://***@127.0.0.1:9/"),
         ("ftp://user:s3cr3t@example.com/?token=abc123", "'ftp://***@example.com/'"),
@@ -98,7 +98,7 @@ def test_error_lines_never_echo_secrets(aws_env, capsys, monkeypatch, url, shown
 
 
 @pytest.mark.parametrize(
-    "message, redacted",
+    ("message", "redacted"),
     [
         ('Could not connect to the endpoint URL: "http://u:s3cr3t@10.0.0.1:9/?token=abc123"', 'Could not connect to the endpoint URL: "http://***@10.0.0.1:9/"'),
         ("see [link=https://evil.example]y[/link]", "see [link=https://evil.example]y[/link]"),  # nothing secret: untouched

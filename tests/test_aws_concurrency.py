@@ -2,6 +2,7 @@
 backups must form a true chain from the original to the final policy, and no run may report two clean
 `applied` when one write silently replaced the other."""
 
+import itertools
 import subprocess
 import sys
 import threading
@@ -62,7 +63,7 @@ def test_concurrent_applies_keep_a_true_backup_chain(conn, sandbox, s3):
             assert same_policy(later.old, earlier_new), "two clean `applied`, but one overwrote the other unseen"
     chain = list(reversed(list_backups(s3)))  # oldest first
     assert same_policy(chain[0].old, original)
-    for previous, backup in zip(chain, chain[1:]):
+    for previous, backup in itertools.pairwise(chain):
         assert same_policy(backup.old, previous.new), f"{backup.path.name} did not replace what {previous.path.name} wrote"
     assert same_policy(chain[-1].new, stored(conn, s3))
     print(dict(tally))  # figures for the report: pytest -s shows them
@@ -71,15 +72,15 @@ def test_concurrent_applies_keep_a_true_backup_chain(conn, sandbox, s3):
 def test_the_endpoint_lock_excludes_another_process_and_gives_up_in_time():
     """flock is per open file, so threads are covered above; here the holder is another process."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom tui.aws.backups import endpoint_lock\n"
-         "with endpoint_lock('vpce-0123456789abcdef0'):\n    print('held', flush=True)\n    sys.stdin.read()"],
+        [sys.executable, "-c", ("import sys, time\nfrom tui.aws.backups import endpoint_lock\n"
+                                "with endpoint_lock('vpce-0123456789abcdef0'):\n    print('held', flush=True)\n"
+                                "    sys.stdin.read()")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(TimeoutError, match="another vpce-wizard has been writing vpce-0123456789abcdef0"):
-            with endpoint_lock("vpce-0123456789abcdef0", wait=0.3):
-                pass
+        with pytest.raises(TimeoutError, match="another vpce-wizard has been writing vpce-0123456789abcdef0"), endpoint_lock("vpce-0123456789abcdef0", wait=0.3):
+            pass
     finally:
         holder.stdin.close()
         holder.wait(10)

@@ -12,7 +12,7 @@ import pytest
 
 from tui.aws.sandbox import perimeter_policy
 from tui.cli import main
-from tui.policy.documents import minify, pretty
+from tui.policy.documents import pretty
 
 HOSTILE = "\x1b]2;PWNED\x1b\\\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m\u202egnp.exe[link=http://x]y[/link][/]"
 RAW_CONTROLS = re.compile("[\x1b\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -8,7 +8,6 @@ import threading
 
 import pytest
 
-import tui.aws.apply
 from tui.aws.perimeter import FULL_ACCESS_POLICY
 from tui.aws.sandbox import perimeter_policy
 from tui.cli import main

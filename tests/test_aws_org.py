@@ -4,12 +4,13 @@ accounts (Organizations CreateAccount, entered with STS AssumeRole, separate sta
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from botocore.awsrequest import AWSResponse
 
 from tui.aws.backups import list_backups
-from tui.aws.discovery import describe_endpoints, parse_policy
+from tui.aws.discovery import parse_policy
 from tui.aws.org_sandbox import _client, member_credentials, seed_organization
 from tui.aws.perimeter import FULL_ACCESS_POLICY
 from tui.cli import main
@@ -110,7 +111,7 @@ def test_apply_org_changes_every_s3_endpoint_then_rollback_restores(aws_env, org
     assert out["errors"] == []
     statuses = {(o["account"], o["region"], o["endpoint_id"]): o["status"] for o in out["outcomes"]}
     assert statuses == {(a, r, eid): "applied" for (a, r), eid in s3_endpoints(aws_env, org).items()}
-    policy = json.loads(open(policy_file).read())
+    policy = json.loads(Path(policy_file).read_text())
     for (account, region), eid in s3_endpoints(aws_env, org).items():
         assert same_policy(held(aws_env.url, account, region, eid, org.management), policy)
     backups = {(b.account, b.region, b.endpoint_id) for b in list_backups()}

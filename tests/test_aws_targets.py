@@ -8,7 +8,15 @@ from collections import Counter
 import botocore.client
 import pytest
 
-from tui.aws.fanout import AccountSessions, ErrorBudget, RoleAccess, TargetFailed, TargetStatus, _Unreachable, run_targets
+from tui.aws.fanout import (
+    AccountSessions,
+    ErrorBudget,
+    RoleAccess,
+    TargetFailed,
+    TargetStatus,
+    _Unreachable,
+    run_targets,
+)
 from tui.aws.org_sandbox import _client, member_credentials, seed_endpoints, seed_organization
 from tui.aws.perimeter import Trust
 from tui.aws.rollout import audit_targets

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 from tui.policy.catalog import load_catalog
-from tui.policy.templates import load_template
 from tui.policy.identifiers import check_bucket_arn, known_regions
+from tui.policy.templates import load_template
 
 
 def test_ssm_distributor_bucket_region_exception():
@@ -74,7 +74,7 @@ def _schema_check(data_name: str, schema_name: str, data=None) -> list[str]:
     return [error.message for error in jsonschema.Draft202012Validator(schema).iter_errors(data)]
 
 
-@pytest.mark.parametrize("data_name, schema_name", [
+@pytest.mark.parametrize(("data_name", "schema_name"), [
     ("aws_owned_buckets.json", "aws_owned_buckets.schema.json"),
     ("services.json", "services.schema.json"),
 ])

@@ -42,7 +42,7 @@ def test_generate_from_answers_file_with_flag_override(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "argv, named",
+    ("argv", "named"),
     [
         (["generate", "--account", "12345", "--region", "us-east-1"], "'12345'"),
         (["generate", "--account", A, "--region", "mars-1"], "'mars-1'"),
@@ -55,7 +55,7 @@ def test_generate_from_answers_file_with_flag_override(capsys, tmp_path):
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys, argv, named):
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("error: ") and named in err
     assert "Traceback" not in err
@@ -72,7 +72,9 @@ def test_generate_refuses_oversize_policy_naming_limit(capsys):
 
 def test_validate_exit_codes(capsys, tmp_path):
     good = tmp_path / "good.json"
-    good.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": A}}}]}))
+    good.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": A}}}]}))
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     broken = tmp_path / "broken.json"
@@ -168,7 +170,7 @@ def test_aws_region_wins_over_aws_default_region_and_loses_to_an_answers_file(ca
     assert code == 0 and "al2023-repos-ap-northeast-2-" in out
 
 
-@pytest.mark.parametrize("argv, named", [
+@pytest.mark.parametrize(("argv", "named"), [
     (["--cases", "c.json", "--action", "s3:GetObject"], "not both"),
     (["--cases", "c.json", "--resource", "*"], "not both"),
     (["--action", "s3:GetObject", "--resource", "my-bucket/key"], "'my-bucket/key' is not an ARN"),
@@ -210,7 +212,7 @@ def test_every_option_of_every_command_has_help_text():
     from tui.cli import build_parser
 
     parser = build_parser()
-    assert len([a for a in parser._actions if a.dest == "command"][0].choices) >= 9  # the walk reaches the sub-commands
+    assert len(next(a for a in parser._actions if a.dest == "command").choices) >= 9  # the walk reaches the sub-commands
     assert list(_actions_without_help(parser, ["vpce-wizard"])) == []
 
 

@@ -16,7 +16,12 @@ from tui.aws.org_sandbox import seed_organization
 from tui.aws.sandbox import perimeter_policy
 from tui.cli import main
 from tui.policy.diff import same_policy
-from tui.policy.engines import DiscoveredEndpoint, runbook_script, ssm_automation_document, start_commands, terraform_import
+from tui.policy.engines import (
+    DiscoveredEndpoint,
+    ssm_automation_document,
+    start_commands,
+    terraform_import,
+)
 from tui.policy.errors import InputError
 
 MODEL = botocore.session.get_session()

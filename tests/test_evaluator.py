@@ -138,7 +138,7 @@ def test_statement_with_another_effect_is_ignored():
 
 
 @pytest.mark.parametrize(
-    "pattern, action, expected",
+    ("pattern", "action", "expected"),
     [
         ("s3:GetObject", "S3:getobject", True),
         ("S3:GET*", "s3:GetObjectAcl", True),
@@ -162,7 +162,7 @@ def test_action_list_and_not_action():
 
 
 @pytest.mark.parametrize(
-    "pattern, resource, expected",
+    ("pattern", "resource", "expected"),
     [
         ("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/deep/ly/nested.txt", True),
         ("arn:aws:s3:::bucket/*", "arn:aws:s3:::Bucket/key", False),
@@ -198,7 +198,7 @@ EC2_SERVICE = {"aws:PrincipalServiceName": "ec2.amazonaws.com"}
 
 
 @pytest.mark.parametrize(
-    "principal, context, expected",
+    ("principal", "context", "expected"),
     [
         ("*", ANONYMOUS, True),
         ({"AWS": "*"}, ANONYMOUS, True),
@@ -240,7 +240,7 @@ MIDNIGHT = "2024-01-01T00:00:00Z"
 
 
 @pytest.mark.parametrize(
-    "operator, policy_value, request_value, expected",
+    ("operator", "policy_value", "request_value", "expected"),
     [
         ("StringEquals", "abc", "abc", True),
         ("StringEquals", "abc", "ABC", False),

@@ -283,7 +283,7 @@ def test_org_membership_reads_both_file_shapes_and_rejects_others():
     assert impact.org_membership(listing, "f") == ({TRUSTED: ORG}, frozenset({ORG}))
     assert impact.org_membership({ORG: [TRUSTED]}, "f") == ({TRUSTED: ORG}, frozenset({ORG}))
     for bad in ([TRUSTED], {ORG: ["12"]}, {"Accounts": [{"Id": TRUSTED}]}, {"not-an-org": [TRUSTED]}):
-        with pytest.raises(InputError, match="^f: "):
+        with pytest.raises(InputError, match=r"^f: "):
             impact.org_membership(bad, "f")
 
 

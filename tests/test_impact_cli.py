@@ -60,7 +60,7 @@ def test_malformed_and_truncated_files_are_reported_and_skipped(policy_file, tmp
     (tmp_path / "a-good.json.gz").write_bytes(gzip.compress(good))
     (tmp_path / "b-truncated.json.gz").write_bytes(gzip.compress(good)[:400])
     (tmp_path / "c-malformed.json").write_text('{"Records": [ {"eventName": }')
-    code, out, err = run(["impact", "--policy", policy_file, "--events", str(tmp_path), "--trusted-account", TRUSTED])
+    code, _out, err = run(["impact", "--policy", policy_file, "--events", str(tmp_path), "--trusted-account", TRUSTED])
     warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
     assert [Path(line.split(": ")[1]).name for line in warnings] == ["b-truncated.json.gz", "c-malformed.json"]
     assert "Traceback" not in err and code == 0
@@ -73,7 +73,7 @@ def test_hostile_strings_from_records_are_escaped_in_text_mode(policy_file, tmp_
     record["eventName"] = "PutObject\x1b]0;owned\x07"
     record["requestParameters"]["bucketName"] = "exfil\x1b[2J\u202e"
     (tmp_path / "hostile.json").write_text(json.dumps({"Records": [record]}))
-    code, out, _ = run(["impact", "--policy", policy_file, "--events", str(tmp_path), "--trusted-account", TRUSTED, "--service", "s3"])
+    _code, out, _ = run(["impact", "--policy", policy_file, "--events", str(tmp_path), "--trusted-account", TRUSTED, "--service", "s3"])
     assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
     assert "PutObject\\x1b]0;owned\\x07" in out and "exfil\\x1b[2J\\u202e" in out
 

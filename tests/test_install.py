@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-
-
 ROOT = Path(__file__).resolve().parent.parent
 WITHOUT_MOTO = "import sys\nsys.modules['moto'] = None\nsys.modules['moto.server'] = None\n"
 """Makes `import moto` fail as it does in a default install (a None entry in sys.modules raises ImportError)."""

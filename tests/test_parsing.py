@@ -6,10 +6,24 @@ import math
 import pytest
 
 from tui.policy.errors import InputError
-from tui.policy.identifiers import check_account_id, check_bucket_name, check_endpoint_id, check_org_id, normalise_pasted
+from tui.policy.identifiers import (
+    check_account_id,
+    check_bucket_name,
+    check_endpoint_id,
+    check_org_id,
+    normalise_pasted,
+)
 from tui.policy.parsing import (
-    DUPLICATE_KEY, MAX_TEXT_BYTES, NON_FINITE_NUMBER, POLICY_MAX_DEPTH, Parsed, decode_utf8, parse_json, parse_policy,
-    read_file_text, strict_json,
+    DUPLICATE_KEY,
+    MAX_TEXT_BYTES,
+    NON_FINITE_NUMBER,
+    POLICY_MAX_DEPTH,
+    Parsed,
+    decode_utf8,
+    parse_json,
+    parse_policy,
+    read_file_text,
+    strict_json,
 )
 from tui.policy.validator import validate
 
@@ -46,7 +60,7 @@ def test_duplicate_keys_are_reported_with_their_path_at_every_depth():
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "9" * 4301, "-" + "1" * 5000])
 def test_non_finite_numbers_are_ambiguities_not_values_or_crashes(number):
-    parsed = parse_policy('{"Statement": {"Condition": {"NumericLessThan": {"s3:max-keys": [1, %s]}}}}' % number)
+    parsed = parse_policy(f'{{"Statement": {{"Condition": {{"NumericLessThan": {{"s3:max-keys": [1, {number}]}}}}}}}}')
     (ambiguity,) = parsed.ambiguities
     assert ambiguity.code == NON_FINITE_NUMBER
     assert ambiguity.path == "Statement.Condition.NumericLessThan.s3:max-keys[1]"
@@ -117,7 +131,7 @@ def test_files_are_read_bounded_and_only_when_regular(tmp_path):
 # --- identifiers -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("check, value", [
+@pytest.mark.parametrize(("check", "value"), [
     (check_account_id, "１１１１２２２２３３３３"),
     (check_endpoint_id, "vpce-０１２３４５６７８９abcdef0"),
     (check_org_id, "ｏ-abcdefghij"),
@@ -154,7 +168,7 @@ def test_ambiguities_are_validator_errors():
     assert validate(json.dumps(policy())) == validate(Parsed(policy()))  # text and parsed agree
 
 
-@pytest.mark.parametrize("changes, path, code", [
+@pytest.mark.parametrize(("changes", "path", "code"), [
     ({"Sid": ["a"]}, "Statement[0].Sid", "schema"),
     ({"Sid": 1}, "Statement[0].Sid", "schema"),
     ({"Condition": []}, "Statement[0].Condition", "schema"),
@@ -181,7 +195,7 @@ def test_a_duplicated_sid_list_is_a_schema_error_not_a_crash():
     assert errors_at(validate(doc)) == {"Statement[0].Sid": "schema", "Statement[1].Sid": "schema"}
 
 
-@pytest.mark.parametrize("action, resource", [
+@pytest.mark.parametrize(("action", "resource"), [
     ("*", "*"), ("s3:*", "arn:aws:s3:::b"), ("execute-api:Invoke", "arn:aws:execute-api:*:111122223333:api/*"),
     ("s3:Get*", "arn:aws:s3:::b/プレフィックス/*"), ("ec2:Describe?pcEndpoints", "arn:aws:ec2:*:aws:prefix-list/*"),
     ("ssm:GetParameter", "arn:aws:ssm:eu-west-1::parameter/aws/*"),
@@ -215,7 +229,8 @@ def test_no_pattern_in_the_code_takes_digits_of_other_scripts():
 
 def test_a_stored_policy_that_cannot_be_parsed_is_told_apart_from_none():
     """The audit reports an unparseable stored policy as unreadable: the reason must reach it."""
-    from tui.aws.discovery import parse_policy as parse_stored, stored_policy
+    from tui.aws.discovery import parse_policy as parse_stored
+    from tui.aws.discovery import stored_policy
 
     assert stored_policy(None) is None and stored_policy("") is None
     with pytest.raises(InputError, match="the stored policy nests deeper than 7 levels"):

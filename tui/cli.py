@@ -8,14 +8,13 @@ import sys
 
 from tui import __version__
 from tui.commands import aws as aws_commands
-from tui.commands import export as export_commands
 from tui.commands import check as check_commands
+from tui.commands import export as export_commands
 from tui.commands import impact as impact_commands
 from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
 from tui.report.escape import visible
 from tui.report.i18n import LANGUAGES, N_, _, language_option, ngettext, resolve_language, set_language, wrap
-
 
 CONNECTION_OPTIONS = (
     ("--profile", "P", N_("named profile (default: AWS_PROFILE)")),

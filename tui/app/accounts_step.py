@@ -83,7 +83,7 @@ class AccountEditor(ListEditor):
                 org_note = f"{reading.org_ids[0]} went to the organization field"
             elif reading.org_ids[0] not in answers.org_ids:
                 problem = f"{reading.org_ids[0]} is a second organization ID: one is already set (change it in its field)"
-                reading = replace(reading, problems=reading.problems + (problem,), rejected=reading.rejected + reading.org_ids[:1])
+                reading = replace(reading, problems=(*reading.problems, problem), rejected=reading.rejected + reading.org_ids[:1])
         if changes:
             self.app.answers = replace(answers, **changes)
         self.left_over = field.value = " ".join(reading.rejected)

@@ -133,11 +133,9 @@ class WizardApp(App[int]):
         if 0 <= target < len(order):
             self.goto(order[target])
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 (Textual's signature)
         """No Next on the last step: its footer needs the room at 80 columns."""
-        if action == "next" and getattr(self.screen, "STEP", "") == "apply":
-            return False
-        return True
+        return not (action == "next" and getattr(self.screen, "STEP", "") == "apply")
 
     def action_next(self) -> None:
         problem = self.screen.problem()

@@ -4,6 +4,7 @@ Both follow the XDG base directory spec (https://specifications.freedesktop.org/
 written private: a copied policy names the accounts you trust.
 """
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -45,7 +46,5 @@ def save_setting(name: str, value: str) -> None:
     """Remember one setting; a read-only home only loses the setting, never the session."""
     settings = load_settings()
     settings[name] = value
-    try:
+    with contextlib.suppress(OSError):
         write_private(settings_path(), json.dumps(settings, indent=2) + "\n")
-    except OSError:
-        pass

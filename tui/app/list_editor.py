@@ -68,7 +68,7 @@ class ListEditor(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("delete", "remove", "Remove", show=False)]
 
-    def __init__(self, field: str, check, placeholder: str, id: str) -> None:
+    def __init__(self, field: str, check, placeholder: str, id: str) -> None:  # noqa: A002 (Textual's name)
         super().__init__(id=id, classes="list-editor")
         self.field = field
         self.check = check
@@ -125,7 +125,7 @@ class ListEditor(Vertical):
         if result is not None and not result.is_valid:
             show_validation(self.query_one(".error", Label), result)
             return result.failure_descriptions[0]
-        self.app.answers = replace(self.app.answers, **{self.field: self._values() + (self.check(field.value),)})
+        self.app.answers = replace(self.app.answers, **{self.field: (*self._values(), self.check(field.value))})
         field.clear()
         return None
 

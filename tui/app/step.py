@@ -64,7 +64,7 @@ class StepScreen(Screen):
         else:
             self.set_focus(None)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:  # noqa: ARG002 (Textual's signature)
         """`/` only where there is a list to filter."""
         if action == "filter":
             return bool(self.query(TickList))

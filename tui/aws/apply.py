@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tui.aws.backups import UnsafeStateError, endpoint_lock, write_backup
-from tui.aws.discovery import Endpoint, default_trust, describe_endpoints, endpoint_from_api, parse_policy, service_support
+from tui.aws.discovery import (
+    Endpoint,
+    default_trust,
+    describe_endpoints,
+    endpoint_from_api,
+    parse_policy,
+    service_support,
+)
 from tui.aws.errors import error_code, translate
 from tui.aws.perimeter import FULL_ACCESS_POLICY as DEFAULT_POLICY
 from tui.aws.perimeter import NO_POLICY, Trust, assess, caller_of
@@ -293,4 +300,6 @@ def _verify(conn, ec2, item: PlannedChange, backup_path: str) -> EndpointOutcome
         return _outcome(item, Status.APPLIED, "written and read back", backup_path)
     if same_policy(now, item.endpoint.policy):
         return _outcome(item, Status.FAILED, f"read-back differs from what was written: the endpoint still holds the old policy; see `vpce-wizard audit --region {item.endpoint.region}`", backup_path)
-    return _outcome(item, Status.OVERWRITTEN, f"another writer replaced our write: the endpoint holds neither our policy nor the one we replaced; review it with `vpce-wizard audit --region {item.endpoint.region}`", backup_path)
+    return _outcome(item, Status.OVERWRITTEN, "another writer replaced our write: the endpoint holds neither our "
+                    f"policy nor the one we replaced; review it with `vpce-wizard audit --region {item.endpoint.region}`",
+                    backup_path)

@@ -14,7 +14,7 @@ import time as clock
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tui.policy.documents import pretty
@@ -52,7 +52,7 @@ class Backup:
     @property
     def is_future(self) -> bool:
         """Dated after now: no backup this tool wrote can be (a planted file sorts first by its date)."""
-        return _parse_time(self.time) > datetime.now(timezone.utc) + CLOCK_SKEW
+        return _parse_time(self.time) > datetime.now(UTC) + CLOCK_SKEW
 
 
 def state_dir() -> Path:
@@ -117,14 +117,14 @@ def _file_problem(path: Path) -> str | None:
 
 
 def _parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def write_backup(endpoint_id: str, region: str, account: str, old: dict | None, new: dict | None, action: str) -> Backup:
     """Write the backup (temp file, fsync, rename, 0600) and return it; raises OSError, or UnsafeStateError
     when the folder is not private."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     time = now.isoformat(timespec="microseconds").replace("+00:00", "Z")
     folder = _private_folder(backups_dir())
     path = folder / f"{endpoint_id}.{now.strftime('%Y%m%dT%H%M%S.%fZ')}.json"

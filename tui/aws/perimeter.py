@@ -7,10 +7,22 @@ high `unreadable` finding and an ambiguous one into a high `ambiguous-document` 
 
 from dataclasses import dataclass, replace
 
-from tui.policy.analysis import FULL_ACCESS_POLICY, Analysis, Caller, Classification, Finding, Setting, Severity, Trust, analyse, analyse_stored
+from tui.policy.analysis import (
+    FULL_ACCESS_POLICY,
+    Analysis,
+    Caller,
+    Classification,
+    Finding,
+    Setting,
+    Severity,
+    Trust,
+    analyse,
+    analyse_stored,
+)
 from tui.policy.errors import InputError
 
-__all__ = ["FULL_ACCESS", "FULL_ACCESS_POLICY", "IDENTITY_PERIMETER", "IDENTITY_RESOURCE_PERIMETER", "NO_POLICY", "TRUSTS_OUTSIDE", "Place", "Trust", "assess", "assess_stored", "caller_of", "no_policy"]
+__all__ = ["FULL_ACCESS", "FULL_ACCESS_POLICY", "IDENTITY_PERIMETER", "IDENTITY_RESOURCE_PERIMETER", "NO_POLICY",
+           "TRUSTS_OUTSIDE", "Place", "Trust", "assess", "assess_stored", "caller_of", "no_policy"]
 
 NO_POLICY = Classification.NO_POLICY
 FULL_ACCESS = Classification.FULL_ACCESS

@@ -8,7 +8,7 @@ changed since (the hash is of the normalised document, so AWS's rewriting of sto
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tui.aws.apply import ApplyPlan, plan_apply
 from tui.aws.rollout import TargetPlan
@@ -64,7 +64,7 @@ def save_plan(path: str, plans: list[TargetPlan], caller: str, role_name: str) -
     """Write the plan file privately (0600); returns what it holds."""
     endpoints = planned_endpoints(plans)
     record = {
-        "format": PLAN_FORMAT, "kind": PLAN_KIND, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "format": PLAN_FORMAT, "kind": PLAN_KIND, "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "caller_account": caller, "role_name": role_name, "endpoints": [e.to_dict() for e in endpoints],
     }
     try:
@@ -116,7 +116,7 @@ def load_plan(path: str) -> list[PlannedEndpoint]:
 def plan_saved(conn, target: Target, saved: list[PlannedEndpoint], *, force=False) -> TargetPlan:
     """Re-plan the saved writes of one target; an endpoint whose policy changed since the plan is refused."""
     mine = {e.endpoint_id: e for e in saved if e.target == target}
-    plan = plan_apply(conn, {eid: e.policy for eid, e in mine.items()}, force=force, regions={eid: target.region for eid in mine}) if mine else ApplyPlan([], conn.label)
+    plan = plan_apply(conn, {eid: e.policy for eid, e in mine.items()}, force=force, regions=dict.fromkeys(mine, target.region)) if mine else ApplyPlan([], conn.label)
     for item in plan.items:
         expected = mine[item.endpoint.id].current_sha256
         if not item.refusal and policy_hash(item.endpoint.policy) != expected:

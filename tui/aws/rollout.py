@@ -94,7 +94,7 @@ def plan_target(conn, target: Target, policies: PolicySource, trust: Trust, *, v
     by_service = policies(target.region)
     found = discover_target(conn, target, trust, services=list(by_service), vpc_id=vpc_id)
     changes = {f.endpoint.id: by_service[f.endpoint.service] for f in found if f.endpoint.service in by_service}
-    plan = plan_apply(conn, changes, force=force, regions={eid: target.region for eid in changes}) if changes else ApplyPlan([], conn.label)
+    plan = plan_apply(conn, changes, force=force, regions=dict.fromkeys(changes, target.region)) if changes else ApplyPlan([], conn.label)
     for item in plan.items:
         mismatch = item.policy is not None and region_mismatch(item.policy, target.region)
         if mismatch and not item.refusal:
@@ -138,12 +138,14 @@ def plan_rollback_target(conn, target: Target, *, force=False) -> TargetPlan:
     an endpoint that no longer holds what was written is left alone (someone changed it since)."""
     backups = latest_backups(target)
     changes = {eid: b.old or DEFAULT_POLICY for eid, b in backups.items()}
-    plan = plan_apply(conn, changes, force=force, regions={eid: target.region for eid in changes}, action="rollback") if changes else ApplyPlan([], conn.label)
+    plan = plan_apply(conn, changes, force=force, regions=dict.fromkeys(changes, target.region), action="rollback") if changes else ApplyPlan([], conn.label)
     for item in plan.items:
         backup = backups[item.endpoint.id]
         item.reset = backup.old is None and item.endpoint.type == "Gateway"
         if not item.refusal and not item.unchanged and not same_policy(item.endpoint.policy, backup.new):
-            item.refusal = f"{item.endpoint.id} no longer holds the policy written at {backup.time}: it was changed since; roll it back by hand (`vpce-wizard rollback --endpoint {item.endpoint.id} --backup {backup.path}`)"
+            item.refusal = (f"{item.endpoint.id} no longer holds the policy written at {backup.time}: it was changed "
+                            f"since; roll it back by hand (`vpce-wizard rollback --endpoint {item.endpoint.id} "
+                            f"--backup {backup.path}`)")
     return TargetPlan(target, plan)
 
 
@@ -157,7 +159,7 @@ def regressions(before: dict[str, Found], after: list[Found]) -> list[str]:
     for found in after:
         old = before.get(found.endpoint.id)
         old_codes = {f.code for f in old.endpoint.findings} if old else set()
-        for finding in found.endpoint.findings:
-            if (finding.severity == "high" or finding.code == LOCK_OUT) and finding.code not in old_codes:
-                problems.append(f"{found.endpoint.id}: new {finding.severity} finding {finding.code}: {finding.message}")
+        problems.extend(f"{found.endpoint.id}: new {finding.severity} finding {finding.code}: {finding.message}"
+                        for finding in found.endpoint.findings
+                        if (finding.severity == "high" or finding.code == LOCK_OUT) and finding.code not in old_codes)
     return problems

@@ -217,7 +217,7 @@ def run_apply(args: argparse.Namespace) -> int:
     _refuse_invalid(policy, args.policy)
     with _aws_errors():
         conn = _connect(args)
-        plan = plan_apply(conn, {endpoint_id: policy for endpoint_id in endpoint_ids}, force=args.force)
+        plan = plan_apply(conn, dict.fromkeys(endpoint_ids, policy), force=args.force)
         return _carry_out(conn, plan, args, _no_new_access(conn, plan) if args.access_analyzer else None)
 
 

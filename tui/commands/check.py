@@ -2,7 +2,6 @@
 per endpoint. It analyses any policy AWS could hold, grammar errors included (they become findings)."""
 
 import argparse
-import sys
 
 from tui.commands.common import print_json, read_parsed_policy
 from tui.policy.errors import InputError

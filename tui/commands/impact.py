@@ -49,7 +49,7 @@ def run_impact(args: argparse.Namespace) -> int:
     scope = _scope(args, policy)
     problems: list[tuple[str, str]] = []
     progress = _Progress(enabled=sys.stderr.isatty() and sys.stdout.isatty() and not args.json)
-    with _aws_errors(args):
+    with _AwsErrors(args):
         trust, records = _records(args, scope, trust, problems, progress)
         if args.suggest_trust:
             return _show_trust(*impact.seen_principals(progress.counted(records), trust, scope), problems, args.json, progress)
@@ -112,7 +112,7 @@ def _records(args, scope, trust, problems: list, progress):
         trust = _with_organization(conn, trust)
     if args.trail_bucket:
         return trust, records_from(trail.trail_sources(conn, args.trail_bucket, scope.since), on_problem, progress.on_file)
-    since = datetime.fromisoformat(scope.since.replace("Z", "+00:00")) if scope.since else None
+    since = datetime.fromisoformat(scope.since) if scope.since else None
     source = f"{next(iter(scope.services))}.amazonaws.com" if scope.services and len(scope.services) == 1 else None
     return trust, trail.lookup_records(conn, since, on_problem, source)
 
@@ -138,7 +138,7 @@ def _connect(args):
     return connection
 
 
-class _aws_errors:
+class _AwsErrors:
     """botocore failures become one-line AwsErrors; only when AWS is used is botocore imported."""
 
     def __init__(self, args):
@@ -168,7 +168,7 @@ class _Progress:
         self.files = 0
         self.records = 0
 
-    def on_file(self, name: str) -> None:
+    def on_file(self, _name: str) -> None:
         self.files += 1
         if self.enabled:
             self._show()

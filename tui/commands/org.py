@@ -194,7 +194,7 @@ def _policy_source(args: argparse.Namespace):
         policy = read_policy(args.policy)
         _refuse_invalid(policy, args.policy)
         services = tuple(dict.fromkeys(args.service or ["s3"]))
-        return lambda region: {service: policy for service in services}
+        return lambda _region: dict.fromkeys(services, policy)
     if not (args.answers or args.account or args.org_id):
         raise InputError("give the policy: --policy FILE (with --service), or --answers FILE / --account ... to build each region's")
     return policies_from_answers(args)
@@ -303,7 +303,6 @@ def _carry_out(conn, sessions, plans, args, settings, trust, label: str, check: 
 def run_org_apply(args: argparse.Namespace) -> int:
     from tui.aws.plans import load_plan, plan_saved, save_plan
     from tui.aws.rollout import plan_targets
-    from tui.aws.targets import resolve_targets
 
     if args.endpoint:
         raise InputError("--endpoint names endpoints of one account; with targets, choose endpoints by --service")

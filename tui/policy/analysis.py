@@ -17,20 +17,19 @@ machine) or a witness that does not replay is never "sound": it is the high find
 
 import json
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tui.policy.catalog import load_catalog
-from tui.policy.evaluator import Decision, Request, evaluate
+from tui.policy.evaluator import Request, evaluate
 from tui.policy.exceptions import bucket_entries_blocked_message, read_only_actions
 from tui.policy.identifiers import partition_of
 from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS, canonical_key, is_principal_tag
 from tui.policy.services import ServiceTemplate, load_services
 from tui.policy.statements import ReadPolicy, read_policy
-from tui.policy.variables import as_glob
 from tui.policy.wildcards import glob, has_wildcard, wildcard_match
 
 if TYPE_CHECKING:
@@ -344,9 +343,8 @@ class _Analyser:
         named = set(patterns)
         candidates = [*catalog_arns(self.setting.region), *self.setting.listed_buckets,
                       *(arn for arn in catalog_arns_everywhere() if arn in named)]
-        relevant = [arn for arn in dict.fromkeys(candidates)
-                    if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in patterns)]
-        return relevant
+        return [arn for arn in dict.fromkeys(candidates)
+                if any(wildcard_match(p, arn) or wildcard_match(arn, p) for p in patterns)]
 
     # --- shared constraints ------------------------------------------------------------------------------
 
@@ -367,7 +365,7 @@ class _Analyser:
             constraints.append(z3.If(anonymous, kind.is_value("Anonymous"), z3.And(kind.present, z3.Not(kind.is_value("Anonymous")))))
         if "aws:userid" in f.keys and not f.key("aws:userid").exact_only:
             constraints.append(z3.Implies(anonymous, f.key("aws:userid").is_value(ANONYMOUS)))
-        constraints += self._links(anonymous, service)
+        constraints += self._links(anonymous)
         if self.setting.service != "ec2":  # EBS and some EC2 actions carry no aws:ResourceAccount (reference §6)
             constraints.append(f.key("aws:resourceaccount").present)
         for key, value in self._fixed_values().items():
@@ -385,7 +383,7 @@ class _Analyser:
         service = symbolic.literal_re(f"{prefix}:", True) if prefix else z3.Concat(z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))), z3.Re(":"))
         name = z3.Concat(z3.Union(z3.Range("A", "Z"), z3.Range("a", "z")), z3.Star(z3.Union(z3.Range("A", "Z"), z3.Range("a", "z"), z3.Range("0", "9"))))
         arn = symbolic.literal_re(f"arn:{self.partition}:", False)
-        visible = _visible_char(z3, symbolic)
+        visible = _visible_char(z3)
         if self.setting.service == "s3":
             bucket = z3.Concat(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"))))
             resource = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
@@ -400,7 +398,7 @@ class _Analyser:
     def _service_caller(self):
         return self.formula.key("aws:principalisawsservice").is_value("true")
 
-    def _links(self, anonymous, service) -> list:
+    def _links(self, anonymous) -> list:
         """aws:PrincipalArn names the account; each org path starts with the org id."""
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         constraints = []
@@ -438,7 +436,7 @@ class _Analyser:
 
     # --- solving -----------------------------------------------------------------------------------------
 
-    def _solve(self, question: str, constraints: list, expect_allowed: bool, target=None) -> Witness | None | str:
+    def _solve(self, question: str, constraints: list, expect_allowed: bool, target=None) -> Witness | str | None:
         """A replayed witness, None when the question is proven unsatisfiable, or "unproven". `target`
         narrows "allowed" to one statement applying with no Deny (see `_solve_each`)."""
         z3 = self.z3
@@ -518,7 +516,9 @@ class _Analyser:
                 context[canonical_key(name)] = tuple(value) if isinstance(value, list) else value
         account = context.get("aws:PrincipalAccount")
         arn = context.get("aws:PrincipalArn")
-        if account and account != ANONYMOUS and context.get("aws:PrincipalIsAWSService") != "true" and (arn is None or f.key("aws:principalarn").exact_only and arn not in f.key("aws:principalarn").literals):
+        arn_unnamed = arn is None or (f.key("aws:principalarn").exact_only
+                                      and arn not in f.key("aws:principalarn").literals)
+        if account and account != ANONYMOUS and context.get("aws:PrincipalIsAWSService") != "true" and arn_unnamed:
             caller = self.setting.caller
             role = caller.role_name if caller and caller.account == account and caller.role_name else "vpce-wizard-witness"
             context["aws:PrincipalArn"] = caller.arn if caller and caller.account == account and caller.arn else f"arn:{self.partition}:iam::{account}:role/{role}"
@@ -563,18 +563,18 @@ class _Analyser:
                                          f"admits principals outside the trusted set: {who} may call {witness.action} on {witness.resource}", witness))
         return witness is not None
 
-    def _solve_each(self, question: str, constraints: list, statements=None) -> Witness | None | str:
+    def _solve_each(self, question: str, constraints: list, statements=None) -> Witness | str | None:
         """Allowed requests asked one Allow statement at a time: "this statement applies and no Deny does"
         is allowed, and a small formula is far easier for the solver than the whole policy at once."""
         z3 = self.z3
         not_denied = z3.Not(self.formula.explicitly_denied)
-        for statement, applies in statements if statements is not None else self.formula.allowing:
+        for _statement, applies in statements if statements is not None else self.formula.allowing:
             witness = self._solve(question, constraints, True, z3.And(applies, not_denied))
             if witness is not None:
                 return witness
         return None
 
-    def _outsider_reads(self, question: str) -> Witness | None | str:
+    def _outsider_reads(self, question: str) -> Witness | str | None:
         """Reads outside the intended exceptions, asked statement by statement. A resource pattern that lies
         inside an exception (the same ARN, or under an exception's `/*`) cannot give such a read, so only
         the other patterns are searched: the AWS-owned-bucket statement needs no solving at all."""
@@ -645,7 +645,9 @@ class _Analyser:
             return False
         if self._resource_perimeter_intended():
             self.findings.append(Finding(Severity.HIGH, "foreign-resources",
-                                         f"lets trusted callers reach resources outside the trusted set: {witness.action} on a resource of account {dict(witness.context).get('aws:ResourceAccount')}", witness))
+                                         "lets trusted callers reach resources outside the trusted set: "
+                                         f"{witness.action} on a resource of account "
+                                         f"{dict(witness.context).get('aws:ResourceAccount')}", witness))
         else:
             self.findings.append(Finding(Severity.MEDIUM, "no-resource-perimeter",
                                          "identity perimeter only: trusted callers can reach any account's resources (no aws:ResourceAccount/ResourceOrgID condition)", witness))
@@ -741,7 +743,7 @@ class _Analyser:
     # --- AWS-owned buckets -------------------------------------------------------------------------------
 
     def _anonymous_read(self, arn: str):
-        z3, f = self.z3, self.formula
+        f = self.formula
         return [f.key("aws:principalaccount").is_value(ANONYMOUS), f.action == self.symbolic.sval("s3:GetObject"),
                 self._resource_in([arn])]
 
@@ -797,7 +799,7 @@ class _Analyser:
 _SPACES = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
 
 
-def _visible_char(z3, symbolic):
+def _visible_char(z3):
     """Printable characters, no controls or spaces, so a witness ARN passes simulate's check. Written as a
     union of ranges: z3 decides a positive character class far faster than a complement."""
     return z3.Union(z3.Range("!", "~"), z3.Range("\u00a1", "\u167f"), z3.Range("\u1681", "\u1fff"),

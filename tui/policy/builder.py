@@ -35,7 +35,7 @@ RESOURCE_KEYS = (("Account", "aws:ResourceAccount"), ("Org", "aws:ResourceOrgID"
 def _trust_groups(answers: Answers, keys) -> list[tuple[str, str, tuple[str, ...]]]:
     """(label, condition key, values) for each kind of trust given: accounts, org IDs, or both."""
     values = (answers.accounts, answers.org_ids)
-    return [(label, key, given) for (label, key), given in zip(keys, values) if given]
+    return [(label, key, given) for (label, key), given in zip(keys, values, strict=True) if given]
 
 
 def _statement(sid: str, action, resource, condition: dict | None) -> dict:
@@ -112,9 +112,10 @@ def _public_bucket_statements(answers: Answers, service: str) -> list[dict]:
         return []
     statements = []
     for sid, actions, arns in _bucket_groups(answers):
+        granted = list(actions)
         if "s3:GetObject" in actions and any("/" not in arn.split(":::", 1)[1] for arn in arns):
-            actions = [*actions, "s3:ListBucket"]  # ListBucket applies to bucket ARNs only
-        statements.append(_statement(sid, _one_or_many(tuple(dict.fromkeys(actions))), arns, None))
+            granted.append("s3:ListBucket")  # ListBucket applies to bucket ARNs only
+        statements.append(_statement(sid, _one_or_many(tuple(dict.fromkeys(granted))), arns, None))
     return statements
 
 

@@ -21,7 +21,7 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from typing import BinaryIO
 
 from tui.policy.templates import load_template
@@ -319,7 +319,7 @@ def local_sources(paths: list[str]) -> list[LogSource]:
             found = [path]
         else:
             raise InputError(f"no such file or folder: {given!r}")
-        sources.extend((str(p), lambda p=p: open(p, "rb")) for p in found)
+        sources.extend((str(p), partial(p.open, "rb")) for p in found)
     return sources
 
 

@@ -14,7 +14,7 @@ def _as_sorted_list(value) -> list:
 
 
 def _normalise_principal(principal):
-    if principal == "*" or principal == {"AWS": "*"} or principal == {"AWS": ["*"]}:
+    if principal in ("*", {"AWS": "*"}, {"AWS": ["*"]}):
         return "*"
     if isinstance(principal, dict):
         return {kind: _as_sorted_list(ids) for kind, ids in sorted(principal.items())}

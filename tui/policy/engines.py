@@ -141,7 +141,8 @@ def ssm_automation_document(policies_by_region: dict[str, dict[str, dict]]) -> d
             "VpcId": {"type": "String", "default": "", "allowedPattern": "^(vpc-[0-9a-f]{8,17})?$", "description": "only endpoints of this VPC (empty: all)"},
             "TagKey": {"type": "String", "default": "", "allowedPattern": "^[^{}]{0,128}$", "description": "only endpoints with this tag key (empty: all)"},
             "TagValue": {"type": "String", "default": "", "allowedPattern": "^[^{}]{0,256}$", "description": "and this value (empty: any)"},
-            "BackupBucket": {"type": "String", "default": "", "allowedPattern": "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$", "description": "also keep each previous policy in this S3 bucket (empty: outputs only)"},
+            "BackupBucket": {"type": "String", "default": "", "allowedPattern": "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$",
+                             "description": "also keep each previous policy in this S3 bucket (empty: outputs only)"},
             "DryRun": {"type": "Boolean", "default": False, "description": "report what would change, write nothing"},
         },
         "mainSteps": [
@@ -199,10 +200,11 @@ def start_commands(document_name: str, path: str, accounts: list[str], regions: 
             locations.append(location)
     parameters = {"AutomationAssumeRole": [f"arn:aws:iam::{{{{global:ACCOUNT_ID}}}}:role/{role_name}"]}
     return [
-        f"aws ssm create-document --name {shlex.quote(document_name)} --document-type Automation --document-format JSON --content {shlex.quote('file://' + path)}",
-        f"aws ssm start-automation-execution --document-name {shlex.quote(document_name)} "
-        f"--parameters {shlex.quote(json.dumps(parameters, separators=(',', ':')))} "
-        f"--target-locations {shlex.quote(json.dumps(locations, separators=(',', ':')))}",
+        (f"aws ssm create-document --name {shlex.quote(document_name)} --document-type Automation "
+         f"--document-format JSON --content {shlex.quote('file://' + path)}"),
+        (f"aws ssm start-automation-execution --document-name {shlex.quote(document_name)} "
+         f"--parameters {shlex.quote(json.dumps(parameters, separators=(',', ':')))} "
+         f"--target-locations {shlex.quote(json.dumps(locations, separators=(',', ':')))}"),
     ]
 
 
@@ -234,7 +236,9 @@ def terraform_import(endpoints: list[DiscoveredEndpoint]) -> str:
     blocks = ['terraform {\n  required_version = ">= 1.5.0"\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n']
     for (account, region), role_arn in providers.items():
         assume = f'\n  assume_role {{\n    role_arn = {json.dumps(role_arn)}\n  }}' if role_arn else ""
-        blocks.append(f'provider "aws" {{\n  alias               = "{_alias(account, region)}"\n  region              = {json.dumps(region)}\n  allowed_account_ids = [{json.dumps(account)}]{assume}\n}}\n')
+        blocks.append(f'provider "aws" {{\n  alias               = "{_alias(account, region)}"\n'
+                      f'  region              = {json.dumps(region)}\n'
+                      f'  allowed_account_ids = [{json.dumps(account)}]{assume}\n}}\n')
     for e in endpoints:
         name = f"{_alias(e.account, e.region)}_{_identifier(e.endpoint_id)}"
         blocks.append(

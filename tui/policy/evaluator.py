@@ -233,7 +233,7 @@ def _arn_matches(globs: tuple, arn: str) -> bool:
     arn_fields = arn.split(":", 5)
     if fields is None or len(arn_fields) != 6:
         return whole.matches(arn)
-    return all(field_glob.matches(text) for field_glob, text in zip(fields, arn_fields))
+    return all(field_glob.matches(text) for field_glob, text in zip(fields, arn_fields, strict=True))
 
 
 def number_of(text: str) -> float | None:

@@ -25,8 +25,8 @@ from tui.policy import cloudtrail as ct
 from tui.policy.catalog import load_catalog
 from tui.policy.errors import InputError
 from tui.policy.evaluator import Request, evaluate
-from tui.policy.statements import read_policy
 from tui.policy.identifiers import partition_of
+from tui.policy.statements import read_policy
 
 
 class Verdict(StrEnum):
@@ -227,9 +227,9 @@ def _keys_matter(prefix: str, patterns: Iterable[str]) -> bool:
                 return True
             continue
         head, tail = pattern[:cut], pattern[cut:]
-        if prefix.startswith(head) or head.startswith(prefix):
-            if tail.strip("*") or (head.startswith(prefix) and len(head) > len(prefix)):
-                return True
+        overlaps = prefix.startswith(head) or head.startswith(prefix)
+        if overlaps and (tail.strip("*") or (head.startswith(prefix) and len(head) > len(prefix))):
+            return True
     return False
 
 
@@ -325,7 +325,7 @@ class _Replay:
         self.malformed = 0
 
     # The hot path: no evaluation, one tuple per record.
-    def feed(self, record: dict) -> None:
+    def feed(self, record: dict) -> None:  # noqa: PLR0912 (inlined on purpose: it runs once per record)
         self.events += 1
         get = record.get
         endpoint = get("vpcEndpointId")
@@ -452,7 +452,7 @@ class _Replay:
         names = list(dimensions)
         outcomes = {}
         for values in product(*dimensions.values()):
-            resource, unknown = values[0], zip(names[1:], values[1:])
+            resource, unknown = values[0], zip(names[1:], values[1:], strict=True)
             context = dict(call.known)
             context.update((key, value) for key, value in unknown if value is not None)
             outcomes[values] = evaluate(self.policy, Request(call.action, resource, context)).allowed

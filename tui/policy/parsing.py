@@ -117,11 +117,11 @@ def _position_too_deep(text: str, max_depth: int) -> int:
     depth = 0
     for match in _STRING_OR_BRACKET.finditer(text):
         token = match.group()
-        if token in "[{":
+        if token in "[{":  # noqa: S105 (a JSON token, not a secret)
             depth += 1
             if depth > max_depth:
                 return match.start()
-        elif token in "]}":
+        elif token in "]}":  # noqa: S105
             depth -= 1
     return len(text)
 
@@ -153,9 +153,9 @@ def _ambiguities(value, duplicates: dict[int, list[str]], base: str) -> tuple[Am
     while stack:
         path, item = stack.pop()
         if isinstance(item, dict):
-            for key in duplicates.get(id(item), ()):
-                found.append(Ambiguity(DUPLICATE_KEY, _join_path(path, key), f"key {key!r} appears more than once "
-                                       "in one object: JSON readers disagree on which one counts (here the last)"))
+            found.extend(Ambiguity(DUPLICATE_KEY, _join_path(path, key), f"key {key!r} appears more than once "
+                                   "in one object: JSON readers disagree on which one counts (here the last)")
+                         for key in duplicates.get(id(item), ()))
             stack.extend((_join_path(path, key), child) for key, child in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((_join_path(path, index), child) for index, child in reversed(list(enumerate(item))))

@@ -39,7 +39,7 @@ def foreign_region_buckets(policy: dict, region: str) -> list[tuple[str, str]]:
         for arn in _strings(statement.get("Resource")) + _strings(statement.get("NotResource")):
             owners = regional.get(arn)
             if owners and region not in owners:
-                found.append((arn, sorted(owners)[0]))
+                found.append((arn, min(owners)))
     return list(dict.fromkeys(found))
 
 

@@ -73,7 +73,7 @@ class Statement:
 
     @cached_property
     def resource_parts(self) -> tuple[tuple[Part, ...], ...]:
-        assert self.resource is not None
+        assert self.resource is not None  # noqa: S101 (narrows the type; only asked of statements with Resource)
         return tuple(parse_value(pattern, self.variables) for pattern in self.resource.patterns)
 
 

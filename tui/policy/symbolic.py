@@ -24,10 +24,10 @@ import z3
 
 from tui.policy.evaluator import network, number_of, timestamp
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
+from tui.policy.requestmodel import FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
 from tui.policy.statements import Clause, Effect, ReadPolicy, Statement
 from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
 from tui.policy.wildcards import ANY_ONE, Glob
-from tui.policy.requestmodel import FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
 
 _PER_CONTEXT: dict[str, object] = {}
 """Terms built once per z3 context (each analysis gets a fresh one, see `fresh_context`)."""
@@ -236,7 +236,7 @@ class Key:
         if not self.multivalued:
             return self.strings[0]
         value = self.strings[-1]
-        for used, slot in zip(self.used[:-1], self.strings[:-1]):
+        for used, slot in zip(self.used[:-1], self.strings[:-1], strict=True):
             value = z3.If(used, slot, value)
         return value
 
@@ -342,7 +342,7 @@ def _regex_from_python(pattern: str) -> z3.ReRef:
 # --- the policy as a formula -----------------------------------------------------------------------------
 
 
-def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]], linked: set[str]) -> dict[str, KeyUse]:
+def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]]) -> dict[str, KeyUse]:
     """Every key the policy or the question mentions, with how it is compared."""
     uses: dict[str, KeyUse] = {}
 
@@ -401,7 +401,7 @@ class PolicyFormula:
         self.policy = policy
         self.action = z3.String("action")
         self.resource = z3.String("resource")
-        uses = _key_uses(policy, extra_literals or {}, set(linked))
+        uses = _key_uses(policy, extra_literals or {})
         for name in extra_keys:
             uses.setdefault(name, KeyUse())
         for name in set(linked) | FINITE_DOMAINS:  # compared as strings: no "any other value" class
@@ -504,16 +504,14 @@ class PolicyFormula:
 
     def _quantified(self, operator: Operator, key: Key, tests: list[z3.BoolRef]) -> z3.BoolRef:
         """Missing keys: IfExists -> true; ForAllValues -> true; ForAnyValue -> false; negated -> true."""
-        used_tests = list(zip(key.used, tests))
+        used_tests = list(zip(key.used, tests, strict=True))
         if operator.qualifier is SetQualifier.FOR_ALL_VALUES:
             body = z3.And([z3.Implies(used, test) for used, test in used_tests])
             on_missing = z3.BoolVal(True)
             return z3.If(key.present, body, on_missing)
         any_value = z3.Or([z3.And(used, test) for used, test in used_tests])
-        if operator.qualifier is SetQualifier.FOR_ANY_VALUE:
-            on_missing = z3.BoolVal(operator.if_exists)
-        else:
-            on_missing = z3.BoolVal(operator.if_exists or operator.negated)
+        any_missing = operator.if_exists if operator.qualifier is SetQualifier.FOR_ANY_VALUE else operator.if_exists or operator.negated
+        on_missing = z3.BoolVal(any_missing)
         return z3.If(key.present, any_value, on_missing)
 
     def _value_test(self, operator: Operator, clause: Clause, key: Key, slot: int) -> z3.BoolRef:

@@ -6,6 +6,7 @@ accepts but an auditor would flag (warnings). Each finding carries a stable keba
 path such as `Statement[0].Condition.StringEquals.aws:PrincipalAccount`, so the wizard can point at it.
 """
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -58,8 +59,8 @@ _ESCAPED_CHARACTER = re.compile(r"\$\{[*?$]\}")  # ${*} is a literal "*" in a po
 _SCHEMA_RULES = {
     ("Version",): ("bad-version", 'Version must be "2012-10-17" (or the older "2008-10-17")'),
     ("Statement", "Effect"): ("bad-effect", 'Effect must be "Allow" or "Deny"'),
-    ("Statement", "Principal"): ("bad-principal", 'Principal must be "*" or a map such as {"AWS": [...]}; '
-                                 "AWS refuses a bare ARN"),
+    ("Statement", "Principal"): ("bad-principal", ('Principal must be "*" or a map such as {"AWS": [...]}; '
+                                                   "AWS refuses a bare ARN")),
 }
 _VALUE_KEYWORDS = frozenset({"enum", "const", "type", "required"})
 
@@ -331,7 +332,7 @@ def _wildcard_strings(values) -> Iterator[tuple[int | None, str]]:
 def _has_short_literal_run(value: str) -> bool:
     """True when some wildcard has fewer than six literal characters both right before and right after it."""
     runs = _WILDCARDS.split(_ESCAPED_CHARACTER.sub("_", value))
-    return any(max(len(before), len(after)) < MIN_LITERAL_RUN for before, after in zip(runs, runs[1:]))
+    return any(max(len(before), len(after)) < MIN_LITERAL_RUN for before, after in itertools.pairwise(runs))
 
 
 def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values) -> Iterator[Finding]:
