@@ -45,7 +45,7 @@ async def test_the_groups_show_what_would_break_and_a_suggestion_can_be_adopted(
         assert "10 record(s) read, 9 replayed" in status(app) and "1 would-break" in status(app)
         table = rows(app)
         assert table[0][:5] == ["would-break", "1", "s3:GetObject", "999988887777", "catalog ecr-layers"] and table[0][5] == STARPORT
-        assert ["already-denied", "1", "s3:PutObject", "444455556666"] == table[1][:4]
+        assert table[1][:4] == ["already-denied", "1", "s3:PutObject", "444455556666"]
         assert {row[0] for row in table} == {"would-break", "already-denied", "intended", "ok"}
 
         await pilot.press("a")  # the cursor is on the would-break row: tick ecr-layers, replay the same logs

@@ -12,8 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 
-from tui.aws.access_analyzer import (SANDBOX_NOTE, Status, check_no_new_access, locale_for, skip_reason,
-                                     validate_policy)
+from tui.aws.access_analyzer import SANDBOX_NOTE, Status, check_no_new_access, locale_for, skip_reason, validate_policy
 from tui.cli import main
 from tui.policy.documents import minify
 
@@ -159,7 +158,7 @@ def test_check_with_access_analyzer_in_the_sandbox_says_it_skipped(aws_env, tmp_
     code, out, _ = run([*argv, "--json"])
     record = json.loads(out)
     assert code == 0 and record["access_analyzer"] == {"check": "ValidatePolicy", "status": "skipped", "note": SANDBOX_NOTE, "findings": []}
-    _, out, _ = run(argv[:-1] + ["--json"])
+    _, out, _ = run([*argv[:-1], "--json"])
     assert "access_analyzer" not in json.loads(out)  # offline by default: the JSON is as before
 
 

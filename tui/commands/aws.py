@@ -45,7 +45,9 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help=_("trusted account; repeatable (default: the caller's)"))
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
     audit.add_argument("--json", action="store_true", help=_("print the endpoints and findings as JSON"))
-    audit.add_argument("--access-analyzer", action="store_true", help="also ask IAM Access Analyzer's ValidatePolicy about each distinct policy (findings shown beside the proofs; never changes the exit code)")
+    audit.add_argument("--access-analyzer", action="store_true",
+                       help="also ask IAM Access Analyzer's ValidatePolicy about each distinct policy "
+                            "(findings shown beside the proofs; never changes the exit code)")
     add_connection_options(audit, subcommand=True, skip=("--region",))
     org_commands.add_target_flags(audit, "audit")
     audit.set_defaults(func=run_audit)
