@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import tui
@@ -16,6 +17,7 @@ from tui.report import i18n
 from tui.report.i18n import cell_width, language_from_environment, language_option, pad, resolve_language, wrap
 
 PACKAGE = Path(tui.__file__).parent
+REPOSITORY = PACKAGE.parent
 CATALOG = PACKAGE / "locale" / "ja" / "LC_MESSAGES" / "vpce_wizard.po"
 PERCENT_FIELD = re.compile(r"%(?:\(\w+\))?[sdr]")
 
@@ -27,9 +29,12 @@ def english_afterwards():
 
 
 def code_messages() -> set[str]:
-    """Every msgid in `_()`, `N_()` and `ngettext()` calls under tui/ (Babel's own extractor)."""
+    """Every msgid in `_()`, `N_()` and `ngettext()` calls under tui/ and in the data files `babel.cfg` names
+    (Babel's own extractor, configured as `pybabel extract -F babel.cfg` is)."""
     messages = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")]):
+    with (REPOSITORY / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    for _file, _line, message, _comments, _context in extract_from_dir(str(REPOSITORY), method_map, options_map):
         messages.update(message if isinstance(message, tuple) else (message,))
     return {message for message in messages if message}
 

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Input, Label, Switch
 
 from tui.app.list_editor import CheckedBy, ListEditor, PasteInput, show_validation
@@ -19,8 +20,9 @@ from tui.app.plain import plain
 from tui.app.step import StepScreen
 from tui.policy.account_lists import AccountList, check_account_entry, read_account_list
 from tui.policy.identifiers import check_org_id
+from tui.report.i18n import N_, _
 
-PERIMETER = "Also deny requests to resources owned by accounts you do not trust, so trusted credentials cannot copy data out to the insider's bucket."
+PERIMETER = N_("Also deny requests to resources owned by accounts you do not trust, so trusted credentials cannot copy data out to the insider's bucket.")
 MAX_PROBLEMS_SHOWN = 4
 
 
@@ -28,12 +30,12 @@ def reading_text(reading: AccountList) -> Text:
     """The errors (one line per value, the first few) and notes of a pasted list, as plain text."""
     lines = list(reading.problems[:MAX_PROBLEMS_SHOWN])
     if len(reading.problems) > MAX_PROBLEMS_SHOWN:
-        lines.append(f"… and {len(reading.problems) - MAX_PROBLEMS_SHOWN} more value(s) that are not account IDs")
+        lines.append(_("… and {count} more value(s) that are not account IDs").format(count=len(reading.problems) - MAX_PROBLEMS_SHOWN))
     text = plain("\n".join(lines)) if lines else Text()
     for note in reading.notes:
         if text:
             text.append("\n")
-        text.append_text(plain(f"note: {note}", "italic"))
+        text.append_text(plain(_("note: {note}").format(note=note), "italic"))
     return text
 
 
@@ -46,12 +48,12 @@ class AccountEditor(ListEditor):
 
     def label_for(self, value: str) -> Text:
         connection = self.app.connection
-        return plain(f"{value}  (your account)" if connection and value == connection.account_id else value)
+        return plain(_("{account}  (your account)").format(account=value) if connection and value == connection.account_id else value)
 
     def _show(self) -> None:
         super()._show()
         count = len(self._values())
-        self.query_one("#account-count", Label).update(f"{count} trusted account(s)" if count else "no account trusted yet")
+        self.query_one("#account-count", Label).update(_("{count} trusted account(s)").format(count=count) if count else _("no account trusted yet"))
 
     left_over = ""
     """What the last commit left in the field: its errors and notes are already shown."""
@@ -66,7 +68,7 @@ class AccountEditor(ListEditor):
             if reading.problems:
                 error.update(reading_text(reading))
         else:
-            error.update(f"{len(reading.accounts)} account ID(s) ready: enter adds them")
+            error.update(_("{count} account ID(s) ready: enter adds them").format(count=len(reading.accounts)))
 
     def commit(self) -> str | None:
         """Add every good ID typed or pasted; bad ones stay in the field, each with its error."""
@@ -80,14 +82,14 @@ class AccountEditor(ListEditor):
         if reading.org_ids:
             if not answers.org_ids:
                 changes["org_ids"] = reading.org_ids[:1]
-                org_note = f"{reading.org_ids[0]} went to the organization field"
+                org_note = _("{org} went to the organization field").format(org=reading.org_ids[0])
             elif reading.org_ids[0] not in answers.org_ids:
-                problem = f"{reading.org_ids[0]} is a second organization ID: one is already set (change it in its field)"
+                problem = _("{org} is a second organization ID: one is already set (change it in its field)").format(org=reading.org_ids[0])
                 reading = replace(reading, problems=(*reading.problems, problem), rejected=reading.rejected + reading.org_ids[:1])
         if changes:
             self.app.answers = replace(answers, **changes)
         self.left_over = field.value = " ".join(reading.rejected)
-        notes = reading.notes + ((org_note,) if org_note else ()) + ((f"{len(new)} account ID(s) added",) if len(new) > 1 else ())
+        notes = reading.notes + ((org_note,) if org_note else ()) + ((_("{count} account ID(s) added").format(count=len(new)),) if len(new) > 1 else ())
         self.query_one(".error", Label).update(reading_text(replace(reading, notes=notes)))
         return reading.problems[0] if reading.problems else None
 
@@ -97,15 +99,15 @@ class AccountsScreen(StepScreen):
     MAIN = "#accounts OptionList"
 
     def compose_body(self) -> ComposeResult:
-        yield Label("Trusted AWS account IDs: type one, or paste a list (commas, spaces or lines). Enter adds.")
-        yield AccountEditor("accounts", check_account_entry, "12-digit account ID(s), then enter", id="accounts")
-        yield Label("Organization ID (optional): trusts every account in your AWS Organization.")
+        yield Label(_("Trusted AWS account IDs: type one, or paste a list (commas, spaces or lines). Enter adds."))
+        yield AccountEditor("accounts", check_account_entry, _("12-digit account ID(s), then enter"), id="accounts")
+        yield Label(_("Organization ID (optional): trusts every account in your AWS Organization."))
         org = self.app.answers.org_ids[0] if self.app.answers.org_ids else ""
         yield Input(org, placeholder="o-a1b2c3d4e5", id="org", validators=[CheckedBy(check_org_id)], valid_empty=True, compact=True)
         yield Label("", id="org-error", classes="error")
         with Horizontal(classes="switch-row"):
             yield Switch(self.app.answers.resource_perimeter, id="perimeter")
-            yield Label(f"[b]Resource perimeter.[/b] {PERIMETER}", id="perimeter-text")
+            yield Label(Content.from_markup("[b]$title[/b] $text", title=_("Resource perimeter."), text=_(PERIMETER)), id="perimeter-text")
 
     def on_mount(self) -> None:
         self.watch(self.app, "answers", self._answers_changed)
@@ -137,4 +139,4 @@ class AccountsScreen(StepScreen):
         if result is not None and not result.is_valid:
             return result.failure_descriptions[0]
         answers = self.wizard.answers
-        return None if answers.accounts or answers.org_ids else "Trust at least one account ID or an organization ID."
+        return None if answers.accounts or answers.org_ids else _("Trust at least one account ID or an organization ID.")

@@ -31,6 +31,7 @@ from tui.policy.files import write_private
 from tui.policy.identifiers import check_region
 from tui.policy.services import load_services
 from tui.report.escape import visible_lines
+from tui.report.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
 
 if TYPE_CHECKING:
     from textual.await_complete import AwaitComplete
@@ -41,6 +42,13 @@ if TYPE_CHECKING:
     from tui.aws.session import AwsTarget, Connection
     from tui.policy.review import ServiceReview
 
+# Textual's own palette commands (textual 8.2), marked so the catalog carries their words.
+TEXTUAL_COMMANDS = (
+    N_("Theme"), N_("Change the current theme"), N_("Quit"), N_("Quit the application as soon as possible"), N_("Keys"),
+    N_("Hide the keys and widget help panel"), N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+)
 EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
 
 
@@ -58,10 +66,10 @@ class WizardApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "vpce-wizard"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help"),
-        Binding("question_mark", "help", "Help", show=False),
-        Binding("q", "quit", "Quit", show=False),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", N_("Help")),
+        Binding("question_mark", "help", N_("Help"), show=False),
+        Binding("q", "quit", N_("Quit"), show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
     ]
 
     answers: var[Answers] = var(Answers)
@@ -86,6 +94,7 @@ class WizardApp(App[int]):
         self.classified_for: tuple | None = None
         """The trusted set the current endpoints' labels were computed for."""
         self.painted = False
+        self.status_source: tuple[str, dict] = ("", {})
         """True once the first screen is on the terminal; until then screens build only what it shows."""
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -113,7 +122,7 @@ class WizardApp(App[int]):
         if len(self.screen_stack) > 1 and not getattr(self.screen, "STEP", ""):
             return None  # a modal is open
         if name == "buckets" and not self.wants_buckets:
-            self.notify("The S3 buckets step applies only when S3 is among the chosen services.", severity="warning")
+            self.notify(_("The S3 buckets step applies only when S3 is among the chosen services."), severity="warning")
             return None
         screen = step_screen(name)()
         if len(self.screen_stack) == 1:  # the first step is the default screen, which cannot be switched away
@@ -140,7 +149,7 @@ class WizardApp(App[int]):
     def action_next(self) -> None:
         problem = self.screen.problem()
         if problem:
-            self.say(problem, title="Not yet", severity="error")
+            self.say(problem, title=_("Not yet"), severity="error")
             return
         self._step_offset(1)
 
@@ -150,6 +159,11 @@ class WizardApp(App[int]):
             self.screen.focus_main()
             return
         self._step_offset(-1)
+
+    def set_status(self, template: str, **params: object) -> None:
+        """The connection bar's line: an English template (marked with `N_`) shown in the current language."""
+        self.status_source = (template, params)
+        self.status = _(template).format(**params) if template else ""
 
     def say(self, message: str, **kwargs) -> None:
         """A notification that may carry outside text (paths, ARNs, AWS errors): escaped, shown as plain text.
@@ -178,7 +192,7 @@ class WizardApp(App[int]):
         elif self.target is not None:
             self.connect_aws(self.target)
         else:
-            self.status = "offline · not connected to AWS"
+            self.set_status(N_("offline · not connected to AWS"))
 
     def on_unmount(self) -> None:
         if self.sandbox is not None:
@@ -188,9 +202,9 @@ class WizardApp(App[int]):
 
     def action_start_sandbox(self) -> None:
         if self.sandbox is not None:
-            self.notify("The sandbox is already running.")
+            self.notify(_("The sandbox is already running."))
         elif self.connection is not None:
-            self.notify("Connected to AWS already: restart with --sandbox to use the emulator instead.", severity="warning")
+            self.notify(_("Connected to AWS already: restart with --sandbox to use the emulator instead."), severity="warning")
         else:
             self.start_sandbox()
 
@@ -199,11 +213,11 @@ class WizardApp(App[int]):
         """Start the seeded local emulator and connect to it, so apply can be tried without an AWS account."""
         from tui.aws.sandbox import start_sandbox
 
-        self.post_message(StatusChanged("starting the sandbox (a local AWS emulator)…"))
+        self.post_message(StatusChanged(N_("starting the sandbox (a local AWS emulator)…")))
         try:
             sandbox = start_sandbox()
         except Exception as exc:  # noqa: BLE001 - the emulator is optional: report and stay offline
-            self.post_message(WentOffline(f"the sandbox did not start: {exc}"))
+            self.post_message(WentOffline(_("the sandbox did not start: {reason}").format(reason=exc)))
             return
         self.post_message(SandboxStarted(sandbox))
         keep = self.region_chosen or not self.sandbox_requested  # started from a session: keep its region if it can
@@ -220,7 +234,7 @@ class WizardApp(App[int]):
         from tui.aws.errors import NoRegionError
         from tui.aws.session import connect
 
-        self.post_message(StatusChanged("connecting to AWS…"))
+        self.post_message(StatusChanged(N_("connecting to AWS…")))
         try:
             try:
                 connection = connect(target)
@@ -235,7 +249,7 @@ class WizardApp(App[int]):
 
     @on(StatusChanged)
     def _status_changed(self, message: StatusChanged) -> None:
-        self.status = message.status
+        self.set_status(message.status, **message.params)
 
     @on(SandboxStarted)
     def _sandbox_started(self, message: SandboxStarted) -> None:
@@ -245,7 +259,7 @@ class WizardApp(App[int]):
     def _offline(self, message: WentOffline) -> None:
         self.connection = None
         self.endpoints = None
-        self.status = f"offline · {message.reason}"
+        self.set_status(N_("offline · {reason}"), reason=message.reason)
 
     @on(Connected)
     def _connected(self, message: Connected) -> None:
@@ -254,7 +268,7 @@ class WizardApp(App[int]):
         answers = self.answers
         if answers.region != connection.region and (not self.region_chosen or connection.is_sandbox):
             if self.region_chosen:  # the sandbox has endpoints in a few regions only: say so, never silently
-                self.say(f"Region changed from {answers.region} to {connection.region}, where the sandbox's demo endpoints are.", title="Sandbox")
+                self.say(_("Region changed from {old} to {new}, where the sandbox's demo endpoints are.").format(old=answers.region, new=connection.region), title=_("Sandbox"))
             answers = replace(answers, region=connection.region)
         if not answers.accounts and not answers.org_ids:
             answers = replace(answers, accounts=(connection.account_id,))
@@ -284,7 +298,7 @@ class WizardApp(App[int]):
     def discover_endpoints(self, connection: Connection, region: str) -> None:
         from tui.aws.discovery import discover
 
-        self.post_message(StatusChanged(f"{connection.label} · looking for endpoints in {region}…"))
+        self.post_message(StatusChanged(N_("{connection} · looking for endpoints in {region}…"), {"connection": connection.label, "region": region}))
         trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
         try:
             endpoints = discover(connection, regions=[region], trusted_accounts=trust[0] or None, trusted_orgs=trust[1])
@@ -295,7 +309,7 @@ class WizardApp(App[int]):
 
     @on(DiscoveryFailed)
     def _discovery_failed(self, message: DiscoveryFailed) -> None:
-        self.status = f"{message.connection.label} · discovery failed: {message.reason}"
+        self.set_status(N_("{connection} · discovery failed: {reason}"), connection=message.connection.label, reason=message.reason)
 
     @on(EndpointsFound)
     def _discovered(self, message: EndpointsFound) -> None:
@@ -303,12 +317,12 @@ class WizardApp(App[int]):
             return  # the user moved on to another region meanwhile
         self.classified_for = message.trust
         self.endpoints = message.endpoints
-        self.status = f"{message.connection.label} · {len(message.endpoints)} endpoint(s) in {message.region}"
+        self.set_status(N_("{connection} · {count} endpoint(s) in {region}"), connection=message.connection.label, count=len(message.endpoints), region=message.region)
         found = tuple(name for name, template in load_services().items()
                       if template.policy_supported and any(e.service == name for e in message.endpoints))
         if found and not self.services_chosen and set(found) != set(self.answers.services):
             self.answers = replace(self.answers, services=found)
-            self.notify(f"Selected the services that have endpoints here: {', '.join(found)}.", title="Services")
+            self.notify(_("Selected the services that have endpoints here: {services}.").format(services=", ".join(found)), title=_("Services"))
 
     # -- review actions (also in the command palette) ----------------------------------------------------
 
@@ -316,10 +330,10 @@ class WizardApp(App[int]):
         """The reviews when every policy builds, validates and passes its checks; else WizardError saying why."""
         reviews = reviews_for(self.answers)
         if not reviews:
-            raise WizardError("none of the chosen services takes an endpoint policy")
+            raise WizardError(_("none of the chosen services takes an endpoint policy"))
         bad = [name for name, review in reviews.items() if not review.ok]
         if bad:
-            raise WizardError(f"the {', '.join(bad)} policy has errors or failed checks (see the review)")
+            raise WizardError(_("the {services} policy has errors or failed checks (see the review)").format(services=", ".join(bad)))
         return reviews
 
     def ready_reviews(self) -> dict[str, ServiceReview] | None:
@@ -327,7 +341,7 @@ class WizardApp(App[int]):
         try:
             return self.good_reviews()
         except WizardError as exc:
-            self.say(str(exc), title="Not ready", severity="error")
+            self.say(str(exc), title=_("Not ready"), severity="error")
             return None
 
     def _selected(self, reviews: dict[str, ServiceReview]) -> ServiceReview:
@@ -340,21 +354,21 @@ class WizardApp(App[int]):
         if reviews := self.ready_reviews():
             review = self._selected(reviews)
             fallback = state_dir() / "copied" / f"vpce-policy-{review.service}.json"
-            self.say(copy_text(self, render({review.service: review.policy}, "json"), fallback), title="Copy", timeout=10)
+            self.say(copy_text(self, render({review.service: review.policy}, "json"), fallback), title=_("Copy"), timeout=10)
 
     def action_save(self) -> None:
         from tui.policy.renderers import render
 
         if reviews := self.ready_reviews():
             review = self._selected(reviews)
-            self._save_as(f"Save the {review.service} policy", f"vpce-policy-{review.service}.json", render({review.service: review.policy}, "json"))
+            self._save_as(_("Save the {service} policy").format(service=review.service), f"vpce-policy-{review.service}.json", render({review.service: review.policy}, "json"))
 
     def action_export(self, fmt: str) -> None:
         from tui.policy.renderers import render
 
         if reviews := self.ready_reviews():
             title, filename = EXPORTS[fmt]
-            self._save_as(f"Export as {title}", filename, render({name: r.policy for name, r in reviews.items()}, fmt, self.answers.region))
+            self._save_as(_("Export as {format}").format(format=title), filename, render({name: r.policy for name, r in reviews.items()}, fmt, self.answers.region))
 
     def action_save_answers(self) -> None:
         from tui.app.modals import PathModal
@@ -362,14 +376,14 @@ class WizardApp(App[int]):
         try:
             answers = self.answers.checked()
         except WizardError as exc:
-            self.say(str(exc), title="Answers incomplete", severity="error")
+            self.say(str(exc), title=_("Answers incomplete"), severity="error")
             return
 
         def save(path: Path | None) -> None:
             if path is not None:
                 self._write(path, lambda: save_answers(answers, path))
 
-        self.push_screen(PathModal("Save the answers (replay with --answers)", self.output_dir / "vpce-answers.json"), save)
+        self.push_screen(PathModal(_("Save the answers (replay with --answers)"), self.output_dir / "vpce-answers.json"), save)
 
     def _save_as(self, title: str, filename: str, text: str) -> None:
         from tui.app.modals import PathModal
@@ -384,15 +398,16 @@ class WizardApp(App[int]):
         try:
             saved = write()
         except OSError as exc:
-            self.say(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
+            self.say(_("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc), severity="error")
             return
-        self.say(f"Saved to {saved} (readable only by you).", title="Saved")
+        self.say(_("Saved to {path} (readable only by you).").format(path=saved), title=_("Saved"))
 
     def action_toggle_perimeter(self) -> None:
         on_now = not self.answers.resource_perimeter
         self.answers = replace(self.answers, resource_perimeter=on_now)
-        what = "on: requests to resources outside the trusted accounts are denied" if on_now else "off: only principals are checked"
-        self.notify(f"Resource perimeter {what}.", title="Perimeter")
+        what = (_("Resource perimeter on: requests to resources outside the trusted accounts are denied.") if on_now
+                else _("Resource perimeter off: only principals are checked."))
+        self.notify(what, title=_("Perimeter"))
 
     async def action_change_region(self) -> None:
         """The region is picked on the services step."""
@@ -408,23 +423,40 @@ class WizardApp(App[int]):
             await self.screen.run_action(action)
 
     def get_system_commands(self, screen: Screen):
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's own (theme, quit, keys, screenshot)
+            yield command._replace(title=_(command.title), help=_(command.help))
         for name, title in STEPS:
-            yield SystemCommand(f"Go to {title}", f"Step {title.lower()}", partial(self.goto, name))
-        yield SystemCommand("Change region", "Pick another region on the services step", self.action_change_region)
-        yield SystemCommand("Copy policy", "Copy the reviewed policy (clipboard, OSC 52 or a private file)", self.action_copy)
-        yield SystemCommand("Save policy", "Save the reviewed policy as JSON (mode 0600)", self.action_save)
-        for fmt, (title, _) in EXPORTS.items():
-            yield SystemCommand(f"Export {title}", f"Every policy as {title}", partial(self.action_export, fmt))
-        yield SystemCommand("Save answers", "Save this session to replay with --answers", self.action_save_answers)
-        yield SystemCommand("Toggle resource perimeter", "Also deny resources outside the trusted accounts", self.action_toggle_perimeter)
-        yield SystemCommand("Apply…", "Apply the policies to the selected endpoints (asks first)", partial(self._on_step, "apply", "apply"))
-        yield SystemCommand("Roll back…", "Undo the highlighted result's write (asks first)", partial(self._on_step, "apply", "rollback"))
-        yield SystemCommand("Check against recent traffic…", "Replay CloudTrail records against the reviewed policy", partial(self._on_step, "review", "traffic"))
-        yield SystemCommand("Help", "The threat and the keys", self.action_help)
+            yield SystemCommand(_("Go to {step}").format(step=_(title)), _("Step {step}").format(step=_(title)), partial(self.goto, name))
+        yield SystemCommand(_("Change region"), _("Pick another region on the services step"), self.action_change_region)
+        yield SystemCommand(_("Copy policy"), _("Copy the reviewed policy (clipboard, OSC 52 or a private file)"), self.action_copy)
+        yield SystemCommand(_("Save policy"), _("Save the reviewed policy as JSON (mode 0600)"), self.action_save)
+        for fmt, (title, _filename) in EXPORTS.items():
+            yield SystemCommand(_("Export {format}").format(format=title), _("Every policy as {format}").format(format=title), partial(self.action_export, fmt))
+        yield SystemCommand(_("Save answers"), _("Save this session to replay with --answers"), self.action_save_answers)
+        yield SystemCommand(_("Toggle resource perimeter"), _("Also deny resources outside the trusted accounts"), self.action_toggle_perimeter)
+        yield SystemCommand(_("Apply…"), _("Apply the policies to the selected endpoints (asks first)"), partial(self._on_step, "apply", "apply"))
+        yield SystemCommand(_("Roll back…"), _("Undo the highlighted result's write (asks first)"), partial(self._on_step, "apply", "rollback"))
+        yield SystemCommand(_("Check against recent traffic…"), _("Replay CloudTrail records against the reviewed policy"), partial(self._on_step, "review", "traffic"))
+        yield SystemCommand(_("Help"), _("The threat and the keys"), self.action_help)
         if self.connection is None and self.sandbox is None:
-            yield SystemCommand("Start the sandbox", "A local AWS emulator with demo endpoints", self.action_start_sandbox)
+            yield SystemCommand(_("Start the sandbox"), _("A local AWS emulator with demo endpoints"), self.action_start_sandbox)
+        for language, name in LANGUAGE_NAMES.items():
+            if language != current_language():  # "Language" in both languages, so either finds it
+                yield SystemCommand(f"Language / 言語: {name}", _("Show the wizard in {language} (remembered)").format(language=name),
+                                    partial(self.change_language, language))
 
+    def change_language(self, language: str) -> None:
+        """Speak `language` from now on, remember it, and draw the current step again in it."""
+        set_language(language)
+        save_setting("language", language)
+        step = getattr(self.screen, "STEP", "")
+        if step:
+            screen = step_screen(step)()
+            if len(self.screen_stack) == 1:
+                self.push_screen(screen)
+            else:
+                self.switch_screen(screen)
+        self.set_status(*self.status_source[:1], **self.status_source[1])
 
 def create_app(
     answers: Answers | None = None,
@@ -435,11 +467,15 @@ def create_app(
     sandbox: bool = False,
     offline: bool = False,
     output_dir: Path | None = None,
+    language: str | None = None,
 ) -> WizardApp:
-    """The one way to build the wizard, shared by `launch` and the tests; `offline` skips connecting.
+    """The one way to build the wizard, shared by `launch` and the tests; `offline` skips connecting; `language`
+    (en, ja) is spoken from now on (None keeps the language already chosen: see `launch`).
 
     Raises InputError for a region that does not exist, before any screen opens.
     """
+    if language is not None:
+        set_language(language)
     chosen = answers is not None
     if answers is None:
         answers = Answers(public_buckets=tuple(load_catalog().defaults()))

@@ -12,6 +12,7 @@ from tui.app.step import StepScreen
 from tui.app.tick_list import TickList
 from tui.policy.catalog import load_catalog
 from tui.policy.identifiers import check_bucket_arn
+from tui.report.i18n import _
 
 
 class BucketsScreen(StepScreen):
@@ -24,13 +25,13 @@ class BucketsScreen(StepScreen):
         with Horizontal(id="buckets-row"):
             with VerticalScroll(id="groups"):
                 for group, title in catalog.groups.items():
-                    entries = [(e.title, e.id, e.id in chosen) for e in catalog.entries if e.group == group]
+                    entries = [(_(e.title), e.id, e.id in chosen) for e in catalog.entries if e.group == group]
                     if entries:
                         listing = TickList(*entries, classes="group")
-                        listing.border_title = title
+                        listing.border_title = _(title)
                         yield listing
             yield Static(id="bucket-detail")
-        yield ListEditor("bucket_arns", check_bucket_arn, "another public bucket ARN (arn:aws:s3:::name/*), then enter", id="arns")
+        yield ListEditor("bucket_arns", check_bucket_arn, _("another public bucket ARN (arn:aws:s3:::name/*), then enter"), id="arns")
 
     def on_mount(self) -> None:
         first = self.query(".group").first(TickList)
@@ -41,11 +42,11 @@ class BucketsScreen(StepScreen):
         """Why the highlighted entry is needed and the exact ARNs it adds in the chosen region."""
         entry = load_catalog().get(entry_id)
         region = self.app.answers.region
-        detail = Text.assemble((entry.title, "bold"), "\n", entry.why, "\n\n", (f"{entry.access}, in {region}:", "italic"))
-        for arn in entry.arns(region) or ["(none published for this region)"]:
+        detail = Text.assemble((_(entry.title), "bold"), "\n", _(entry.why), "\n\n", (_("{access}, in {region}:").format(access=_(entry.access), region=region), "italic"))
+        for arn in entry.arns(region) or [_("(none published for this region)")]:
             detail.append(f"\n{arn}", style="cyan")
         if not entry.verified_in(region):
-            detail.append("\n\nNames not verified in this partition.", style="yellow")
+            detail.append("\n\n" + _("Names not verified in this partition."), style="yellow")
         self.query_one("#bucket-detail", Static).update(detail)
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:

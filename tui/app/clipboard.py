@@ -11,6 +11,7 @@ import pyperclip
 from textual.app import App
 
 from tui.policy.files import write_private
+from tui.report.i18n import _
 
 
 def _terminal_ignores_osc52() -> bool:
@@ -22,14 +23,14 @@ def copy_text(app: App, text: str, fallback: Path) -> str:
     """Copy `text` and return a message that says which route worked, or where the text was saved instead."""
     try:
         pyperclip.copy(text)
-        return "Copied to the system clipboard."
+        return _("Copied to the system clipboard.")
     except pyperclip.PyperclipException:
-        reason = "pyperclip found no xclip, xsel, wl-clipboard or pbcopy"
+        reason = _("pyperclip found no xclip, xsel, wl-clipboard or pbcopy")
     try:
-        saved = f"saved to {write_private(fallback, text)}"
+        saved = _("saved to {path}").format(path=write_private(fallback, text))
     except OSError as exc:
-        saved = f"could not save {fallback} ({exc.strerror or exc}): use Save to pick another place"
+        saved = _("could not save {path} ({reason}): use Save to pick another place").format(path=fallback, reason=exc.strerror or exc)
     if _terminal_ignores_osc52():
-        return f"No clipboard available ({reason}; this terminal ignores OSC 52); {saved}."
+        return _("No clipboard available ({reason}; this terminal ignores OSC 52); {saved}.").format(reason=reason, saved=saved)
     app.copy_to_clipboard(text)
-    return f"No system clipboard ({reason}); sent via OSC 52, which your terminal may ignore; also {saved}."
+    return _("No system clipboard ({reason}); sent via OSC 52, which your terminal may ignore; also {saved}.").format(reason=reason, saved=saved)

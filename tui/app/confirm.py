@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.app.plain import plain
+from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan
@@ -37,16 +38,16 @@ def plan_text(plan: ApplyPlan) -> Text:
         text.append_text(plain(f"{endpoint.id}  {endpoint.service or endpoint.service_name}  {endpoint.vpc_id}  {endpoint.region}", "bold"))
         text.append("\n")
         if item.refusal:
-            text.append_text(plain(f"  will not change: {item.refusal}", "yellow"))
+            text.append_text(plain("  " + _("will not change: {reason}").format(reason=item.refusal), "yellow"))
             text.append("\n")
         elif item.unchanged:
-            text.append("  already holds this policy: nothing to write\n", style="dim")
+            text.append("  " + _("already holds this policy: nothing to write") + "\n", style="dim")
         else:
             for line in item.diff:
                 text.append_text(plain(f"  {line}", diff_style(line)))
                 text.append("\n")
         for warning in item.warnings:
-            text.append_text(plain(f"  warning: {warning}", "yellow"))
+            text.append_text(plain("  " + _("warning: {warning}").format(warning=warning), "yellow"))
             text.append("\n")
         text.append("\n")
     return text
@@ -55,7 +56,7 @@ def plan_text(plan: ApplyPlan) -> Text:
 class ConfirmApplyModal(ModalScreen[bool]):
     """Dismisses True only after the user types "yes"; anything else, or escape, is a no."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", N_("Cancel"))]
 
     def __init__(self, plan: ApplyPlan, verb: str, dry_run: bool) -> None:
         super().__init__()
@@ -65,18 +66,19 @@ class ConfirmApplyModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         writes = len(self.plan.writes)
-        mode = " as a dry run (a permission check only: nothing is written)" if self.dry_run else ""
-        title = plain(f"{self.verb} {writes} of {len(self.plan.items)} endpoint(s) in {self.plan.label}{mode}?")
+        template = (_("{verb} {writes} of {count} endpoint(s) in {where} as a dry run (a permission check only: nothing is written)?")
+                    if self.dry_run else _("{verb} {writes} of {count} endpoint(s) in {where}?"))
+        title = plain(template.format(verb=_(self.verb), writes=writes, count=len(self.plan.items), where=self.plan.label))
         with Vertical(id="dialog", classes="confirm"):
             yield Label(title, classes="dialog-title", id="confirm-title")
             with VerticalScroll(id="plan"):
                 yield Static(plan_text(self.plan), id="plan-text")
-            yield Input(placeholder=f'type "{CONFIRM_WORD}" then enter to go ahead', id="confirm-input", disabled=not writes, compact=True)
+            yield Input(placeholder=_('type "{word}" then enter to go ahead').format(word=CONFIRM_WORD), id="confirm-input", disabled=not writes, compact=True)
             yield Label("", id="confirm-hint", classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Dry run" if self.dry_run else self.verb, id="go", variant="warning" if self.dry_run else "error",
+                yield Button(_("Dry run") if self.dry_run else _(self.verb), id="go", variant="warning" if self.dry_run else "error",
                              compact=True, disabled=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-input" if self.plan.writes else "#cancel").focus()
@@ -92,9 +94,9 @@ class ConfirmApplyModal(ModalScreen[bool]):
         if answer == CONFIRM_WORD:
             self.dismiss(True)
         elif answer and CONFIRM_WORD.startswith(answer):
-            self.query_one("#confirm-hint", Label).update(f'Type the whole word "{CONFIRM_WORD}": a change to AWS needs more than one key.')
+            self.query_one("#confirm-hint", Label).update(_('Type the whole word "{word}": a change to AWS needs more than one key.').format(word=CONFIRM_WORD))
         else:
-            self.query_one("#confirm-hint", Label).update(f'Only "{CONFIRM_WORD}" goes ahead; esc cancels.')
+            self.query_one("#confirm-hint", Label).update(_('Only "{word}" goes ahead; esc cancels.').format(word=CONFIRM_WORD))
 
     @on(Button.Pressed, "#go")
     def _go(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, OptionList
 from tui.app.plain import plain
 from tui.app.tick_list import KeyList
 from tui.policy.errors import InputError
+from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.app.app import WizardApp
@@ -36,7 +37,7 @@ class CheckedBy(Validator):
         except InputError as exc:
             return self.failure(str(exc))
         if value in self.existing():
-            return self.failure(f"{value} is already in the list")
+            return self.failure(_("{value} is already in the list").format(value=value))
         return self.success()
 
 
@@ -66,7 +67,7 @@ class PasteInput(Input):
 class ListEditor(Vertical):
     """Input + Add, the error for what is being typed, and the list (delete removes the highlighted value)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("delete", "remove", "Remove", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("delete", "remove", N_("Remove"), show=False)]
 
     def __init__(self, field: str, check, placeholder: str, id: str) -> None:  # noqa: A002 (Textual's name)
         super().__init__(id=id, classes="list-editor")
@@ -77,7 +78,7 @@ class ListEditor(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="input-row"):
             yield PasteInput(placeholder=self.placeholder, validators=[CheckedBy(self.check, self._values)], valid_empty=True, compact=True)
-            yield Button("Add", compact=True)
+            yield Button(_("Add"), compact=True)
         yield Label("", classes="error")
         yield KeyList()
 
@@ -135,4 +136,4 @@ class ListEditor(Vertical):
         if listing.highlighted is not None and values:
             gone = values[listing.highlighted]
             self.app.answers = replace(self.app.answers, **{self.field: tuple(v for v in values if v != gone)})
-            cast("WizardApp", self.app).say(f"Removed {gone}.")
+            cast("WizardApp", self.app).say(_("Removed {value}.").format(value=gone))

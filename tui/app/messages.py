@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -15,9 +15,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class StatusChanged(Message):
-    """A new line for the connection bar (it may hold AWS text: it is shown through `plain`)."""
+    """A new line for the connection bar: an English template (translated where shown, so a language change
+    redraws it) and its values, which may hold AWS text (the bar shows it through `plain`)."""
 
     status: str
+    params: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown
 
 from tui.app.plain import plain
+from tui.report.i18n import N_, _
 
-HELP = """\
+HELP = N_("""\
 ## Keys
 | key | does |
 |---|---|
@@ -39,27 +40,29 @@ you trust, so the insider's account is denied at the endpoint (it does not cover
 other regions, or the minutes a change takes to propagate).
 AWS-owned **public buckets** (OS repositories, the SSM agent) must stay readable anonymously, so they are
 allowed by exact ARN and read-only, never by a wildcard name that anyone could register.
-"""
+""")
+
+SAVED_PRIVATE = N_("Saved with mode 0600: policies name the accounts you trust.")
 
 
 class HelpScreen(ModalScreen[None]):
     """F1 / ?: the keys and the threat; the text scrolls with the arrow and page keys, Close stays in view."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,q,question_mark", "dismiss", "Close"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
-        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("escape,f1,q,question_mark", "dismiss", N_("Close")),
+        Binding("j,down", "scroll('down')", N_("Down"), show=False),
+        Binding("k,up", "scroll('up')", N_("Up"), show=False),
+        Binding("pagedown,space", "scroll('page_down')", N_("Page down"), show=False),
+        Binding("pageup", "scroll('page_up')", N_("Page up"), show=False),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="help"):
             with VerticalScroll(id="help-text"):
-                yield Markdown(HELP)
+                yield Markdown(_(HELP))
             with Horizontal(classes="buttons"):
-                yield Label("↑↓ PgUp PgDn scroll · esc closes", classes="hint")
-                yield Button("Close", id="close", compact=True)
+                yield Label(_("↑↓ PgUp PgDn scroll · esc closes"), classes="hint")
+                yield Button(_("Close"), id="close", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help-text").focus()
@@ -77,7 +80,7 @@ class PathModal(ModalScreen[Path | None]):
     """Ask where to save; dismisses with the path, or None when cancelled. An existing file is replaced only
     after a second, explicit Save."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", N_("Cancel"))]
 
     def __init__(self, title: str, default: Path) -> None:
         super().__init__()
@@ -90,17 +93,17 @@ class PathModal(ModalScreen[Path | None]):
         with Vertical(id="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(str(self.default), id="path", compact=True)
-            yield Label("Saved with mode 0600: policies name the accounts you trust.", id="path-hint", classes="hint")
+            yield Label(_(SAVED_PRIVATE), id="path-hint", classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Save", id="save", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(_("Save"), id="save", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     @on(Input.Changed, "#path")
     def _path_changed(self) -> None:
         if self.overwrite is not None:
             self.overwrite = None
-            self.query_one("#save", Button).label = "Save"
-            self.query_one("#path-hint", Label).update("Saved with mode 0600: policies name the accounts you trust.")
+            self.query_one("#save", Button).label = _("Save")
+            self.query_one("#path-hint", Label).update(_(SAVED_PRIVATE))
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#save")
@@ -111,8 +114,8 @@ class PathModal(ModalScreen[Path | None]):
         path = Path(value).expanduser()
         if path.exists() and path != self.overwrite:
             self.overwrite = path
-            self.query_one("#save", Button).label = "Replace"
-            self.query_one("#path-hint", Label).update(plain(f"{path} already exists: Save again (enter) replaces it, or change the name.", "bold yellow"))
+            self.query_one("#save", Button).label = _("Replace")
+            self.query_one("#path-hint", Label).update(plain(_("{path} already exists: Save again (enter) replaces it, or change the name.").format(path=path), "bold yellow"))
             return
         self.dismiss(path)
 

@@ -15,6 +15,10 @@ from tui.app.step import StepScreen
 from tui.app.tick_list import TickList
 from tui.policy.identifiers import known_regions
 from tui.policy.services import load_services
+from tui.report.i18n import N_, _, pad
+
+COLUMNS = ((N_("service"), 16), (N_("endpoint type"), 19), (N_("policy"), 10), (N_("found"), 7))
+"""The list's column headings and widths in terminal columns (the rows hold ASCII names)."""
 
 
 class ServicesScreen(StepScreen):
@@ -23,11 +27,11 @@ class ServicesScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="region-row"):
-            yield Label("Region ", classes="field-label")
+            yield Label(_("Region") + " ", classes="field-label")
             regions = known_regions() if self.wizard.painted else [self.wizard.answers.region]  # the rest after the first paint
             yield Select([(r, r) for r in regions], value=self.wizard.answers.region, allow_blank=False, id="region", compact=True)
             yield Static(id="found")
-        yield Label(f"      {'service':<16}{'endpoint type':<19}{'policy':<10}{'found':<7}title", classes="columns")
+        yield Label("      " + "".join(pad(_(word), width) for word, width in COLUMNS) + _("title"), classes="columns")
         yield TickList(id="services")
 
     def on_mount(self) -> None:
@@ -50,17 +54,17 @@ class ServicesScreen(StepScreen):
         rows = []
         for name, template in load_services().items():
             count = "-" if endpoints is None else str(sum(e.service == name for e in endpoints))
-            support = "policy" if template.policy_supported else "none"
-            prompt = Text(f"{name:<16}{'/'.join(template.endpoint_types):<19}{support:<10}{count:<7}{template.title}")
+            support = _("policy") if template.policy_supported else _("none")
+            prompt = Text(f"{name:<16}{'/'.join(template.endpoint_types):<19}{pad(support, 10)}{count:<7}{template.title}")
             if not template.policy_supported:
                 prompt.stylize("dim")
             rows.append(Selection(prompt, name, name in chosen, id=name, disabled=not template.policy_supported))
         self.query_one("#services", TickList).set_rows(rows)
         found = self.query_one("#found", Static)
         if endpoints is None:
-            found.update("  not connected: no endpoints to count" if app.connection is None else "  looking for endpoints…")
+            found.update("  " + (_("not connected: no endpoints to count") if app.connection is None else _("looking for endpoints…")))
         else:
-            found.update(f"  {len(endpoints)} endpoint(s) found")
+            found.update("  " + _("{count} endpoint(s) found").format(count=len(endpoints)))
 
     def _sync(self) -> None:
         listing = self.query_one("#services", TickList)
@@ -83,4 +87,4 @@ class ServicesScreen(StepScreen):
             self.wizard.set_region(event.value)
 
     def problem(self) -> str | None:
-        return None if self.wizard.answers.services else "Choose at least one service (space toggles the highlighted one)."
+        return None if self.wizard.answers.services else _("Choose at least one service (space toggles the highlighted one).")

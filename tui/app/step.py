@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from tui.app.tick_list import TickList
-from tui.app.widgets import ConnectionBar, StepIndicator
+from tui.app.widgets import ConnectionBar, StepIndicator, TranslatedFooter
+from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.app.app import WizardApp
@@ -27,9 +28,9 @@ class StepScreen(Screen):
     MAIN = ""
     """Selector of the widget that takes focus when the step opens, and when esc leaves a text field."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "app.next", "Next", priority=True),
-        Binding("escape", "app.back", "Back"),
-        Binding("slash", "filter", "Filter"),
+        Binding("ctrl+n", "app.next", N_("Next"), priority=True),
+        Binding("escape", "app.back", N_("Back")),
+        Binding("slash", "filter", N_("Filter")),
     ]
 
     @property
@@ -43,11 +44,11 @@ class StepScreen(Screen):
         with Vertical(id="body"):
             yield from self.compose_body()
         with Horizontal(id="nav"):
-            yield Button("‹ Back", id="back", action="app.back", compact=True, disabled=self.STEP == "services")
+            yield Button(_("‹ Back"), id="back", action="app.back", compact=True, disabled=self.STEP == "services")
             with Horizontal(id="actions"):
                 yield from self.compose_actions()
-            yield Button("Next ›", id="next", action="app.next", variant="primary", compact=True, disabled=self.STEP == "apply")
-        yield Footer()
+            yield Button(_("Next ›"), id="next", action="app.next", variant="primary", compact=True, disabled=self.STEP == "apply")
+        yield TranslatedFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -73,7 +74,7 @@ class StepScreen(Screen):
     async def action_filter(self) -> None:
         """Show the filter field above the step's lists (mounted on first use: it is not part of the first paint)."""
         if not self.query("#filter"):
-            field = Input(placeholder="filter: type to narrow the lists; enter or esc returns to the list", id="filter", compact=True)
+            field = Input(placeholder=_("filter: type to narrow the lists; enter or esc returns to the list"), id="filter", compact=True)
             await self.query_one("#body").mount(field, before=0)
         self.query_one("#filter", Input).focus()
 

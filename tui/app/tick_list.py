@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual.widgets import Checkbox, OptionList, SelectionList
 from textual.widgets.selection_list import Selection
+from tui.report.i18n import N_, _
 
 VIM_KEYS: list[BindingType] = [
-    Binding("j", "cursor_down", "Down", show=False),
-    Binding("k", "cursor_up", "Up", show=False),
+    Binding("j", "cursor_down", N_("Down"), show=False),
+    Binding("k", "cursor_up", N_("Up"), show=False),
 ]
 
 TICKED = "✓"
@@ -70,9 +71,9 @@ class TickList(SelectionList[str]):
 
     def _show_count(self) -> None:
         choosable = sum(not row.disabled for row in self._rows)
-        count = f"{len(self.selected)} of {choosable} selected"
+        count = _("{selected} of {count} selected").format(selected=len(self.selected), count=choosable)
         if self.filter_text:
-            count += f" · {self.option_count} match “{self.filter_text}”"
+            count += " · " + _("{count} match “{text}”").format(count=self.option_count, text=self.filter_text)
         self.border_subtitle = count
 
     def on_selection_list_selected_changed(self) -> None:

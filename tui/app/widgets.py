@@ -2,13 +2,34 @@
 
 from rich.text import Text
 from textual.content import Content
-from textual.widgets import Static
+from textual.app import ComposeResult
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey, FooterLabel
 
 from tui.app.plain import plain
 from tui.policy.documents import MAX_POLICY_CHARS
+from tui.report.i18n import N_, _
 
-STEPS = (("services", "Services"), ("accounts", "Accounts"), ("buckets", "S3 buckets"), ("review", "Review"), ("apply", "Apply"))
-"""The wizard's steps in order, as (name, title)."""
+STEPS = (("services", N_("Services")), ("accounts", N_("Accounts")), ("buckets", N_("S3 buckets")), ("review", N_("Review")), ("apply", N_("Apply")))
+"""The wizard's steps in order, as (name, English title: show it through `_()`)."""
+
+PALETTE = N_("palette")
+"""Textual's own footer word for the command palette, translated with ours."""
+
+
+class TranslatedFooter(Footer):
+    """The footer with every key's description in the current language (bindings are declared in English,
+    once, at import time; the footer is composed again whenever the bindings or the screen change)."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.description = _(widget.description)
+                if widget.tooltip:
+                    widget.tooltip = _(str(widget.tooltip))
+            elif isinstance(widget, FooterLabel):
+                widget.update(_(str(widget.render())))
+            yield widget
 
 
 class ConnectionBar(Static):
@@ -38,7 +59,7 @@ class StepIndicator(Static):
                 style = "dim strike"
             else:
                 style = "underline"
-            parts.append(f"[{style} @click=app.goto('{name}')] {number} {title} [/]")
+            parts.append(f"[{style} @click=app.goto('{name}')] {number} {_(title)} [/]")
         return Content.from_markup("[dim] › [/]".join(parts))
 
 
@@ -52,11 +73,11 @@ class SizeMeter(Static):
         filled = min(self.WIDTH, round(fraction * self.WIDTH))
         colour = "red" if fraction > 1 else "yellow" if fraction > 0.8 else "green"
         headroom = MAX_POLICY_CHARS - size
-        left = f"{headroom:,} left" if headroom >= 0 else f"{-headroom:,} over"
+        left = _("{count:,} left").format(count=headroom) if headroom >= 0 else _("{count:,} over").format(count=-headroom)
         meter = Text.assemble(
             (f"{service}  ", "bold"),
             ("█" * filled, colour),
             ("░" * (self.WIDTH - filled), "dim"),
-            f"  {size:,} / {MAX_POLICY_CHARS:,} characters minified ({left})",
+            "  " + _("{size:,} / {limit:,} characters minified ({left})").format(size=size, limit=MAX_POLICY_CHARS, left=left),
         )
         self.update(meter)

@@ -24,6 +24,8 @@ from importlib import resources
 
 LANGUAGES = ("en", "ja")
 """The languages the product speaks; English is the source and the fallback."""
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+"""Each language in its own words, as a menu offers it."""
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "vpce_wizard"
 LOCALE_ENVIRONMENT = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -141,3 +143,28 @@ def wrap(text: str, width: int) -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return lines
+
+
+def extract_json(fileobj, keywords, comment_tags, options):
+    """A Babel extraction method for our data files (`babel.cfg`): the strings under the keys named in the
+    option `keys`, and every value of the objects named in `maps`, are messages shown in the wizard."""
+    import json
+
+    keys = set(options.get("keys", "").split())
+    maps = set(options.get("maps", "").split())
+
+    def walk(node, key=None):
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name in maps and isinstance(value, dict):
+                    yield from (text for text in value.values() if isinstance(text, str))
+                else:
+                    yield from walk(value, name)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item, key)
+        elif isinstance(node, str) and key in keys:
+            yield node
+
+    for message in walk(json.load(fileobj)):
+        yield 0, None, message, []
