@@ -21,6 +21,20 @@ def private_state(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the theme and language the wizard remembers
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Tests speak English unless they ask for Japanese, whatever the machine's locale; and none leaks its language."""
+    from tui.report.i18n import set_language
+
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

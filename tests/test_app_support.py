@@ -7,9 +7,9 @@ SIZE = (100, 32)
 ACCOUNT = "111122223333"
 
 
-def offline_app(tmp_path, answers: Answers | None = None):
-    """The wizard as `launch` builds it, without AWS, writing files under tmp_path."""
-    return create_app(answers, offline=True, output_dir=tmp_path)
+def offline_app(tmp_path, answers: Answers | None = None, language: str = "en"):
+    """The wizard as `launch` builds it, without AWS, writing files under tmp_path, in `language`."""
+    return create_app(answers, offline=True, output_dir=tmp_path, language=language)
 
 
 def ready_answers(**changes) -> Answers:

@@ -13,19 +13,12 @@ from babel.messages.pofile import read_po
 
 import tui
 from tui.cli import main
-from tui.report import i18n
 from tui.report.i18n import cell_width, language_from_environment, language_option, pad, resolve_language, wrap
 
 PACKAGE = Path(tui.__file__).parent
 REPOSITORY = PACKAGE.parent
 CATALOG = PACKAGE / "locale" / "ja" / "LC_MESSAGES" / "vpce_wizard.po"
 PERCENT_FIELD = re.compile(r"%(?:\(\w+\))?[sdr]")
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    i18n.set_language("en")
 
 
 def code_messages() -> set[str]:
