@@ -26,6 +26,7 @@ from tui.app.plain import plain
 from tui.app.step import StepScreen
 from tui.app.tick_list import TickBox, TickList
 from tui.policy.errors import WizardError
+from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan, EndpointOutcome
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
 
 WORD_STYLES = {"applied": "green", "rolled back": "green", "restored the default": "green", "unchanged": "dim",
                "refused": "yellow", "failed": "bold red", "overwritten": "bold red", "working": "italic"}
-PAST_TENSE = {"apply": "applied", "rollback": "rolled back", "default": "restored the default"}
-DRY_RUN = {"apply": "dry run: would apply", "rollback": "dry run: would roll back", "default": "dry run: would restore the default"}
+PAST_TENSE = {"apply": N_("applied"), "rollback": N_("rolled back"), "default": N_("restored the default")}
+DRY_RUN = {"apply": N_("dry run: would apply"), "rollback": N_("dry run: would roll back"), "default": N_("dry run: would restore the default")}
+# The core's other outcome statuses and the confirm dialog's verbs, shown through _().
+OUTCOME_WORDS = (N_("unchanged"), N_("refused"), N_("failed"), N_("overwritten"), N_("working"), N_("dry run"), N_("Roll back"))
 
 
 def outcome_word(outcome: EndpointOutcome, action: str) -> str:
@@ -72,8 +75,8 @@ class ApplyScreen(StepScreen):
     STEP = "apply"
     MAIN = ".vpc"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+a", "apply", "Apply…", priority=True),
-        Binding("r", "rollback", "Roll back"),
+        Binding("ctrl+a", "apply", N_("Apply…"), priority=True),
+        Binding("r", "rollback", N_("Roll back")),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -84,10 +87,10 @@ class ApplyScreen(StepScreen):
         yield DataTable(id="outcomes", cursor_type="row")
 
     def compose_actions(self) -> ComposeResult:
-        yield TickBox("dry run", id="dry-run", compact=True)
-        yield Button("Apply…", id="apply", action="screen.apply", variant="error", compact=True)
-        yield Button("Roll back", id="rollback", action="screen.rollback", compact=True)
-        yield Button("Start sandbox", id="sandbox", action="app.start_sandbox", compact=True)
+        yield TickBox(_("dry run"), id="dry-run", compact=True)
+        yield Button(_("Apply…"), id="apply", action="screen.apply", variant="error", compact=True)
+        yield Button(_("Roll back"), id="rollback", action="screen.rollback", compact=True)
+        yield Button(_("Start sandbox"), id="sandbox", action="app.start_sandbox", compact=True)
 
     def on_mount(self) -> None:
         self.outcomes: dict[str, EndpointOutcome | None] = {}
@@ -95,7 +98,7 @@ class ApplyScreen(StepScreen):
         """The action (apply, rollback, default) of each result row's latest run."""
         self.picked: list[str] = []
         """Endpoints the user selected; kept while endpoints are looked up again."""
-        self.query_one("#outcomes", DataTable).add_columns("Endpoint", "Result", "Details")
+        self.query_one("#outcomes", DataTable).add_columns(_("Endpoint"), _("Result"), _("Details"))
         self.watch(self.app, "endpoints", lambda _: self._show_endpoints())
         self.watch(self.app, "connection", lambda _: self._show_endpoints(), init=False)
         self.wizard.refresh_endpoints_if_stale()
@@ -111,24 +114,25 @@ class ApplyScreen(StepScreen):
         box = self.query_one("#vpcs", VerticalScroll)
         if offline:
             await box.remove_children()
-            status.update("Applying needs AWS. You are offline; every other step works. Start the sandbox (a local AWS "
-                          "emulator with demo endpoints) to try this step, or restart with --profile / --region.")
+            status.update(_("Applying needs AWS. You are offline; every other step works. Start the sandbox (a local AWS "
+                            "emulator with demo endpoints) to try this step, or restart with --profile / --region."))
             self.query_one("#sandbox").focus()
             return
         if endpoints is None:
-            kept = f" ({len(self.picked)} selected endpoint(s) kept)" if self.picked else ""
-            status.update(f"Looking for endpoints in {app.answers.region}…{kept}")
+            kept = " " + _("({count} selected endpoint(s) kept)").format(count=len(self.picked)) if self.picked else ""
+            status.update(_("Looking for endpoints in {region}…").format(region=app.answers.region) + kept)
             return
         await box.remove_children()
         chosen = [e for e in endpoints if e.service in app.answers.services]
         lists = [self._vpc_list(vpc, list(members)) for vpc, members in groupby(sorted(chosen, key=lambda e: (e.vpc_id, e.id)), key=lambda e: e.vpc_id)]
         gone = [i for i in self.picked if i not in {e.id for e in chosen if e.takes_policy}]
         self.picked = [i for i in self.picked if i not in gone]
-        message = f"{len(chosen)} endpoint(s) of the chosen services in {app.answers.region}; space selects, ctrl+a applies."
+        message = _("{count} endpoint(s) of the chosen services in {region}; space selects, ctrl+a applies.").format(
+            count=len(chosen), region=app.answers.region)
         if gone:
-            message += f" No longer listed, so unselected: {', '.join(gone)}."
+            message += " " + _("No longer listed, so unselected: {endpoints}.").format(endpoints=", ".join(gone))
         status.update(plain(message))
-        await box.mount_all(lists or [Static("No endpoint of the chosen services here: choose services or a region that has some.")])
+        await box.mount_all(lists or [Static(_("No endpoint of the chosen services here: choose services or a region that has some."))])
         if self.current_filter():
             for listing in lists:
                 listing.apply_filter(self.current_filter())
@@ -147,7 +151,7 @@ class ApplyScreen(StepScreen):
         if endpoint.takes_policy:
             prompt.append_text(plain(endpoint.classification, "italic"))
         else:
-            prompt.append_text(plain(f"no policy: {endpoint.reason}", "dim"))
+            prompt.append_text(plain(_("no policy: {reason}").format(reason=endpoint.reason), "dim"))
         return prompt
 
     @on(SelectionList.SelectedChanged, ".vpc")
@@ -160,14 +164,14 @@ class ApplyScreen(StepScreen):
     def action_apply(self) -> None:
         app = self.wizard
         if app.connection is None:
-            app.notify("Offline: start the sandbox or reconnect to apply.", severity="error")
+            app.notify(_("Offline: start the sandbox or reconnect to apply."), severity="error")
             return
         if app.endpoints is None:
-            app.notify("Still looking for endpoints: wait a moment, your selection is kept.", severity="warning")
+            app.notify(_("Still looking for endpoints: wait a moment, your selection is kept."), severity="warning")
             return
         ids = self.selected()
         if not ids:
-            app.notify("Select at least one endpoint (space).", severity="error")
+            app.notify(_("Select at least one endpoint (space)."), severity="error")
             return
         try:
             reviews = app.good_reviews()
@@ -184,16 +188,16 @@ class ApplyScreen(StepScreen):
     def action_rollback(self) -> None:
         table = self.query_one("#outcomes", DataTable)
         if not self.outcomes or table.cursor_row is None:
-            self.app.notify("Nothing to roll back yet: apply first, then pick a result row.", severity="warning")
+            self.app.notify(_("Nothing to roll back yet: apply first, then pick a result row."), severity="warning")
             return
         endpoint_id = list(self.outcomes)[table.cursor_row]
         outcome = self.outcomes[endpoint_id]
         if outcome is None:
-            self.app.notify("That endpoint is still being written.", severity="warning")
+            self.app.notify(_("That endpoint is still being written."), severity="warning")
             return
         if self.actions.get(endpoint_id) != "apply" or outcome.status != "applied":
             word = outcome_word(outcome, self.actions.get(endpoint_id, "apply"))
-            self.wizard.say(f"{endpoint_id}: {word}, so there is no apply of this run to roll back.", severity="warning")
+            self.wizard.say(_("{endpoint}: {outcome}, so there is no apply of this run to roll back.").format(endpoint=endpoint_id, outcome=_(word)), severity="warning")
             return
         from tui.aws.rollback import plan_rollback
 
@@ -202,7 +206,7 @@ class ApplyScreen(StepScreen):
     @work(thread=True, exclusive=True, group="apply")
     def plan(self, make_plan: Callable[[], ApplyPlan], verb: str) -> None:
         """Read the endpoints and plan (no writes), then ask for confirmation on the UI thread."""
-        self.app.call_from_thread(self._busy, f"{verb}: reading the endpoints and planning…")
+        self.app.call_from_thread(self._busy, _("{verb}: reading the endpoints and planning…").format(verb=_(verb)))
         from tui.aws.errors import translate
 
         try:
@@ -233,7 +237,7 @@ class ApplyScreen(StepScreen):
                 self._start_rows(plan)
                 self.execute(plan, dry_run)
             else:
-                self.query_one("#run-status", Static).update(f"{verb} cancelled: nothing was written.")
+                self.query_one("#run-status", Static).update(_("{verb} cancelled: nothing was written.").format(verb=_(verb)))
 
         self.app.push_screen(ConfirmApplyModal(plan, verb, dry_run), decided)
 
@@ -247,13 +251,13 @@ class ApplyScreen(StepScreen):
 
     def _start_rows(self, plan: ApplyPlan) -> None:
         """One row per endpoint, in the order they were first written: a later run updates its row in place."""
-        self._busy(f"Writing {len(plan.writes)} endpoint(s)…")
+        self._busy(_("Writing {count} endpoint(s)…").format(count=len(plan.writes)))
         table = self.query_one("#outcomes", DataTable)
         table.display = True
         for item in plan.items:
             key = item.endpoint.id
             self.actions[key] = item.action
-            working = Text("working", style=WORD_STYLES["working"])
+            working = Text(_("working"), style=WORD_STYLES["working"])
             if key in self.outcomes:
                 table.update_cell(key, table.ordered_columns[1].key, working)
                 table.update_cell(key, table.ordered_columns[2].key, "")
@@ -265,11 +269,11 @@ class ApplyScreen(StepScreen):
     def _show_outcome(self, message: OutcomeArrived) -> None:
         outcome = message.outcome
         self.outcomes[outcome.endpoint_id] = outcome
-        backup = f"backup {outcome.backup_path}" if outcome.backup_path else ""
+        backup = _("backup {path}").format(path=outcome.backup_path) if outcome.backup_path else ""
         details = "; ".join(filter(None, [outcome.reason, backup, *outcome.warnings]))
         word = outcome_word(outcome, self.actions.get(outcome.endpoint_id, "apply"))
         table = self.query_one("#outcomes", DataTable)
-        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(word, style=WORD_STYLES.get(word, "cyan")))
+        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(_(word), style=WORD_STYLES.get(word, "cyan")))
         table.update_cell(outcome.endpoint_id, table.ordered_columns[2].key, plain(details), update_width=True)
 
     @on(RunFinished)
@@ -277,9 +281,10 @@ class ApplyScreen(StepScreen):
         outcomes = message.outcomes
         self.query_one("#apply-loading").display = False
         words = [outcome_word(o, self.actions.get(o.endpoint_id, "apply")) for o in outcomes]
-        summary = ", ".join(f"{words.count(word)} {word}" for word in dict.fromkeys(words))
+        summary = _(", ").join(_("{count} {outcome}").format(count=words.count(word), outcome=_(word)) for word in dict.fromkeys(words))
         failed = any(o.status in ("failed", "overwritten") for o in outcomes)
-        hint = " Pick an applied row and press r to roll it back." if "applied" in words else ""
-        self.query_one("#run-status", Static).update(Text(f"Done: {summary}.{hint}", style="bold red" if failed else "bold"))
-        self.app.notify(f"Done: {summary}.", severity="error" if failed else "information")
+        hint = " " + _("Pick an applied row and press r to roll it back.") if "applied" in words else ""
+        done = _("Done: {summary}.").format(summary=summary)
+        self.query_one("#run-status", Static).update(Text(done + hint, style="bold red" if failed else "bold"))
+        self.app.notify(done, severity="error" if failed else "information")
         self.wizard.discover_endpoints(self.wizard.connection, self.wizard.answers.region)

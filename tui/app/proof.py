@@ -18,24 +18,31 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.app.plain import plain
+from tui.report.i18n import N_, _, pad
 
 if TYPE_CHECKING:
     from tui.policy.analysis import Analysis, Setting, Witness
 
 SEVERITY_STYLES = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+# The analyser's severities and verdicts (tui.policy.analysis), translated where shown.
+ANALYSIS_WORDS = (
+    N_("high"), N_("medium"), N_("low"), N_("info"), N_("full access"), N_("identity perimeter"),
+    N_("identity+resource perimeter"), N_("trusts outside the given accounts"), N_("locks out trusted callers"),
+    N_("unproven"), N_("no policy possible"),
+)
 
 
 def witness_text(witness: Witness) -> Text:
     """One line a reader can replay with `simulate --cases`: decision, action, resource, context keys."""
     context = "  ".join(f"{key}={','.join(value) if isinstance(value, tuple) else value}" for key, value in witness.context)
-    return plain(f"witness: {witness.decision} {witness.action} {witness.resource}  {context}".rstrip(), "italic")
+    return plain(_("witness: {request}").format(request=f"{witness.decision} {witness.action} {witness.resource}  {context}".rstrip()), "italic")
 
 
 def analysis_text(analysis: Analysis) -> Text:
     """The verdict, then one block per finding: severity, code, message and the witness that proves it."""
-    text = Text.assemble(("Proof (symbolic analysis): ", "bold"), plain(str(analysis.classification), "bold"), "\n")
+    text = Text.assemble((_("Proof (symbolic analysis): "), "bold"), plain(_(str(analysis.classification)), "bold"), "\n")
     for finding in analysis.findings:
-        text.append(f"{finding.severity:<7}", style=SEVERITY_STYLES.get(finding.severity, ""))
+        text.append(pad(_(str(finding.severity)), 7), style=SEVERITY_STYLES.get(finding.severity, ""))
         text.append_text(plain(finding.code, "bold"))
         text.append(": ")
         text.append_text(plain(finding.message))
@@ -45,7 +52,7 @@ def analysis_text(analysis: Analysis) -> Text:
             text.append_text(witness_text(finding.witness))
             text.append("\n")
     if not analysis.findings:
-        text.append("No findings: nothing outside the trusted set gets in, and no trusted caller is locked out.", style="green")
+        text.append(_("No findings: nothing outside the trusted set gets in, and no trusted caller is locked out."), style="green")
     text.rstrip()
     return text
 
@@ -69,7 +76,7 @@ class AnalysisView(Static):
         if key == self.wanted:
             return
         self.wanted = key
-        self.update(Text("analysing… (proving what the policy admits; keep editing, the result follows)", style="italic"))
+        self.update(Text(_("analysing… (proving what the policy admits; keep editing, the result follows)"), style="italic"))
         self._run(key, policy, setting)
 
     def clear(self) -> None:
@@ -83,7 +90,7 @@ class AnalysisView(Static):
         try:
             analysis = analyse(policy, setting())
         except Exception as exc:  # noqa: BLE001 - a worker reports, never dies; the review stays usable
-            self.post_message(self.Done(key, None, f"the analysis failed: {exc}"))
+            self.post_message(self.Done(key, None, _("the analysis failed: {reason}").format(reason=exc)))
             return
         self.post_message(self.Done(key, analysis))
 

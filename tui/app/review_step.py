@@ -27,14 +27,17 @@ from tui.app.step import StepScreen
 from tui.app.tick_list import KeyList
 from tui.app.widgets import SizeMeter
 from tui.policy.errors import WizardError
+from tui.report.i18n import N_, _, pad
 
 if TYPE_CHECKING:
     from tui.aws.discovery import Endpoint
     from tui.aws.session import Connection
     from tui.policy.analysis import Caller, Setting
     from tui.policy.review import ServiceReview
+    from tui.policy.scenarios import Scenario
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
+SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))
 """The validator's severities (the analyser's have their own, in tui.app.proof)."""
 
 
@@ -44,23 +47,31 @@ def diff_text(review: ServiceReview, endpoints: list[Endpoint]) -> Text:
 
     matching = [e for e in endpoints if e.service == review.service]
     if not matching:
-        return Text(f"No {review.service} endpoint in this region: nothing to compare.")
+        return Text(_("No {service} endpoint in this region: nothing to compare.").format(service=review.service))
     text = Text()
     for endpoint in matching:
         text.append_text(plain(f"{endpoint.id}  {endpoint.vpc_id}  {endpoint.type}", "bold"))
         text.append("\n")
         if not endpoint.takes_policy:
-            text.append_text(plain(f"  takes no policy: {endpoint.reason}", "dim"))
+            text.append_text(plain("  " + _("takes no policy: {reason}").format(reason=endpoint.reason), "dim"))
             text.append("\n\n")
             continue
-        lines = policy_diff(endpoint.policy, review.policy, "current", "new")
+        lines = policy_diff(endpoint.policy, review.policy, _("current"), _("new"))
         if not lines:
-            text.append("  already has this policy\n\n", style="green")
+            text.append("  " + _("already has this policy") + "\n\n", style="green")
         for line in lines:
             text.append_text(plain(line, diff_style(line)))
             text.append("\n")
         text.append("\n")
     return text
+
+
+def scenario_words(scenario: Scenario) -> Text:
+    """The scenario's name in the current language (its values, such as a catalog title, translated too)."""
+    template, values = scenario.wording
+    if not template:
+        return plain(scenario.name)
+    return plain(_(template).format(**{key: _(value) for key, value in values}))
 
 
 def known_caller(connection: Connection | None) -> Caller | None:
@@ -78,13 +89,13 @@ class ReviewScreen(StepScreen):
     STEP = "review"
     MAIN = "#review-services"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "app.copy", "Copy"),
-        Binding("s", "app.save", "Save"),
+        Binding("c", "app.copy", N_("Copy")),
+        Binding("s", "app.save", N_("Save")),
         Binding("t", "app.export('terraform')", "Terraform", show=False),
         Binding("f", "app.export('cloudformation')", "CFN", show=False),
-        Binding("a", "app.save_answers", "Answers", show=False),
-        Binding("p", "app.toggle_perimeter", "Perimeter"),
-        Binding("i", "traffic", "Traffic", show=False),
+        Binding("a", "app.save_answers", N_("Answers"), show=False),
+        Binding("p", "app.toggle_perimeter", N_("Perimeter")),
+        Binding("i", "traffic", N_("Traffic"), show=False),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -94,25 +105,25 @@ class ReviewScreen(StepScreen):
                 yield SizeMeter(id="meter")
                 yield Static(id="perimeter-state")
                 with TabbedContent(id="review-tabs"):
-                    with TabPane("Policy", id="policy-tab"), VerticalScroll():
+                    with TabPane(_("Policy"), id="policy-tab"), VerticalScroll():
                         yield Static(id="policy-json")
-                    with TabPane("Checks", id="checks-tab"), VerticalScroll():
-                        yield Button("Check against recent traffic… (i)", id="traffic", action="screen.traffic", compact=True)
+                    with TabPane(_("Checks"), id="checks-tab"), VerticalScroll():
+                        yield Button(_("Check against recent traffic… (i)"), id="traffic", action="screen.traffic", compact=True)
                         yield AnalysisView(id="analysis")
                         yield Static(id="findings")
                         yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
-                    with TabPane("Diff", id="diff-tab"), VerticalScroll():
+                    with TabPane(_("Diff"), id="diff-tab"), VerticalScroll():
                         yield Static(id="diff")
 
     def compose_actions(self) -> ComposeResult:
-        yield Button("Copy", action="app.copy", compact=True)
-        yield Button("Save", action="app.save", compact=True)
+        yield Button(_("Copy"), action="app.copy", compact=True)
+        yield Button(_("Save"), action="app.save", compact=True)
         yield Button("Terraform", action="app.export('terraform')", compact=True)
         yield Button("CloudFormation", action="app.export('cloudformation')", compact=True)
-        yield Button("Answers", action="app.save_answers", compact=True)
+        yield Button(_("Answers"), action="app.save_answers", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#scenarios", DataTable).add_columns("As intended", "Decision", "Scenario")
+        self.query_one("#scenarios", DataTable).add_columns(_("As intended"), _("Decision"), _("Scenario"))
         self.watch(self.app, "answers", lambda _: self._refresh())
         self.watch(self.app, "answers", lambda answers: self._show_perimeter(answers.resource_perimeter))
         self.watch(self.app, "endpoints", lambda _: self._show_service())
@@ -120,13 +131,13 @@ class ReviewScreen(StepScreen):
 
     def _show_perimeter(self, on_now: bool) -> None:
         self.query_one("#perimeter-state", Static).update(
-            Text.assemble("resource perimeter ", ("ON", "bold green") if on_now else ("off", "bold yellow"), " (p toggles)"))
+            Text.assemble(_("resource perimeter") + " ", (_("ON"), "bold green") if on_now else (_("off"), "bold yellow"), " " + _("(p toggles)")))
 
     def _reviews(self) -> dict[str, ServiceReview] | None:
         try:
             return reviews_for(self.app.answers)
         except WizardError as exc:
-            self.query_one("#meter", SizeMeter).update(plain(f"Cannot build yet: {exc}. Go back (esc) to fix it.", "bold red"))
+            self.query_one("#meter", SizeMeter).update(plain(_("Cannot build yet: {reason}. Go back (esc) to fix it.").format(reason=exc), "bold red"))
             return None
 
     def _refresh(self) -> None:
@@ -182,26 +193,26 @@ class ReviewScreen(StepScreen):
         return (answers, review.service, endpoint_type, connection), review.policy, setting
 
     def _show_checks(self, review: ServiceReview) -> None:
-        findings = Text("\nValidator (AWS's grammar and limits) and catalog notes:\n", style="bold")
+        findings = Text("\n" + _("Validator (AWS's grammar and limits) and catalog notes:") + "\n", style="bold")
         for finding in review.findings:
-            findings.append(f"{finding.severity:<8}", style=SEVERITY_STYLES.get(finding.severity, ""))
+            findings.append(pad(_(finding.severity), 8), style=SEVERITY_STYLES.get(finding.severity, ""))
             findings.append_text(plain(finding.message))
             findings.append("\n")
         if not review.findings:
-            findings.append("No findings: the validator is satisfied.\n", style="green")
+            findings.append(_("No findings: the validator is satisfied.") + "\n", style="green")
         self.query_one("#findings", Static).update(findings)
         table = self.query_one("#scenarios", DataTable)
         table.clear()
         for result in review.results:
-            decision = "Allow" if result.decision.allowed else "Deny"
-            intended = Text("✓ yes", style="green") if result.passed else Text("✗ NO", style="bold red")
-            table.add_row(intended, Text(decision, style="green" if result.decision.allowed else "red"), result.scenario.name)
+            decision = _("Allow") if result.decision.allowed else _("Deny")
+            intended = Text(_("✓ yes"), style="green") if result.passed else Text(_("✗ NO"), style="bold red")
+            table.add_row(intended, Text(decision, style="green" if result.decision.allowed else "red"), scenario_words(result.scenario))
 
     def _diff(self, review: ServiceReview) -> Text:
         if self.app.connection is None:
-            return Text("Offline: connect (or start the sandbox from the palette, ctrl+p) to compare with the endpoints' current policies.")
+            return Text(_("Offline: connect (or start the sandbox from the palette, ctrl+p) to compare with the endpoints' current policies."))
         if self.app.endpoints is None:
-            return Text("Looking for endpoints…")
+            return Text(_("Looking for endpoints…"))
         return diff_text(review, self.app.endpoints)
 
     def action_traffic(self) -> None:

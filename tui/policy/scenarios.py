@@ -11,6 +11,7 @@ from tui.policy.catalog import load_catalog
 from tui.policy.evaluator import Decision, Request, evaluate
 from tui.policy.identifiers import partition_of
 from tui.policy.services import load_services
+from tui.report.i18n import N_
 
 FOREIGN_ACCOUNTS = ("444455556666", "777788889999", "123412341234")
 """Stand-ins for the insider's own account B; the first one not trusted is used."""
@@ -26,6 +27,12 @@ class Scenario:
     name: str
     request: Request
     expect_allowed: bool
+    wording: tuple[str, tuple[tuple[str, str], ...]] = ("", ())
+    """The name as its English template (marked for translation) and values, to show it in another language."""
+
+
+def _scenario(template: str, request: Request, expect_allowed: bool, **values: str) -> Scenario:
+    return Scenario(template.format(**values), request, expect_allowed, (template, tuple(values.items())))
 
 
 @dataclass(frozen=True)
@@ -77,10 +84,12 @@ def _public_bucket_scenarios(answers: Answers) -> list[Scenario]:
     for title, action, arns in chosen:
         if arns and "/" in arns[0].split(":::", 1)[1]:
             request = Request(action, _bucket_object(arns[0]), anonymous)
-            kind = "read" if action == "s3:GetObject" else "write"  # a write exception is checked as the write it allows
-            scenarios.append(Scenario(f"anonymous {kind}: {title}", request, True))
+            if action == "s3:GetObject":
+                scenarios.append(_scenario(N_("anonymous read: {bucket}"), request, True, bucket=title))
+            else:  # a write exception is checked as the write it allows
+                scenarios.append(_scenario(N_("anonymous write: {bucket}"), request, True, bucket=title))
     unrelated = f"arn:{partition_of(answers.region)}:s3:::{UNRELATED_PUBLIC_BUCKET}/data.csv"
-    scenarios.append(Scenario("anonymous read of an unrelated public bucket", Request("s3:GetObject", unrelated, anonymous), False))
+    scenarios.append(_scenario(N_("anonymous read of an unrelated public bucket"), Request("s3:GetObject", unrelated, anonymous), False))
     return scenarios
 
 
@@ -96,11 +105,12 @@ def standard_scenarios(answers: Answers, service: str) -> list[Scenario]:
     _, outward_context = _trusted_context(answers, resource_owner_trusted=False)
     outward_context["aws:ResourceAccount"] = insider
     scenarios = [
-        Scenario("trusted account reads its own data", Request(*template.sample_read.for_account(region, trusted), trusted_context), True),
-        Scenario("insider's own account writes its own resource", Request(*template.sample_write.for_account(region, insider), insider_context), False),
-        Scenario("insider's own account reads trusted data", Request(*template.sample_read.for_account(region, trusted), {**insider_context, "aws:ResourceAccount": trusted}), False),
-        Scenario(
-            "trusted account writes to a foreign account" + ("" if answers.resource_perimeter else " (resource perimeter off)"),
+        _scenario(N_("trusted account reads its own data"), Request(*template.sample_read.for_account(region, trusted), trusted_context), True),
+        _scenario(N_("insider's own account writes its own resource"), Request(*template.sample_write.for_account(region, insider), insider_context), False),
+        _scenario(N_("insider's own account reads trusted data"), Request(*template.sample_read.for_account(region, trusted), {**insider_context, "aws:ResourceAccount": trusted}), False),
+        _scenario(
+            N_("trusted account writes to a foreign account") if answers.resource_perimeter
+            else N_("trusted account writes to a foreign account (resource perimeter off)"),
             Request(*template.sample_write.for_account(region, insider), outward_context),
             not answers.resource_perimeter,
         ),
