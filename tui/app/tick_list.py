@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual.widgets import Checkbox, OptionList, SelectionList
 from textual.widgets.selection_list import Selection
+
 from tui.report.i18n import N_, _
 
 VIM_KEYS: list[BindingType] = [

@@ -1,8 +1,8 @@
 """Small widgets every step shares: where we are connected, which step this is, and how big a policy is."""
 
 from rich.text import Text
-from textual.content import Content
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey, FooterLabel
 

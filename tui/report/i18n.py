@@ -18,9 +18,10 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from typing import IO
 
 LANGUAGES = ("en", "ja")
 """The languages the product speaks; English is the source and the fallback."""
@@ -131,7 +132,8 @@ _NO_LINE_START = "、。，．）」』！？ー"
 def wrap(text: str, width: int) -> list[str]:
     """Lines of at most `width` columns: breaks at spaces, and between wide characters, which Japanese
     allows anywhere (`textwrap` counts characters and never breaks a run of kana or kanji)."""
-    lines, line = [], ""
+    lines: list[str] = []
+    line = ""
     for piece in _WRAP_PIECES.findall(" ".join(text.split())):
         if piece.isspace():
             line += " " if line else ""
@@ -145,7 +147,8 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def extract_json(fileobj, keywords, comment_tags, options):
+def extract_json(fileobj: IO[bytes], _keywords: object, _comment_tags: object,
+                 options: Mapping[str, str]) -> Iterator[tuple[int, None, str, list[str]]]:
     """A Babel extraction method for our data files (`babel.cfg`): the strings under the keys named in the
     option `keys`, and every value of the objects named in `maps`, are messages shown in the wizard."""
     import json
@@ -153,7 +156,7 @@ def extract_json(fileobj, keywords, comment_tags, options):
     keys = set(options.get("keys", "").split())
     maps = set(options.get("maps", "").split())
 
-    def walk(node, key=None):
+    def walk(node: object, key: str | None = None) -> Iterator[str]:
         if isinstance(node, dict):
             for name, value in node.items():
                 if name in maps and isinstance(value, dict):
