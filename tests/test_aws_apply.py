@@ -61,6 +61,18 @@ def test_locking_out_the_callers_own_account_needs_force(conn, s3):
     assert forced.status == "applied" and any(conn.account_id in w for w in forced.warnings)
 
 
+def test_planning_asks_only_the_questions_that_block_apply(conn, sandbox, s3, perimeter, monkeypatch):
+    import tui.policy.analysis
+
+    def every_question(*_):
+        raise AssertionError("the apply plan ran the whole analysis")
+
+    monkeypatch.setattr(tui.policy.analysis, "_analyse_cached", every_question)
+    foreign = perimeter_policy("444455556666", "eu-west-1")
+    plan = plan_apply(conn, {s3: perimeter, sandbox.endpoints[("eu-west-1", "ssm")]: foreign})
+    assert not plan.items[0].refusal and "lock you out" in plan.items[1].refusal
+
+
 def test_each_endpoint_gets_its_own_outcome(conn, sandbox, perimeter):
     ssm = sandbox.endpoints[("eu-west-1", "ssm")]
     outcomes = apply(conn, {sandbox.endpoints[("eu-west-1", "s3")]: perimeter, "vpce-0123456789abcdef0": perimeter, ssm: perimeter})

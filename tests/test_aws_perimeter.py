@@ -2,9 +2,9 @@
 
 import pytest
 
-from tui.aws.perimeter import FULL_ACCESS_POLICY, Place, Trust, assess
+from tui.aws.perimeter import FULL_ACCESS_POLICY, Place, Trust, assess, blockers
 from tui.aws.sandbox import perimeter_policy
-from tui.policy.analysis import Classification
+from tui.policy.analysis import Caller, Classification
 
 FULL_ACCESS = Classification.FULL_ACCESS
 IDENTITY_PERIMETER = Classification.IDENTITY_PERIMETER
@@ -148,3 +148,21 @@ def test_a_declared_public_bucket_is_an_intended_exception():
 
     declared = replace(setting, listed_buckets=("arn:aws:s3:::my-public-artifacts/*",))
     assert not analyse(policy(allow(PERIMETER), public), declared).high
+
+
+@pytest.mark.parametrize(("statements", "blocked"), [
+    ([allow({"StringEquals": {"aws:PrincipalAccount": B}})], ["lock-out"]),
+    ([allow(PERIMETER)], []),
+    ([allow(PERIMETER), {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}], ["lock-out"]),
+], ids=["other-account", "perimeter", "deny-https"])
+def test_the_apply_guard_asks_lock_out_alone_and_agrees_with_the_full_analysis(statements, blocked):
+    doc, caller = policy(*statements), Caller.from_arn(f"arn:aws:sts::{A}:assumed-role/deployer/s")
+    guard = [f.code for f in blockers(doc, SSM, Trust((A,)), caller)]
+    assert guard == blocked == [f.code for f in assess(doc, SSM, Trust((A,)), caller).findings if f.code in ("lock-out", "unproven")]
+
+
+def test_the_apply_guard_reports_an_undecidable_request_model_as_unproven():
+    impossible = Place("s3", "com.amazonaws.eu-west-1.s3", "eu-west-1", "Gateway", "vpc-0a1b2c3d4e5f60718", "not-an-endpoint\x00id")
+    doc = policy(allow({"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"}}))
+    guard = [f.code for f in blockers(doc, impossible, Trust((A,)))]
+    assert guard == ["unproven"] == [f.code for f in assess(doc, impossible, Trust((A,))).findings if f.code in ("lock-out", "unproven")]

@@ -25,7 +25,7 @@ from tui.aws.discovery import (
 )
 from tui.aws.errors import error_code, translate
 from tui.aws.perimeter import FULL_ACCESS_POLICY as DEFAULT_POLICY
-from tui.aws.perimeter import NO_POLICY, Trust, assess, caller_of
+from tui.aws.perimeter import NO_POLICY, Trust, blockers, caller_of
 from tui.policy.analysis import Finding
 from tui.policy.diff import policy_diff, same_policy
 from tui.policy.documents import minify
@@ -98,10 +98,10 @@ def _missing(endpoint_id: str, region: str, why: str) -> Endpoint:
 
 
 def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
-    """The endpoints of one region by id, in one call; ids AWS does not know come back as missing."""
+    """The endpoints of one region by id, in one call; ids AWS does not know come back as missing. Their
+    current documents are not analysed: the guard judges the new one (`_guard_findings`)."""
     from botocore.exceptions import ClientError
 
-    trust = default_trust(conn)
     try:
         raws = describe_endpoints(conn, region, ids)
     except ClientError as exc:
@@ -113,16 +113,16 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
         why = f"not found in {region}: check the endpoint ID and --region" if code.endswith("NotFound") else str(translate(exc))
         return {ids[0]: _missing(ids[0], region, why)}
     support = service_support(conn, region)
-    return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, trust) for raw in raws}
+    return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, None) for raw in raws}
 
 
 def _guard_findings(conn, endpoint: Endpoint, policy: dict, trust: Trust | None) -> list[Finding]:
     """What the analyser proves would stop this very caller (lock-out) or cannot decide (unproven): both
-    block the write without --force. The caller is identified once per connection."""
+    block the write without --force. Only the lock-out question is asked (the others cannot block a write);
+    the caller is identified once per connection."""
     if "caller" not in conn.memo:
         conn.memo["caller"] = caller_of(conn)
-    analysis = assess(policy, endpoint.place, trust or default_trust(conn), conn.memo["caller"])
-    return sorted((f for f in analysis.findings if f.code in ("lock-out", "unproven")), key=lambda f: f.code != "lock-out")
+    return list(blockers(policy, endpoint.place, trust or default_trust(conn), conn.memo["caller"]))
 
 
 def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str, trust: Trust | None = None) -> PlannedChange:

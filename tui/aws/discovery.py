@@ -112,8 +112,9 @@ def _why_no_policy(endpoint_type: str, service_name: str, policy_supported: bool
     return ""
 
 
-def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport], trust: Trust) -> Endpoint:
-    """Build an Endpoint from a DescribeVpcEndpoints item, classifying its policy against `trust`."""
+def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport], trust: Trust | None) -> Endpoint:
+    """Build an Endpoint from a DescribeVpcEndpoints item, classifying its policy against `trust`; with no
+    trust its policy is read but not analysed (apply re-reads endpoints for their documents only)."""
     service_name = raw.get("ServiceName", "")
     service = service_from_endpoint_name(service_name)
     known = support.get(service_name)
@@ -127,12 +128,15 @@ def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport]
     place = Place(service, service_name, region, endpoint_type, raw.get("VpcId", ""), raw["VpcEndpointId"])
     if reason:
         policy, assessment = parse_policy(raw.get("PolicyDocument")), no_policy(reason)
+    elif trust is None:
+        policy, assessment = parse_policy(raw.get("PolicyDocument")), None
     else:
         policy, assessment = assess_stored(raw.get("PolicyDocument"), place, trust)
     return Endpoint(
         id=raw["VpcEndpointId"], region=region, vpc_id=raw.get("VpcId", ""), service_name=service_name, service=service,
         type=endpoint_type, state=raw.get("State", ""), policy=policy, policy_supported=policy_supported,
-        takes_policy=not reason, reason=reason, classification=str(assessment.classification), findings=assessment.findings,
+        takes_policy=not reason, reason=reason, classification=str(assessment.classification) if assessment else "not analysed",
+        findings=assessment.findings if assessment else (),
     )
 
 

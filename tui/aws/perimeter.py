@@ -18,11 +18,12 @@ from tui.policy.analysis import (
     Trust,
     analyse,
     analyse_stored,
+    blocking_findings,
 )
 from tui.policy.errors import InputError
 
 __all__ = ["FULL_ACCESS", "FULL_ACCESS_POLICY", "IDENTITY_PERIMETER", "IDENTITY_RESOURCE_PERIMETER", "NO_POLICY",
-           "TRUSTS_OUTSIDE", "Place", "Trust", "assess", "assess_stored", "caller_of", "no_policy"]
+           "TRUSTS_OUTSIDE", "Place", "Trust", "assess", "assess_stored", "blockers", "caller_of", "no_policy"]
 
 NO_POLICY = Classification.NO_POLICY
 FULL_ACCESS = Classification.FULL_ACCESS
@@ -54,6 +55,11 @@ def no_policy(reason: str) -> Analysis:
 def assess(policy: dict, place: Place, trust: Trust, caller: Caller | None = None) -> Analysis:
     """The analyser's verdict on a document for this endpoint."""
     return analyse(policy, place.setting(trust, caller))
+
+
+def blockers(policy: dict, place: Place, trust: Trust, caller: Caller | None = None) -> tuple[Finding, ...]:
+    """What would block applying the document here (lock-out, unproven), lock-out first: the apply guard."""
+    return blocking_findings(policy, place.setting(trust, caller))
 
 
 def assess_stored(text: str | None, place: Place, trust: Trust, caller: Caller | None = None) -> tuple[dict | None, Analysis]:

@@ -185,11 +185,23 @@ def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def analyse(policy: dict, setting: Setting) -> Analysis:
     """Every question for one endpoint's policy; cached by the normalised policy and the setting."""
+    return _analyse_cached(*_cache_key(policy, setting))
+
+
+def blocking_findings(policy: dict, setting: Setting) -> tuple[Finding, ...]:
+    """Only what blocks apply, lock-out first: the lock-out question for the setting's caller, and `unproven`
+    where it (or the request model) cannot be decided. The apply guard needs nothing else, so it skips the
+    openness questions, the costly ones; cached apart from `analyse`."""
+    return _blocking_cached(*_cache_key(policy, setting))
+
+
+def _cache_key(policy: dict, setting: Setting) -> tuple[str, Setting]:
+    """The normalised policy and the setting, without the endpoint and VPC ids when the policy cannot test them."""
     text = json.dumps(policy, sort_keys=True, ensure_ascii=True)
     lowered = text.lower()
     if "aws:sourcevpce" not in lowered and "aws:sourcevpc" not in lowered:
         setting = replace(setting, vpc_id=None, endpoint_id=None)  # they cannot change the verdict
-    return _analyse_cached(text, setting)
+    return text, setting
 
 
 def analyse_parsed(parsed: "Parsed", setting: Setting) -> Analysis:
@@ -232,13 +244,28 @@ def _analyse_cached(text: str, setting: Setting) -> Analysis:
 
     policy = json.loads(text)
     if _beyond_solver(policy):
-        return Analysis(Classification.UNPROVEN, (Finding(Severity.HIGH, "unproven", "the policy holds characters beyond U+2FFFF, which the solver cannot represent: nothing can be proven about it"),))
+        return Analysis(Classification.UNPROVEN, (_BEYOND_SOLVER,))
     evident = _open_by_example(policy, setting)
     if evident is not None:
         return evident
     with _SOLVER_LOCK:  # z3 contexts are not thread-safe; audit discovers regions in threads
         symbolic.fresh_context()
         return _Analyser(policy, setting).run()
+
+
+_BEYOND_SOLVER = Finding(Severity.HIGH, "unproven", "the policy holds characters beyond U+2FFFF, which the solver cannot represent: nothing can be proven about it")
+
+
+@lru_cache(maxsize=256)
+def _blocking_cached(text: str, setting: Setting) -> tuple[Finding, ...]:
+    from tui.policy import symbolic
+
+    policy = json.loads(text)
+    if _beyond_solver(policy):
+        return (_BEYOND_SOLVER,)
+    with _SOLVER_LOCK:
+        symbolic.fresh_context()
+        return _Analyser(policy, setting).blocking()
 
 
 def _open_by_example(policy: dict, setting: Setting) -> Analysis | None:
@@ -548,6 +575,12 @@ class _Analyser:
         else:
             classification = Classification.IDENTITY_RESOURCE_PERIMETER
         return Analysis(classification, sorted_findings(self.findings))
+
+    def blocking(self) -> tuple[Finding, ...]:
+        """The lock-out question alone (after the request model's own check), lock-out findings first."""
+        if not self.unproven:
+            self._ask_lock_out()
+        return tuple(sorted(self.findings, key=lambda f: f.code != "lock-out"))
 
     def _ask_foreign_principals(self, reads_too: bool = True) -> bool:
         """`reads_too=False` when a named resource already proved the policy open: the reads question is
