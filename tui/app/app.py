@@ -24,6 +24,7 @@ from tui.app.config import load_settings, save_setting, state_dir
 from tui.app.messages import Connected, DiscoveryFailed, EndpointsFound, SandboxStarted, StatusChanged, WentOffline
 from tui.app.screens import step_screen
 from tui.app.widgets import STEPS
+from tui.app.wrapping import allow_breaks_between_wide_characters
 from tui.policy.answers import Answers, save_answers
 from tui.policy.catalog import load_catalog
 from tui.policy.errors import WizardError
@@ -49,6 +50,8 @@ TEXTUAL_COMMANDS = (
     N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
     N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
 )
+allow_breaks_between_wide_characters()
+
 EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
 
 

@@ -1,0 +1,27 @@
+"""Line breaks for Japanese: Rich and Textual wrap only at spaces, so a Japanese sentence (no spaces) after a
+short English word is pushed whole onto the next line, leaving a ragged half-empty one ("適用には AWS" / "が必要…").
+
+Japanese may break between any two characters, except before closing punctuation (kinsoku: 、。」 and the like
+stay with the character before them, an opening bracket with the one after it). Rich's `divide_line` (which
+Textual's `Content` wraps with) finds words with the module regex `rich._wrap.re_word`, Textual's own wrapper
+with `textual._wrap.re_chunk`; `allow_breaks_between_wide_characters` makes each wide character, with its
+punctuation, a word of its own. Text without wide characters is split exactly as before.
+tests/test_app_snapshots_ja.py fails if a Rich or Textual upgrade stops reading these.
+"""
+
+import re
+
+import rich._wrap
+import textual._wrap
+
+_WIDE = "\u2e80-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CLOSING = "、。，．）」』】〕！？ー・"
+_OPENING = "(「『（【〔"
+_WORD = f"(?:[{_OPENING}]?[{_WIDE}][{_CLOSING}]*|[^\\s{_WIDE}]+)"
+RICH_WORDS = re.compile(f"\\s*{_WORD}\\s*")
+TEXTUAL_CHUNKS = re.compile(f"{_WORD}\\s*|\\s+")
+
+
+def allow_breaks_between_wide_characters() -> None:
+    rich._wrap.re_word = RICH_WORDS
+    textual._wrap.re_chunk = TEXTUAL_CHUNKS
