@@ -95,7 +95,9 @@ class WizardApp(App[int]):
         self.region_chosen = region_chosen
         """False when no region was given: the connection's region (profile or environment) is adopted."""
         self.classified_for: tuple | None = None
-        """The trusted set the current endpoints' labels were computed for."""
+        """The trusted set the current endpoints' labels were computed for (None while they are computed)."""
+        self.labelling = False
+        """True between the listing of endpoints and their labels."""
         self.painted = False
         self.status_source: tuple[str, dict] = ("", {})
         """True once the first screen is on the terminal; until then screens build only what it shows."""
@@ -294,21 +296,31 @@ class WizardApp(App[int]):
 
     def refresh_endpoints_if_stale(self) -> None:
         """Look endpoints up again when the trusted set changed since they were classified."""
-        if self.connection is not None and self.endpoints is not None and self.classified_for != self.trust_key():
+        if self.connection is not None and self.endpoints is not None and not self.labelling and self.classified_for != self.trust_key():
             self.discover_endpoints(self.connection, self.answers.region)
 
     @work(thread=True, exclusive=True, group="discover")
     def discover_endpoints(self, connection: Connection, region: str) -> None:
-        from tui.aws.discovery import discover
+        """List the endpoints at once, then label them: the analyses take longer than the listing."""
+        from textual.worker import get_current_worker
+
+        from tui.aws.discovery import default_trust, discover, labelled
 
         self.post_message(StatusChanged(N_("{connection} · looking for endpoints in {region}…"), {"connection": connection.label, "region": region}))
         trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
         try:
-            endpoints = discover(connection, regions=[region], trusted_accounts=trust[0] or None, trusted_orgs=trust[1])
+            endpoints = discover(connection, regions=[region], analysed=False)
         except WizardError as exc:
             self.post_message(DiscoveryFailed(connection, region, str(exc)))
             return
-        self.post_message(EndpointsFound(connection, region, endpoints, trust))
+        self.post_message(EndpointsFound(connection, region, endpoints, None))
+        judged_against, worker = default_trust(connection, trust[0] or None, trust[1]), get_current_worker()
+        labels = []
+        for endpoint in endpoints:
+            if worker.is_cancelled:  # a newer discovery (another region or trusted set) took over, or the app quits
+                return
+            labels.append(labelled(endpoint, judged_against))
+        self.post_message(EndpointsFound(connection, region, labels, trust))
 
     @on(DiscoveryFailed)
     def _discovery_failed(self, message: DiscoveryFailed) -> None:
@@ -318,9 +330,14 @@ class WizardApp(App[int]):
     def _discovered(self, message: EndpointsFound) -> None:
         if message.region != self.answers.region:
             return  # the user moved on to another region meanwhile
+        labelling = message.trust is None
         self.classified_for = message.trust
+        self.labelling = labelling
         self.endpoints = message.endpoints
-        self.set_status(N_("{connection} · {count} endpoint(s) in {region}"), connection=message.connection.label, count=len(message.endpoints), region=message.region)
+        template = N_("{connection} · {count} endpoint(s) in {region} · analysing their policies…") if labelling else N_("{connection} · {count} endpoint(s) in {region}")
+        self.set_status(template, connection=message.connection.label, count=len(message.endpoints), region=message.region)
+        if not labelling:
+            return
         found = tuple(name for name, template in load_services().items()
                       if template.policy_supported and any(e.service == name for e in message.endpoints))
         if found and not self.services_chosen and set(found) != set(self.answers.services):

@@ -39,12 +39,12 @@ class WentOffline(Message):
 
 @dataclass
 class EndpointsFound(Message):
-    """Discovery finished for `region`, labelled against the trusted set `trust`."""
+    """Discovery listed `region`'s endpoints (`trust` None: not labelled yet) or labelled them against `trust`."""
 
     connection: Connection
     region: str
     endpoints: list[Endpoint]
-    trust: tuple
+    trust: tuple | None
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Find VPC endpoints and what their policies do: one paginated listing per region, never a call per endpoint."""
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from tui.aws.errors import translate
 from tui.aws.perimeter import Place, Trust, assess_stored, no_policy
@@ -10,6 +10,9 @@ from tui.policy.errors import InputError
 from tui.policy.parsing import Parsed
 from tui.policy.parsing import parse_policy as parse_policy_text
 from tui.policy.services import load_services, service_from_endpoint_name
+
+NOT_ANALYSED = "not analysed yet"
+"""The label of an endpoint listed before its policy is analysed (the wizard shows the list first)."""
 
 NO_POLICY_TYPES = ("GatewayLoadBalancer", "Resource", "ServiceNetwork")
 """Endpoint types that accept no PolicyDocument (botocore documents it for Interface and Gateway only)."""
@@ -39,6 +42,8 @@ class Endpoint:
     classification: str
     findings: tuple[Finding, ...] = ()
     """What the analyser proves about the policy (see tui.aws.perimeter), each with its witness."""
+    stored: str | None = field(default=None, repr=False, compare=False)
+    """The PolicyDocument text as AWS returned it, analysed by `labelled`."""
 
     @property
     def place(self) -> Place:
@@ -114,7 +119,8 @@ def _why_no_policy(endpoint_type: str, service_name: str, policy_supported: bool
 
 def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport], trust: Trust | None) -> Endpoint:
     """Build an Endpoint from a DescribeVpcEndpoints item, classifying its policy against `trust`; with no
-    trust its policy is read but not analysed (apply re-reads endpoints for their documents only)."""
+    trust its policy is read but not yet analysed (`labelled` does that later, or never: apply re-reads
+    endpoints for their documents only)."""
     service_name = raw.get("ServiceName", "")
     service = service_from_endpoint_name(service_name)
     known = support.get(service_name)
@@ -125,19 +131,23 @@ def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport]
         policy_supported = template.policy_supported if template else True
     endpoint_type = _endpoint_type(raw, service, known)
     reason = _why_no_policy(endpoint_type, service_name, policy_supported)
-    place = Place(service, service_name, region, endpoint_type, raw.get("VpcId", ""), raw["VpcEndpointId"])
-    if reason:
-        policy, assessment = parse_policy(raw.get("PolicyDocument")), no_policy(reason)
-    elif trust is None:
-        policy, assessment = parse_policy(raw.get("PolicyDocument")), None
-    else:
-        policy, assessment = assess_stored(raw.get("PolicyDocument"), place, trust)
-    return Endpoint(
+    text = raw.get("PolicyDocument")
+    assessment = no_policy(reason) if reason else None
+    endpoint = Endpoint(
         id=raw["VpcEndpointId"], region=region, vpc_id=raw.get("VpcId", ""), service_name=service_name, service=service,
-        type=endpoint_type, state=raw.get("State", ""), policy=policy, policy_supported=policy_supported,
-        takes_policy=not reason, reason=reason, classification=str(assessment.classification) if assessment else "not analysed",
-        findings=assessment.findings if assessment else (),
+        type=endpoint_type, state=raw.get("State", ""), policy=parse_policy(text), policy_supported=policy_supported,
+        takes_policy=not reason, reason=reason, classification=str(assessment.classification) if assessment else NOT_ANALYSED,
+        findings=assessment.findings if assessment else (), stored=text,
     )
+    return labelled(endpoint, trust) if trust is not None else endpoint
+
+
+def labelled(endpoint: Endpoint, trust: Trust) -> Endpoint:
+    """The endpoint with the analyser's verdict on its stored document against `trust`."""
+    if not endpoint.takes_policy:
+        return endpoint
+    _, assessment = assess_stored(endpoint.stored, endpoint.place, trust)
+    return replace(endpoint, classification=str(assessment.classification), findings=assessment.findings)
 
 
 def describe_endpoints(conn, region: str, ids: list[str] | None = None, filters: list[dict] | None = None) -> list[dict]:
@@ -161,7 +171,7 @@ def _filters(region: str, vpc_id: str | None, services: list[str] | None) -> lis
     return filters
 
 
-def _discover_region(conn, region: str, vpc_id, services, trust: Trust, on_region) -> list[Endpoint]:
+def _discover_region(conn, region: str, vpc_id, services, trust: Trust | None, on_region) -> list[Endpoint]:
     try:
         raws = describe_endpoints(conn, region, filters=_filters(region, vpc_id, services))
         support = service_support(conn, region) if raws else {}
@@ -178,14 +188,16 @@ def default_trust(conn, trusted_accounts=None, trusted_orgs=()) -> Trust:
     return Trust(tuple(trusted_accounts or (conn.account_id,)), tuple(trusted_orgs or ()))
 
 
-def discover(conn, regions=None, vpc_id=None, services=None, *, trusted_accounts=None, trusted_orgs=(), on_region=None) -> list[Endpoint]:
+def discover(conn, regions=None, vpc_id=None, services=None, *, trusted_accounts=None, trusted_orgs=(), on_region=None,
+             analysed: bool = True) -> list[Endpoint]:
     """All endpoints of the regions (default: the connection's), several regions at once, sorted by region and id.
 
-    Policies are classified against the trusted accounts and orgs (default: the caller's account);
+    Policies are classified against the trusted accounts and orgs (default: the caller's account), unless
+    `analysed` is False (the wizard lists endpoints first and labels them with `labelled` afterwards);
     `on_region(region, count)` is called as each region finishes, for a progress display.
     """
     regions = list(dict.fromkeys(regions or [conn.region]))
-    trust = default_trust(conn, trusted_accounts, trusted_orgs)
+    trust = default_trust(conn, trusted_accounts, trusted_orgs) if analysed else None
     with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
         per_region = list(pool.map(lambda region: _discover_region(conn, region, vpc_id, services, trust, on_region), regions))
     return sorted((e for endpoints in per_region for e in endpoints), key=lambda e: (e.region, e.id))

@@ -3,6 +3,7 @@ tried on a fresh machine without an AWS account. moto accepts invalid documents 
 ResetPolicy; the tool's own checks guard, and the connection label says "sandbox"."""
 
 import logging
+import os
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -133,6 +134,7 @@ def start_server(port: int = 0):
     InputError when the port cannot be used, AwsError when the server does not come up in time."""
     server_class = emulator_class()
     check_port_free(port)
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # ~7,800 AMIs per account and region: no step reads them
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would drown the wizard
     server = server_class(ip_address=LOOPBACK, port=port, verbose=False)
     starter = threading.Thread(target=server.start, name="vpce-wizard-sandbox-start", daemon=True)
