@@ -23,9 +23,9 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from tui.policy.catalog import load_catalog
+from tui.policy.catalog import CatalogEntry, load_catalog
 from tui.policy.evaluator import Request, evaluate
-from tui.policy.exceptions import bucket_entries_blocked_message, read_only_actions
+from tui.policy.exceptions import anonymous_read, blocked_default_buckets, bucket_entries_blocked_message, read_only_actions, sample_object
 from tui.policy.identifiers import partition_of
 from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS, canonical_key, is_principal_tag
 from tui.policy.services import ServiceTemplate, load_services
@@ -321,6 +321,7 @@ class _Analyser:
         self.unproven = False
         self.formula = self._formula()
         self.exception_globs = self._exception_globs()
+        self.write_exceptions = self._write_exceptions()
         self.budget = RLIMIT + RLIMIT_PER_LITERAL * sum(len(key.literals) for key in self.formula.keys.values())
         self.base = self._base()
         if self._check(self.base)[0] != self.z3.sat:  # an empty request space would make every question "safe"
@@ -459,7 +460,34 @@ class _Analyser:
         return self.symbolic.in_any_glob(self.formula.resource, [glob(p) for p in patterns])
 
     def _intended_exception(self):
-        return self.z3.And(self._read_only(), self._resource_in(self.exception_globs))
+        return self.z3.Or(self.z3.And(self._read_only(), self._resource_in(self.exception_globs)), self._documented_exception())
+
+    def _write_exceptions(self) -> list[tuple[CatalogEntry, list[str]]]:
+        """Catalog write entries (e.g. EMR's log bucket) the policy names exactly, with their ARNs."""
+        named = set(self._named_patterns())
+        found = []
+        for entry in load_catalog().entries:
+            if not entry.write:
+                continue
+            arns = [arn for arn in dict.fromkeys((*entry.arns(self.setting.region), *catalog_write_arns_everywhere(entry.id))) if arn in named]
+            if arns:
+                found.append((entry, arns))
+        return found
+
+    def _documented_exception(self):
+        """Requests the data documents as needed from outside: catalog write entries (their actions on their
+        ARNs) and the service template's exceptions (anonymous actions on resources the trusted set owns)."""
+        z3, f, trust, symbolic = self.z3, self.formula, self.setting.trust, self.symbolic
+        cases = [z3.And(symbolic.in_any_glob(f.action, [glob(a) for a in entry.actions], ignore_case=True), self._resource_in(arns))
+                 for entry, arns in self.write_exceptions]
+        owned = z3.Or(f.key("aws:resourceaccount").one_of(trust.accounts), f.key("aws:resourceorgid").one_of(trust.orgs))
+        cases += [z3.And(f.key("aws:principalaccount").is_value(ANONYMOUS) if exception.principal == ANONYMOUS else z3.BoolVal(True), owned,
+                         symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True))
+                  for exception in self._template_exceptions()]
+        return z3.Or(cases) if cases else z3.BoolVal(False)
+
+    def _template_exceptions(self):
+        return self.template.exceptions if self.template else ()
 
     # --- solving -----------------------------------------------------------------------------------------
 
@@ -587,7 +615,7 @@ class _Analyser:
         the hardest for the solver and would add nothing."""
         z3 = self.z3
         question = "whether outsiders are admitted"
-        witness = self._solve_each(question, [self._outsider(), z3.Not(self._read_only())])
+        witness = self._solve_each(question, [self._outsider(), z3.Not(self._read_only()), z3.Not(self._documented_exception())])
         if witness is None and reads_too:  # only reads are left: those of the catalog's buckets are intended
             witness = self._outsider_reads(question)
         if isinstance(witness, Witness):
@@ -639,7 +667,8 @@ class _Analyser:
         found = False
         naming = [(s, f) for s, f in self.formula.allowing if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns)]
         witness = self._solve_each("whether outsiders may write to a named resource",
-                                   [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only())], naming) if patterns else None
+                                   [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only()), z3.Not(self._documented_exception())],
+                                   naming) if patterns else None
         if isinstance(witness, Witness):
             found = True
             pattern = next((p for p in patterns if wildcard_match(p, witness.resource)), witness.resource)
@@ -782,26 +811,18 @@ class _Analyser:
 
     def _reached_by_example(self, arn: str) -> bool:
         """One anonymous HTTPS read through this endpoint that is allowed proves the bucket reachable."""
-        context = {"aws:PrincipalAccount": ANONYMOUS, "aws:SecureTransport": "true", "aws:RequestedRegion": self.setting.region}
-        context.update({canonical_key(k): v for k, v in self._fixed_values().items() if v})
-        return evaluate(self.policy, Request("s3:GetObject", arn[:-1] + "repodata/repomd.xml", context)).allowed
+        context = {"aws:RequestedRegion": self.setting.region, **{canonical_key(k): v for k, v in self._fixed_values().items() if v}}
+        return evaluate(self.policy, anonymous_read(arn, context)).allowed
 
     def _ask_aws_owned_buckets(self) -> None:
         """S3 gateway endpoints carry the OS repositories and agent downloads, which are fetched anonymously."""
         if self.setting.service != "s3" or self.setting.endpoint_type not in ("", "Gateway"):
             return
-        catalog = load_catalog()
-        blocked = []
-        for entry_id in catalog.defaults():
-            entry = catalog.get(entry_id)
-            arns = [arn for arn in entry.arns(self.setting.region) if arn.endswith("/*")]
-            closed = [arn for arn in arns if not self._reached_by_example(arn)
-                      and self._solve(f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is None]
-            if closed:
-                blocked.append((entry, closed))
+        blocked = blocked_default_buckets(self.setting.region, lambda arn: self._reached_by_example(arn) or self._solve(
+            f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is not None)
         if blocked:
             entry, closed = blocked[0]
-            witness = Witness("s3:GetObject", closed[0][:-1] + "repodata/repomd.xml", (("aws:PrincipalAccount", ANONYMOUS),), "")
+            witness = Witness("s3:GetObject", sample_object(closed[0]), (("aws:PrincipalAccount", ANONYMOUS),), "")
             decision = evaluate(self.policy, witness.request())
             self.findings.append(Finding(Severity.MEDIUM, "aws-owned-buckets-blocked",
                                          bucket_entries_blocked_message([e for e, _ in blocked]), replace(witness, decision=decision.outcome)))
@@ -812,15 +833,44 @@ class _Analyser:
         named = set(self._named_patterns())
         for entry in catalog.entries:
             arns = [arn for arn in entry.arns(self.setting.region) if arn in named and arn.endswith("/*")]
-            sample = Request("s3:GetObject", arns[0][:-1] + "repodata/repomd.xml", {"aws:PrincipalAccount": ANONYMOUS, "aws:SecureTransport": "true"}) if arns else None
+            sample = anonymous_read(arns[0]) if arns else None
             if sample and evaluate(self.policy, sample).allowed:
                 self.findings.append(Finding(Severity.INFO, "aws-owned-exception",
                                              f"anonymous reads of {entry.title} ({entry.id}) are allowed: an intended exception from the bucket catalog"))
+        self._note_write_exceptions()
+        self._note_template_exceptions()
         mentioned = any(c.key == "aws:principalisawsservice" for st in self.policy.statements for c in st.clauses)
         service_allowed = mentioned and self._solve("whether AWS service principals are admitted", [self._service_caller()], True)
         if isinstance(service_allowed, Witness):
             self.findings.append(Finding(Severity.INFO, "service-principal-exception",
                                          "AWS service principals (aws:PrincipalIsAWSService) are admitted: an intended exception", service_allowed))
+
+    def _note_write_exceptions(self) -> None:
+        """A catalog write exception is intended but costly: medium, naming the entry, with the write it allows."""
+        for entry, arns in self.write_exceptions:
+            request = anonymous_read(arns[0])
+            request = Request(entry.actions[0], request.resource, request.context)
+            decision = evaluate(self.policy, request)
+            if decision.allowed:
+                witness = Witness(request.action, request.resource, tuple(request.context.items()), decision.outcome)
+                self.findings.append(Finding(Severity.MEDIUM, "write-exception",
+                                             f"anyone may write ({', '.join(entry.actions)}) to {entry.title} ({entry.id}): a write "
+                                             "exception from the bucket catalog; what is written there leaves your accounts", witness))
+
+    def _note_template_exceptions(self) -> None:
+        """A service template's documented exception in use: info naming the entry and its source, with an
+        anonymous request as the witness (the traffic such exceptions exist for)."""
+        z3, f, trust = self.z3, self.formula, self.setting.trust
+        owned = z3.Or(f.key("aws:resourceaccount").one_of(trust.accounts), f.key("aws:resourceorgid").one_of(trust.orgs))
+        for exception in self._template_exceptions():
+            asked = [f.key("aws:principalaccount").is_value(ANONYMOUS), owned,
+                     self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
+            witness = self._solve(f"whether {exception.title} is admitted", asked, True)
+            if isinstance(witness, Witness):
+                self.findings.append(Finding(Severity.INFO, "template-exception",
+                                             f"anonymous {', '.join(exception.actions)} on resources of the trusted accounts are allowed: "
+                                             f"{exception.title} ({self.setting.service} template entry {exception.id}), an intended "
+                                             f"exception ({exception.source})", witness))
 
     def _full_access(self) -> bool:
         """Anyone, anonymous included, may write anywhere: AWS's default policy or its equivalent."""
@@ -875,3 +925,12 @@ def catalog_arns_everywhere() -> tuple[str, ...]:
     arns = {arn for entry in load_catalog().entries if not getattr(entry, "write", False)
             for region in known_regions() for arn in entry.arns(region)}
     return tuple(sorted(arns))
+
+
+@lru_cache(maxsize=16)
+def catalog_write_arns_everywhere(entry_id: str) -> tuple[str, ...]:
+    """Every ARN of one catalog write entry, in every known region."""
+    from tui.policy.identifiers import known_regions
+
+    entry = load_catalog().get(entry_id)
+    return tuple(sorted({arn for region in known_regions() for arn in entry.arns(region)}))

@@ -2,9 +2,10 @@
 check, the wizard's labels) and by `generate`'s summary, so the two can never word a verdict differently."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from tui.policy.catalog import CatalogEntry
+from tui.policy.catalog import CatalogEntry, load_catalog
+from tui.policy.evaluator import Request
 
 READ_ONLY_ACTION = re.compile(r"[a-z0-9-]+:(get|list|describe|head)[a-z0-9*?]*", re.IGNORECASE | re.ASCII)
 """Actions that read: the only ones an exception may grant to callers outside the trusted set."""
@@ -23,3 +24,28 @@ def bucket_entries_blocked_message(entries: Sequence[CatalogEntry]) -> str:
     lead = "; ".join(consequences) if consequences else "AWS agents fail to download what they need"
     titles = ", ".join(f"{entry.title} ({entry.id})" for entry in entries)
     return f"{lead}: anonymous reads of these AWS-owned buckets are denied: {titles}; add them from the bucket catalog"
+
+
+def sample_object(bucket_arn: str) -> str:
+    """An object inside a `bucket/*` ARN: the repository index dnf and yum fetch first."""
+    return bucket_arn[:-1] + "repodata/repomd.xml"
+
+
+def anonymous_read(bucket_arn: str, context: dict | None = None) -> Request:
+    """The anonymous HTTPS read of one object of a default AWS-owned bucket (dnf, yum, agent downloads)."""
+    return Request("s3:GetObject", sample_object(bucket_arn),
+                   {"aws:PrincipalAccount": "anonymous", "aws:SecureTransport": "true", **(context or {})})
+
+
+def blocked_default_buckets(region: str, reachable: Callable[[str], bool]) -> list[tuple[CatalogEntry, list[str]]]:
+    """The default AWS-owned bucket entries some of whose `bucket/*` ARNs no anonymous reader can reach, with
+    those ARNs. `reachable(arn)` decides one ARN: the analyser proves it (evaluator, then solver), `generate`
+    asks the evaluator about the policy it built (whose only anonymous path is the exception statement)."""
+    catalog = load_catalog()
+    blocked = []
+    for entry_id in catalog.defaults():
+        entry = catalog.get(entry_id)
+        closed = [arn for arn in entry.arns(region) if arn.endswith("/*") and not reachable(arn)]
+        if closed:
+            blocked.append((entry, closed))
+    return blocked

@@ -10,6 +10,8 @@ from tui.policy.answers import Answers
 from tui.policy.builder import build_policy
 from tui.policy.catalog import load_catalog
 from tui.policy.documents import MAX_POLICY_CHARS, minify, pretty
+from tui.policy.evaluator import evaluate
+from tui.policy.exceptions import anonymous_read, blocked_default_buckets, bucket_entries_blocked_message
 from tui.policy.scenarios import ScenarioResult, run_scenarios, standard_scenarios
 from tui.policy.services import load_services
 from tui.policy.validator import Finding, has_errors, validate
@@ -70,6 +72,18 @@ def _catalog_findings(answers: Answers, service: str) -> list[Finding]:
     return findings
 
 
+def _blocked_bucket_findings(answers: Answers, service: str, policy: dict) -> list[Finding]:
+    """The analyser's "AWS-owned buckets blocked" finding, worded by the same functions (tui.policy.exceptions),
+    for the policy just built: its only anonymous path is the exception statement, so the evaluator decides
+    each bucket exactly and generate needs no solver."""
+    if not load_services()[service].public_buckets:
+        return []
+    blocked = blocked_default_buckets(answers.region, lambda arn: evaluate(policy, anonymous_read(arn)).allowed)
+    if not blocked:
+        return []
+    return [Finding("warning", "aws-owned-buckets-blocked", bucket_entries_blocked_message([entry for entry, _ in blocked]), "Statement")]
+
+
 def _service_findings(service: str) -> list[Finding]:
     """A caveat the service template carries (e.g. CloudWatch Logs syslog endpoints), with its source."""
     template = load_services()[service]
@@ -82,7 +96,7 @@ def review_service(answers: Answers, service: str) -> ServiceReview:
     """Build, validate and simulate one service's policy. Answers must be checked; oversize is reported, not raised."""
     policy = build_policy(answers, service, enforce_limit=False)
     minified = minify(policy)
-    findings = validate(policy) + _catalog_findings(answers, service) + _service_findings(service)
+    findings = validate(policy) + _catalog_findings(answers, service) + _blocked_bucket_findings(answers, service, policy) + _service_findings(service)
     results = run_scenarios(policy, standard_scenarios(answers, service))
     return ServiceReview(service, policy, pretty(policy), minified, tuple(findings), tuple(results))
 

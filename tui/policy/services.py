@@ -21,6 +21,20 @@ class SampleRequest:
 
 
 @dataclass(frozen=True)
+class TemplateException:
+    """Requests from outside the trusted identities that a service needs and documents (services.json
+    `exceptions`): `actions` by `principal` (`anonymous` or `any` caller) on resources the trusted set owns.
+    The analyser reports a policy that admits them as an info finding naming the entry, not as a hole."""
+
+    id: str
+    title: str
+    principal: str
+    actions: tuple[str, ...]
+    why: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ServiceTemplate:
     """What vpce-wizard knows about one endpoint service."""
 
@@ -38,6 +52,7 @@ class ServiceTemplate:
     warning_source: str = ""
     common: tuple[SampleRequest, ...] = ()
     """Further everyday requests (list, describe) that the lock-out question checks beside the samples."""
+    exceptions: tuple[TemplateException, ...] = ()
 
     def common_requests(self, region: str, account: str) -> list[tuple[str, str]]:
         """(action, resource) of the read, write, list and describe requests a trusted caller must keep."""
@@ -72,6 +87,8 @@ def load_services() -> dict[str, ServiceTemplate]:
             warning=raw.get("warning", ""),
             warning_source=raw.get("warning_source", ""),
             common=tuple(SampleRequest(c["action"], c["resource"]) for c in raw.get("common_requests", ())),
+            exceptions=tuple(TemplateException(e["id"], e["title"], e["principal"], tuple(e["actions"]), e["why"], e["source"])
+                             for e in raw.get("exceptions", ())),
         )
         for raw in data["services"]
     }
