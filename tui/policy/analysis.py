@@ -521,7 +521,12 @@ class _Analyser:
         if self.template is None or self.template.sample_write is None:
             return []
         _, resource = self.template.sample_write.for_account(self.setting.region, "999999999000")
-        return [self.formula.resource == self.symbolic.sval(resource)]
+        hint = [self.formula.resource == self.symbolic.sval(resource)]
+        if self._template_exceptions():  # they cover the trusted owners' resources: hint at the ARN's foreign owner
+            trust = self.setting.trust
+            hint += [self.z3.Not(self.formula.key("aws:resourceaccount").one_of(trust.accounts)),
+                     self.z3.Not(self.formula.key("aws:resourceorgid").one_of(trust.orgs))]
+        return hint
 
     def _check(self, asked: list):
         """(sat/unsat/unknown, model) within the work bound, on a fresh solver each time: z3's incremental
@@ -865,12 +870,22 @@ class _Analyser:
         for exception in self._template_exceptions():
             asked = [f.key("aws:principalaccount").is_value(ANONYMOUS), owned,
                      self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
-            witness = self._solve(f"whether {exception.title} is admitted", asked, True)
+            witness = None
+            for narrowed in (self._owned_sample_resource(), []):  # a plain ARN of a trusted owner reads best
+                witness = self._solve(f"whether {exception.title} is admitted", [*asked, *narrowed], True)
+                if witness is not None:
+                    break
             if isinstance(witness, Witness):
                 self.findings.append(Finding(Severity.INFO, "template-exception",
                                              f"anonymous {', '.join(exception.actions)} on resources of the trusted accounts are allowed: "
                                              f"{exception.title} ({self.setting.service} template entry {exception.id}), an intended "
                                              f"exception ({exception.source})", witness))
+
+    def _owned_sample_resource(self) -> list:
+        if self.template is None or self.template.sample_write is None:
+            return []
+        _, resource = self.template.sample_write.for_account(self.setting.region, self._owner_account())
+        return [self.formula.resource == self.symbolic.sval(resource)]
 
     def _full_access(self) -> bool:
         """Anyone, anonymous included, may write anywhere: AWS's default policy or its equivalent."""
