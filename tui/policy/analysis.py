@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING
 
 from tui.policy.catalog import CatalogEntry, load_catalog
 from tui.policy.evaluator import Request, evaluate
-from tui.policy.exceptions import anonymous_read, blocked_default_buckets, bucket_entries_blocked_message, read_only_actions, sample_object
+from tui.policy.exceptions import (
+    anonymous_read,
+    blocked_default_buckets,
+    bucket_entries_blocked_message,
+    read_only_actions,
+    sample_object,
+)
 from tui.policy.identifiers import partition_of
 from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS, canonical_key, is_principal_tag
 from tui.policy.services import ServiceTemplate, load_services
@@ -826,7 +832,7 @@ class _Analyser:
         blocked = blocked_default_buckets(self.setting.region, lambda arn: self._reached_by_example(arn) or self._solve(
             f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is not None)
         if blocked:
-            entry, closed = blocked[0]
+            _, closed = blocked[0]
             witness = Witness("s3:GetObject", sample_object(closed[0]), (("aws:PrincipalAccount", ANONYMOUS),), "")
             decision = evaluate(self.policy, witness.request())
             self.findings.append(Finding(Severity.MEDIUM, "aws-owned-buckets-blocked",
