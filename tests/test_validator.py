@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from tui.policy.documents import MAX_POLICY_CHARS, minify, policy_size, pretty
 from tui.policy.templates import load_template
-from tui.policy.validator import SCHEMA_TEMPLATE, Finding, has_errors, validate
+from tui.policy.validator import ERROR, INFO, SCHEMA_TEMPLATE, WARNING, Finding, has_errors, validate
 
 ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -475,14 +475,14 @@ def test_list_bucket_with_a_bucket_arn_is_quiet(resource):
 
 
 def test_has_errors_only_counts_errors():
-    assert has_errors([Finding("error", "schema", "x", "")])
-    assert not has_errors([Finding("warning", "full-access", "x", ""), Finding("info", "old-version", "x", "Version")])
+    assert has_errors([Finding(ERROR, "schema", "", {"detail": "x"})])
+    assert not has_errors([Finding(WARNING, "full-access", ""), Finding(INFO, "old-version", "Version")])
     assert not has_errors([])
 
 
 def test_findings_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        Finding("error", "schema", "x", "").code = "other"
+        Finding(ERROR, "schema", "", {"detail": "x"}).code = "other"
 
 
 def test_errors_come_before_warnings_and_information():

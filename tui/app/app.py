@@ -30,6 +30,7 @@ from tui.policy.catalog import load_catalog
 from tui.policy.errors import WizardError
 from tui.policy.files import write_private
 from tui.policy.identifiers import check_region
+from tui.policy.renderers import TEMPLATE_EXPORTS
 from tui.policy.services import load_services
 from tui.report.escape import visible_lines
 from tui.report.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
@@ -50,9 +51,8 @@ TEXTUAL_COMMANDS = (
     N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
     N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
 )
-allow_breaks_between_wide_characters()
 
-EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
+allow_breaks_between_wide_characters()
 
 
 @lru_cache(maxsize=32)
@@ -387,7 +387,7 @@ class WizardApp(App[int]):
         from tui.policy.renderers import render
 
         if reviews := self.ready_reviews():
-            title, filename = EXPORTS[fmt]
+            title, filename = TEMPLATE_EXPORTS[fmt]
             self._save_as(_("Export as {format}").format(format=title), filename, render({name: r.policy for name, r in reviews.items()}, fmt, self.answers.region))
 
     def action_save_answers(self) -> None:
@@ -450,7 +450,7 @@ class WizardApp(App[int]):
         yield SystemCommand(_("Change region"), _("Pick another region on the services step"), self.action_change_region)
         yield SystemCommand(_("Copy policy"), _("Copy the reviewed policy (clipboard, OSC 52 or a private file)"), self.action_copy)
         yield SystemCommand(_("Save policy"), _("Save the reviewed policy as JSON (mode 0600)"), self.action_save)
-        for fmt, (title, _filename) in EXPORTS.items():
+        for fmt, (title, _filename) in TEMPLATE_EXPORTS.items():
             yield SystemCommand(_("Export {format}").format(format=title), _("Every policy as {format}").format(format=title), partial(self.action_export, fmt))
         yield SystemCommand(_("Save answers"), _("Save this session to replay with --answers"), self.action_save_answers)
         yield SystemCommand(_("Toggle resource perimeter"), _("Also deny resources outside the trusted accounts"), self.action_toggle_perimeter)

@@ -6,7 +6,7 @@ import threading
 from contextlib import contextmanager
 
 from tui.commands import org as org_commands
-from tui.commands.common import print_json, read_policy
+from tui.commands.common import add_report_options, print_json, read_policy, report_format
 from tui.policy.errors import InputError, WizardError
 from tui.policy.identifiers import check_endpoint_id
 from tui.report.escape import visible
@@ -44,7 +44,7 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--vpc-id", metavar="VPC", help=_("only this VPC's endpoints"))
     audit.add_argument("--trusted-account", action="append", default=[], metavar="ID", help=_("trusted account; repeatable (default: the caller's)"))
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
-    audit.add_argument("--json", action="store_true", help=_("print the endpoints and findings as JSON"))
+    add_report_options(audit, _("print the endpoints and findings as JSON"))
     audit.add_argument("--access-analyzer", action="store_true",
                        help="also ask IAM Access Analyzer's ValidatePolicy about each distinct policy "
                             "(findings shown beside the proofs; never changes the exit code)")
@@ -264,9 +264,16 @@ def run_audit(args: argparse.Namespace) -> int:
     from tui.aws.audit import SEVERITIES, audit
     from tui.aws.discovery import enabled_regions
     from tui.policy.identifiers import check_account_id, check_org_id, check_region, check_vpc_id
+    from tui.report.json_output import with_waivers
+    from tui.report.results import endpoint_items, fails
+    from tui.report.sarif import sarif_log
+    from tui.report.text import analysis_lines
+    from tui.report.waivers import load_waivers
 
+    output = report_format(args)
     if org_commands.wants_targets(args):
         return org_commands.run_org_audit(args)
+    waivers = load_waivers(args.waivers)
     accounts = [check_account_id(a) for a in args.trusted_account]
     orgs = [check_org_id(o) for o in args.trusted_org]
     regions = args.region if isinstance(args.region, list) else None  # a string when given before `audit`
@@ -277,7 +284,7 @@ def run_audit(args: argparse.Namespace) -> int:
         conn = _connect(args, regions[0] if regions else args.region)
         if args.all_regions:
             regions = enabled_regions(conn)
-        show_progress = sys.stderr.isatty() and not args.json
+        show_progress = sys.stderr.isatty() and output == "text"
 
         def progress(region: str, count: int) -> None:
             if show_progress:
@@ -285,21 +292,28 @@ def run_audit(args: argparse.Namespace) -> int:
 
         results = audit(conn, regions or [conn.region], accounts, orgs, vpc_id=args.vpc_id, on_region=progress,
                         access_analyzer=args.access_analyzer, locale=_analyzer_locale())
-    high = any(f.severity == "high" for r in results for f in r.findings)
-    if args.json:
-        print_json({"connection": conn.label, "endpoints": [r.to_dict() for r in results]})
-        return 1 if high else 0
-    for r in results:
+    per_endpoint = [endpoint_items(r.findings, conn.account_id, r.endpoint.region, r.endpoint.id, waivers) for r in results]
+    items = [item for found in per_endpoint for item in found]
+    if output == "json":
+        endpoints = [r.to_dict() for r in results]
+        for entry, found in zip(endpoints, per_endpoint, strict=True):
+            entry["findings"] = with_waivers(entry["findings"], found)
+        print_json({"connection": conn.label, "endpoints": endpoints})
+        return 1 if fails(items) else 0
+    if output == "sarif":
+        print_json(sarif_log(items, "audit"))
+        return 1 if fails(items) else 0
+    for r, found in zip(results, per_endpoint, strict=True):
         e = r.endpoint
         print(visible(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {e.classification}"))
-        for f in r.findings:
-            print(visible(f"    {f.severity.upper():<6} {f.code}: {f.message}"))
+        for line in analysis_lines(found, witnesses=False):
+            print(line)
         _show_second_opinion(r.access_analyzer)
     if args.access_analyzer:
         _show_skipped_second_opinion(conn)
     counts = ", ".join(f"{sum(f.severity == s for r in results for f in r.findings)} {s}" for s in SEVERITIES)
     print(f"{len(results)} endpoint(s): {counts}")
-    return 1 if high else 0
+    return 1 if fails(items) else 0
 
 
 def _no_new_access(conn, plan) -> dict:

@@ -3,7 +3,7 @@ per endpoint. It analyses any policy AWS could hold, grammar errors included (th
 
 import argparse
 
-from tui.commands.common import print_json, read_parsed_policy
+from tui.commands.common import add_report_options, print_json, read_policy_and_text, report_format
 from tui.policy.errors import InputError
 from tui.report.escape import visible
 from tui.report.i18n import _
@@ -21,7 +21,7 @@ def register(subparsers, add_connection_options=None) -> None:
     check.add_argument("--endpoint-id", metavar="vpce-...", help=_("the endpoint, for policies that test aws:SourceVpce"))
     check.add_argument("--vpc-id", metavar="vpc-...", help=_("the endpoint's VPC, for policies that test aws:SourceVpc"))
     check.add_argument("--resource-perimeter", action="store_true", help=_("resources outside the trusted set must be out of reach too (a high finding otherwise)"))
-    check.add_argument("--json", action="store_true", help=_("machine-readable verdict with witnesses"))
+    add_report_options(check, _("machine-readable verdict with witnesses"))
     check.add_argument("--access-analyzer", action="store_true",
                        help="also ask IAM Access Analyzer's ValidatePolicy (connects with --profile / --endpoint-url / the environment; "
                             "findings shown beside the proof, never changing the exit code)")
@@ -54,25 +54,34 @@ def _setting(args: argparse.Namespace):
 
 def run_check(args: argparse.Namespace) -> int:
     from tui.policy.analysis import analyse_parsed
+    from tui.report.json_output import with_waivers
+    from tui.report.results import check_items, fails
+    from tui.report.sarif import sarif_log
+    from tui.report.text import analysis_lines
+    from tui.report.waivers import load_waivers
 
+    output = report_format(args)
     setting = _setting(args)
-    parsed = read_parsed_policy(args.file)
+    waivers = load_waivers(args.waivers)
+    parsed, text = read_policy_and_text(args.file)
     if "Statement" not in parsed.doc:
         raise InputError(f"{visible(args.file)!r} is not a policy: it has no Statement")
     analysis = analyse_parsed(parsed, setting)
+    items = check_items(analysis.findings, args.file, parsed.doc, text, waivers)
     second = _second_opinion(args, parsed.doc, setting.region) if args.access_analyzer else None
-    if args.json:
-        print_json(analysis.to_dict() | ({"access_analyzer": second.to_dict()} if second else {}))
+    if output == "json":
+        verdict = analysis.to_dict()
+        print_json(verdict | {"findings": with_waivers(verdict["findings"], items)}
+                   | ({"access_analyzer": second.to_dict()} if second else {}))
+    elif output == "sarif":
+        print_json(sarif_log(items, "check"))
     else:
         print(f"{analysis.classification}")
-        for finding in analysis.findings:
-            print(f"    {finding.severity.upper():<6} {finding.code}: {visible(finding.message)}")
-            if finding.witness:
-                print(f"           witness: {finding.witness.decision} {visible(finding.witness.action)} {visible(finding.witness.resource)} "
-                      f"{visible(finding.witness.to_dict()['context'])}")
+        for line in analysis_lines(items, witnesses=True):
+            print(line)
         for line in second.lines() if second else ():
             print(f"    {visible(line)}")
-    return 1 if analysis.high else 0
+    return 1 if fails(items) else 0
 
 
 def _second_opinion(args: argparse.Namespace, policy: dict, region: str):

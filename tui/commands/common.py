@@ -27,9 +27,15 @@ def read_json(path: str, what: str, max_depth: int = 16):
 
 def read_parsed_policy(path: str):
     """A policy document and its ambiguities, for commands that report them (validate, simulate)."""
+    return read_policy_and_text(path)[0]
+
+
+def read_policy_and_text(path: str):
+    """(the parsed policy, its text): reports place findings on the text's lines."""
     from tui.policy.parsing import parse_policy
 
-    return parse_policy(read_text(path, "policy file"), _source(path, "policy file"))
+    text = read_text(path, "policy file")
+    return parse_policy(text, _source(path, "policy file")), text
 
 
 def read_policy(path: str) -> dict:
@@ -50,6 +56,27 @@ def write_output(text: str, output: str | None) -> None:
         write_private(output, text)
     except OSError as exc:
         raise InputError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+
+
+REPORT_FORMATS = ("text", "json", "sarif")
+
+
+def add_report_options(parser, json_help: str) -> None:
+    """--format, its --json alias, and --waivers: the options of the commands that report findings."""
+    parser.add_argument("--format", choices=REPORT_FORMATS, default="text",
+                        help="output: text (default), json, or sarif (SARIF 2.1.0 for CI code scanning)")
+    parser.add_argument("--json", action="store_true", help=f"{json_help} (same as --format json)")
+    parser.add_argument("--waivers", metavar="FILE", help="JSON file of accepted findings (code, file or endpoint, "
+                        "reason, expiry date): they stay listed but no longer fail the run until they expire")
+
+
+def report_format(args) -> str:
+    """The output format; `--json` is `--format json` (and sets args.json for code that reads it)."""
+    if args.json and args.format not in ("text", "json"):
+        raise InputError(f"--json and --format {args.format} disagree: give one of them")
+    args.format = "json" if args.json else args.format
+    args.json = args.format == "json"
+    return args.format
 
 
 def print_json(data) -> None:

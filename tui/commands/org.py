@@ -116,9 +116,9 @@ def _errors_json(report) -> list[dict]:
     return [r.error_dict() for r in report.errors]
 
 
-def _print_errors(report) -> None:
+def _print_errors(report, file=None) -> None:
     for r in report.errors:
-        print(f"{r.status:<11} {r.target.account} {r.target.region}: {visible(r.message)}")
+        print(f"{r.status:<11} {r.target.account} {r.target.region}: {visible(r.message)}", file=file)
 
 
 def _run(args, work, *, resolve: bool = True):
@@ -162,20 +162,35 @@ def run_org_audit(args: argparse.Namespace) -> int:
         progress.close()
         return conn, targets, report
 
+    from tui.report.json_output import with_waivers
+    from tui.report.results import endpoint_items, fails
+    from tui.report.sarif import sarif_log
+    from tui.report.text import analysis_lines
+    from tui.report.waivers import load_waivers
+
+    waivers = load_waivers(args.waivers)
     conn, targets, report = _run(args, work)
     found = [f for r in report.ok for f in r.value]
-    high = any(f.severity == "high" for item in found for f in item.endpoint.findings)
-    code = 1 if high or report.errors else 0
-    if args.json:
-        endpoints = [{"account": item.account, **item.to_audit().to_dict()} for item in found]
+    audits = [item.to_audit() for item in found]
+    per_endpoint = [endpoint_items(a.findings, item.account, item.endpoint.region, item.endpoint.id, waivers)
+                    for item, a in zip(found, audits, strict=True)]
+    code = 1 if fails(i for items in per_endpoint for i in items) or report.errors else 0
+    if args.format == "json":
+        endpoints = [{"account": item.account, **a.to_dict()} for item, a in zip(found, audits, strict=True)]
+        for entry, items in zip(endpoints, per_endpoint, strict=True):
+            entry["findings"] = with_waivers(entry["findings"], items)
         print_json({"connection": conn.label, "targets": len(targets), "endpoints": endpoints, "errors": _errors_json(report)})
         return code
-    for item in found:
-        e, audit = item.endpoint, item.to_audit()
+    if args.format == "sarif":
+        print_json(sarif_log([i for items in per_endpoint for i in items], "audit"))
+        _print_errors(report, sys.stderr)  # stdout holds the SARIF document
+        return code
+    for item, items in zip(found, per_endpoint, strict=True):
+        e = item.endpoint
         service = visible(e.service or e.service_name)
         print(f"{item.account} {e.region:<15} {visible(e.id):<24} {service:<12} {visible(e.type):<10} {e.classification}")
-        for f in audit.findings:
-            print(f"    {f.severity.upper():<6} {f.code}: {visible(f.message)}")
+        for line in analysis_lines(items, witnesses=False):
+            print(line)
     _print_errors(report)
     counts = ", ".join(f"{sum(f.severity == s for item in found for f in item.endpoint.findings)} {s}" for s in SEVERITIES)
     accounts = len({t.account for t in targets})

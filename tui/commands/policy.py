@@ -5,8 +5,11 @@ import os
 import re
 import sys
 
-from tui.commands.common import print_json, read_json, read_parsed_policy, write_output
+from tui.commands.common import (
+    add_report_options, print_json, read_json, read_parsed_policy, read_policy_and_text, report_format, write_output,
+)
 from tui.policy.errors import InputError, WizardError
+from tui.policy.renderers import FORMATS as RENDER_FORMATS
 from tui.report.escape import visible
 from tui.report.i18n import N_, _, pad
 
@@ -32,7 +35,7 @@ def register(subparsers) -> None:
         help=_("region the endpoints live in, which names the AWS-owned buckets (default: the answers file's, then AWS_REGION / AWS_DEFAULT_REGION)"),
     )
     generate.add_argument(
-        "--format", default="json", choices=("json", "json-min", "terraform", "cloudformation"),
+        "--format", default="json", choices=RENDER_FORMATS,
         help=_("output: readable JSON (default), minified JSON as applied, or a Terraform / CloudFormation template"),
     )
     generate.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (mode 0600) instead of stdout"))
@@ -41,7 +44,7 @@ def register(subparsers) -> None:
 
     validate = subparsers.add_parser("validate", help=_("check a policy file against AWS's rules; exit 1 on errors"))
     validate.add_argument("file", metavar="FILE|-", help=_("the policy document; - reads standard input"))
-    validate.add_argument("--json", action="store_true", help=_("machine-readable findings"))
+    add_report_options(validate, _("machine-readable findings"))
     validate.set_defaults(func=run_validate)
 
     simulate = subparsers.add_parser("simulate", help=_("decide requests against a policy"))
@@ -123,25 +126,29 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_validate(args: argparse.Namespace) -> int:
     from tui.policy.documents import MAX_POLICY_CHARS, policy_size
     from tui.policy.validator import has_errors, validate
+    from tui.report.json_output import validation_document
+    from tui.report.results import fails, validation_items
+    from tui.report.sarif import sarif_log
+    from tui.report.text import validation_lines, waived_count
+    from tui.report.waivers import load_waivers
 
-    parsed = read_parsed_policy(args.file)
-    doc = parsed.doc
+    output = report_format(args)
+    waivers = load_waivers(args.waivers)
+    parsed, text = read_policy_and_text(args.file)
     findings = validate(parsed)
-    if args.json:
-        print_json({
-            "valid": not has_errors(findings),
-            "size": policy_size(doc),
-            "limit": MAX_POLICY_CHARS,
-            "findings": [{"severity": f.severity, "code": f.code, "message": f.message, "path": f.path} for f in findings],
-        })
+    items = validation_items(findings, args.file, text, waivers)
+    size = policy_size(parsed.doc)
+    if output == "json":
+        print_json(validation_document(items, not has_errors(findings), size, MAX_POLICY_CHARS))
+    elif output == "sarif":
+        print_json(sarif_log(items, "validate"))
     else:
-        for f in findings:
-            print(f"{pad(_(f.severity), 7)} {f.code:<28} {visible(f.path)}: {visible(f.message)}")
-        size = policy_size(doc)
+        for line in validation_lines(items):
+            print(line)
         verdict = _("invalid") if has_errors(findings) else _("valid")
         print(_("{verdict}: {size:,} of {limit:,} characters minified, {count} finding(s)").format(
-            verdict=verdict, size=size, limit=MAX_POLICY_CHARS, count=len(findings)))
-    return 1 if has_errors(findings) else 0
+            verdict=verdict, size=size, limit=MAX_POLICY_CHARS, count=len(findings)) + waived_count(items))
+    return 1 if fails(items) else 0
 
 
 def _parse_context(pairs: list[str]) -> dict:

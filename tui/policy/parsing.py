@@ -23,10 +23,11 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from tui.policy.errors import InputError
+from tui.report.messages import message
 
 MAX_TEXT_BYTES = 256 * 1024
 """The most any JSON input may hold. A policy is at most 20,480 characters minified. Pretty-printed with CRLF
@@ -56,7 +57,11 @@ class Ambiguity:
 
     code: str
     path: str
-    message: str
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        return message(self.code, self.params)
 
 
 @dataclass(frozen=True)
@@ -153,8 +158,7 @@ def _ambiguities(value, duplicates: dict[int, list[str]], base: str) -> tuple[Am
     while stack:
         path, item = stack.pop()
         if isinstance(item, dict):
-            found.extend(Ambiguity(DUPLICATE_KEY, _join_path(path, key), f"key {key!r} appears more than once "
-                                   "in one object: JSON readers disagree on which one counts (here the last)")
+            found.extend(Ambiguity(DUPLICATE_KEY, _join_path(path, key), {"key": key})
                          for key in duplicates.get(id(item), ()))
             stack.extend((_join_path(path, key), child) for key, child in reversed(item.items()))
         elif isinstance(item, list):
@@ -162,8 +166,7 @@ def _ambiguities(value, duplicates: dict[int, list[str]], base: str) -> tuple[Am
         elif isinstance(item, float) and not math.isfinite(item):
             source = getattr(item, "source", repr(item))
             shown = source if len(source) <= 24 else f"{source[:12]}...({len(source):,} characters)"
-            found.append(Ambiguity(NON_FINITE_NUMBER, path, f"the number {shown} is not a finite number "
-                                   "(NaN, Infinity, overflow, or an integer of more than 4,300 digits)"))
+            found.append(Ambiguity(NON_FINITE_NUMBER, path, {"number": shown}))
     return tuple(found)
 
 

@@ -8,6 +8,8 @@ from tui.policy.errors import InputError
 from tui.policy.services import load_services
 
 FORMATS = ("json", "json-min", "terraform", "cloudformation")
+TEMPLATE_EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
+"""The infrastructure-as-code formats the wizard exports: (title, default file name)."""
 
 
 def _identifier(service: str) -> str:

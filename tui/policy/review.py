@@ -14,7 +14,7 @@ from tui.policy.evaluator import evaluate
 from tui.policy.exceptions import anonymous_read, blocked_default_buckets, bucket_entries_blocked_message
 from tui.policy.scenarios import ScenarioResult, run_scenarios, standard_scenarios
 from tui.policy.services import load_services
-from tui.policy.validator import Finding, has_errors, validate
+from tui.policy.validator import WARNING, Finding, has_errors, validate
 
 
 @dataclass(frozen=True)
@@ -51,24 +51,13 @@ def _catalog_findings(answers: Answers, service: str) -> list[Finding]:
     findings = []
     for entry in map(load_catalog().get, answers.public_buckets):
         if not entry.verified_in(answers.region):
-            findings.append(Finding(
-                "warning", "unverified-partition",
-                f"bucket names for {entry.title!r} are not verified in {answers.region}'s partition; confirm them before applying",
-                "Statement",
-            ))
+            findings.append(Finding(WARNING, "unverified-partition", "Statement",
+                                    {"title": entry.title, "region": answers.region}))
         if entry.write:
-            findings.append(Finding(
-                "warning", "write-exception",
-                f"{entry.title!r} lets anyone on the network write ({', '.join(entry.actions)}) to a bucket outside your "
-                "accounts: a path for data to leave; keep it only where that service needs it",
-                "Statement",
-            ))
+            findings.append(Finding(WARNING, "write-exception", "Statement",
+                                    {"title": entry.title, "actions": ", ".join(entry.actions)}))
         if entry.third_party:
-            findings.append(Finding(
-                "warning", "third-party-buckets",
-                f"{entry.title!r} opens buckets owned by a third party, not AWS: you trust that owner's bucket policies",
-                "Statement",
-            ))
+            findings.append(Finding(WARNING, "third-party-buckets", "Statement", {"title": entry.title}))
     return findings
 
 
@@ -89,7 +78,7 @@ def _service_findings(service: str) -> list[Finding]:
     template = load_services()[service]
     if not template.warning:
         return []
-    return [Finding("warning", "service-caveat", f"{template.warning} (see {template.warning_source})", "Statement")]
+    return [Finding(WARNING, "service-caveat", "Statement", {"warning": template.warning, "source": template.warning_source})]
 
 
 def review_service(answers: Answers, service: str) -> ServiceReview:

@@ -8,8 +8,9 @@ path such as `Statement[0].Condition.StringEquals.aws:PrincipalAccount`, so the 
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 
 from jsonschema import Draft202012Validator, validators
@@ -21,8 +22,18 @@ from tui.policy.identifiers import ACCOUNT_ID, BUCKET_ARN
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind, parse_operator
 from tui.policy.parsing import Parsed, parse_policy
 from tui.policy.templates import load_template
+from tui.report.messages import message
 
-ERROR, WARNING, INFO = "error", "warning", "info"
+
+class Severity(StrEnum):
+    """error: AWS refuses the policy or the tool must not apply it; warning: a perimeter hole AWS accepts."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 SCHEMA_TEMPLATE = "endpoint-policy.schema.json"
@@ -57,22 +68,28 @@ _ESCAPED_CHARACTER = re.compile(r"\$\{[*?$]\}")  # ${*} is a literal "*" in a po
 # Elements people mistype get their own code and a message that says what is allowed; the rest keep
 # jsonschema's message under the code "schema".
 _SCHEMA_RULES = {
-    ("Version",): ("bad-version", 'Version must be "2012-10-17" (or the older "2008-10-17")'),
-    ("Statement", "Effect"): ("bad-effect", 'Effect must be "Allow" or "Deny"'),
-    ("Statement", "Principal"): ("bad-principal", ('Principal must be "*" or a map such as {"AWS": [...]}; '
-                                                   "AWS refuses a bare ARN")),
+    ("Version",): "bad-version",
+    ("Statement", "Effect"): "bad-effect",
+    ("Statement", "Principal"): "bad-principal",
 }
 _VALUE_KEYWORDS = frozenset({"enum", "const", "type", "required"})
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem or remark; `path` locates it in the document ("" for the whole policy)."""
+    """One problem or remark; `path` locates it in the document ("" for the whole policy). The text is
+    the code's template (tui/report/messages.py) filled with `params`, so every renderer and language
+    says the same thing."""
 
-    severity: str
+    severity: Severity
     code: str
-    message: str
     path: str
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        """The English sentence (renderers may translate the code's template instead)."""
+        return message(self.code, self.params)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
@@ -91,11 +108,11 @@ def validate(policy: dict | str | Parsed) -> list[Finding]:
         try:
             policy = parse_policy(policy)
         except InputError as exc:
-            return [Finding(ERROR, "json-syntax", str(exc), "")]
+            return [Finding(ERROR, "json-syntax", "", {"detail": str(exc)})]
     doc, ambiguities = (policy.doc, policy.ambiguities) if isinstance(policy, Parsed) else (policy, ())
     minified = minify(doc)
     findings = [
-        *(Finding(ERROR, a.code, a.message, a.path) for a in ambiguities),
+        *(Finding(ERROR, a.code, a.path, a.params) for a in ambiguities),
         *_schema_findings(doc), *_version_rule(doc), *_size_rule(minified), *_surrogate_rule(doc, minified),
     ]
     statements = _statements(doc)
@@ -160,11 +177,10 @@ def _schema_finding(error) -> Finding:
     missing = error.validator == "required"
     if missing:
         element += (next(name for name in error.validator_value if name not in error.instance),)
-    rule = _SCHEMA_RULES.get(element) if error.validator in _VALUE_KEYWORDS else None
-    if rule is None:
-        return Finding(ERROR, "schema", error.message, path)
-    code, message = rule
-    return Finding(ERROR, code, f"{element[-1]} is missing: {message}" if missing else message, path)
+    code = _SCHEMA_RULES.get(element) if error.validator in _VALUE_KEYWORDS else None
+    if code is None:
+        return Finding(ERROR, "schema", path, {"detail": error.message})
+    return Finding(ERROR, code, path, {"variant": "missing"} if missing else {})
 
 
 def _schema_findings(doc: dict) -> list[Finding]:
@@ -222,18 +238,16 @@ def _allows_everyone(statement: dict) -> bool:
 def _version_rule(doc: dict) -> Iterator[Finding]:
     """Without a Version IAM reads the 2008 grammar, in which `${...}` policy variables are plain text."""
     if "Version" not in doc:
-        yield Finding(WARNING, "missing-version", 'the policy has no Version; add "Version": "2012-10-17"', "")
+        yield Finding(WARNING, "missing-version", "")
     elif doc["Version"] == "2008-10-17":
-        yield Finding(INFO, "old-version", "Version 2008-10-17 is the older grammar: policy variables such as "
-                      "${aws:username} stay plain text", "Version")
+        yield Finding(INFO, "old-version", "Version")
 
 
 def _size_rule(minified: str) -> Iterator[Finding]:
     """AWS refuses a policy past its limit, counted on the minified form that the tool applies."""
     size = len(minified)
     if size > MAX_POLICY_CHARS:
-        yield Finding(ERROR, "policy-too-large",
-                      f"the policy is {size:,} characters minified, over AWS's limit of {MAX_POLICY_CHARS:,}", "")
+        yield Finding(ERROR, "policy-too-large", "", {"size": size, "limit": MAX_POLICY_CHARS})
 
 
 def _strings_with_paths(value, path: str = "") -> Iterator[tuple[str, str]]:
@@ -259,8 +273,7 @@ def _surrogate_rule(doc: dict, minified: str) -> Iterator[Finding]:
         return
     for path, text in _strings_with_paths(doc):
         if _SURROGATE.search(text):
-            yield Finding(ERROR, "lone-surrogate", f"{text!r} holds a lone surrogate escape (\\ud800-\\udfff), "
-                          "which is not a character", path)
+            yield Finding(ERROR, "lone-surrogate", path, {"text": text})
 
 
 def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
@@ -271,7 +284,7 @@ def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
         if not isinstance(sid, str):
             continue
         if sid in seen:
-            yield Finding(ERROR, "duplicate-sid", f"Sid {sid!r} is already used by an earlier statement", f"{path}.Sid")
+            yield Finding(ERROR, "duplicate-sid", f"{path}.Sid", {"sid": sid})
         seen.add(sid)
 
 
@@ -283,8 +296,7 @@ def _full_access(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
     for path, statement in statements:
         if (_is_unconditioned_allow(statement) and _allows_everyone(statement)
                 and "*" in _strings(statement.get("Action")) and "*" in _strings(statement.get("Resource"))):
-            yield Finding(WARNING, "full-access", "allows every action on every resource to anyone, from any "
-                          "account: the endpoint is no perimeter", path)
+            yield Finding(WARNING, "full-access", path)
 
 
 # --- statement rules ------------------------------------------------------------------------------------
@@ -294,17 +306,13 @@ def _principal_rules(path: str, statement: dict) -> Iterator[Finding]:
     """Endpoint policies need a Principal, and only `"*"` plus conditions means the same on gateway and
     interface endpoints."""
     if "NotPrincipal" in statement:
-        yield Finding(ERROR, "not-principal", 'NotPrincipal is refused: with Allow it can admit anonymous callers; '
-                      'use "Principal": "*" and conditions', f"{path}.NotPrincipal")
+        yield Finding(ERROR, "not-principal", f"{path}.NotPrincipal")
     elif "Principal" not in statement:
-        yield Finding(ERROR, "missing-principal", 'an endpoint policy statement needs a Principal; '
-                      'use "Principal": "*" and restrict it with conditions', path)
+        yield Finding(ERROR, "missing-principal", path)
     elif isinstance(statement["Principal"], dict):
         for index, principal in _indexed_strings(statement["Principal"].get("AWS")):
             if ACCOUNT_ID.fullmatch(principal) or _ROOT_USER_ARN.fullmatch(principal):
-                yield Finding(WARNING, "account-principal", f"principal {principal!r} matches only the root user on "
-                              'gateway endpoints; use "Principal": "*" with an aws:PrincipalAccount condition',
-                              _at(f"{path}.Principal.AWS", index))
+                yield Finding(WARNING, "account-principal", _at(f"{path}.Principal.AWS", index), {"principal": principal})
 
 
 def _element_pair_rules(path: str, statement: dict) -> Iterator[Finding]:
@@ -312,10 +320,9 @@ def _element_pair_rules(path: str, statement: dict) -> Iterator[Finding]:
     for element in ("Action", "Resource"):
         negated = f"Not{element}"
         if element in statement and negated in statement:
-            yield Finding(ERROR, f"{element.lower()}-and-not-{element.lower()}",
-                          f"a statement has {element} or {negated}, not both", f"{path}.{negated}")
+            yield Finding(ERROR, f"{element.lower()}-and-not-{element.lower()}", f"{path}.{negated}")
         elif element not in statement and negated not in statement:
-            yield Finding(ERROR, f"missing-{element.lower()}", f"the statement has no {element} (or {negated})", path)
+            yield Finding(ERROR, f"missing-{element.lower()}", path)
 
 
 def _has_wildcard(value: str) -> bool:
@@ -338,23 +345,20 @@ def _has_short_literal_run(value: str) -> bool:
 def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values) -> Iterator[Finding]:
     """Identifier keys must match exactly: AWS refuses wildcards and numeric operators on them."""
     if operator.base.kind is ValueKind.NUMERIC:
-        yield Finding(ERROR, "numeric-operator-on-sensitive-key",
-                      f"{key} holds an identifier: AWS refuses numeric operators on it", key_path)
+        yield Finding(ERROR, "numeric-operator-on-sensitive-key", key_path, {"key": key})
     for index, value in _indexed_strings(values):
         if not value.isascii():
-            yield Finding(ERROR, "non-ascii-identifier", f"{key} takes AWS identifiers, which are ASCII: {value!r} "
-                          "(full-width digits or a look-alike) matches no request", _at(key_path, index))
+            yield Finding(ERROR, "non-ascii-identifier", _at(key_path, index), {"key": key, "value": value})
     for index, value in _wildcard_strings(values):
-        yield Finding(ERROR, "wildcard-in-sensitive-key", f"{key} takes exact identifiers only; "
-                      f"AWS refuses the wildcard in {value!r}", _at(key_path, index))
+        yield Finding(ERROR, "wildcard-in-sensitive-key", _at(key_path, index), {"key": key, "value": value})
 
 
 def _literal_run_rule(key_path: str, values) -> Iterator[Finding]:
     """AWS refuses string patterns whose wildcards are not anchored by six literal characters."""
     for index, value in _wildcard_strings(values):
         if _has_short_literal_run(value):
-            yield Finding(ERROR, "wildcard-needs-literals", f"{value!r}: AWS requires at least {MIN_LITERAL_RUN} "
-                          "literal characters right before or after each wildcard", _at(key_path, index))
+            yield Finding(ERROR, "wildcard-needs-literals", _at(key_path, index),
+                          {"value": value, "min_literals": MIN_LITERAL_RUN})
 
 
 def _condition_key_rules(key_path: str, key: str, operator: Operator, values, effect) -> Iterator[Finding]:
@@ -366,8 +370,7 @@ def _condition_key_rules(key_path: str, key: str, operator: Operator, values, ef
         yield from _literal_run_rule(key_path, values)
     single_valued = lowered.startswith("aws:") and lowered not in MULTIVALUED_GLOBAL_KEYS
     if operator.qualifier is SetQualifier.FOR_ALL_VALUES and effect == "Allow" and single_valued:
-        yield Finding(WARNING, "for-all-values-single-valued", f"ForAllValues on single-valued {key} is true when "
-                      "the key is absent, so this Allow also matches requests without it; drop the prefix", key_path)
+        yield Finding(WARNING, "for-all-values-single-valued", key_path, {"key": key})
 
 
 def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
@@ -379,18 +382,15 @@ def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
         operator_path = f"{path}.Condition.{name}"
         operator = parse_operator(name) if name.isascii() else None
         if not name.isascii():
-            yield Finding(ERROR, "non-ascii-condition-operator", f"{name!r} has non-ASCII characters; IAM's operator "
-                          "names are ASCII, so this is a look-alike", operator_path)
+            yield Finding(ERROR, "non-ascii-condition-operator", operator_path, {"operator": name})
         elif operator is None:
-            hint = " (Null takes no IfExists)" if name.lower().endswith("nullifexists") else ""
-            yield Finding(ERROR, "unknown-condition-operator",
-                          f"{name!r} is not an IAM condition operator{hint}", operator_path)
+            variant = {"variant": "null-if-exists"} if name.lower().endswith("nullifexists") else {}
+            yield Finding(ERROR, "unknown-condition-operator", operator_path, {"operator": name, **variant})
         elif isinstance(block, dict):
             for key, values in block.items():
                 key_path = f"{operator_path}.{key}"
                 if not key.partition("/")[0].isascii():
-                    yield Finding(ERROR, "non-ascii-condition-key", f"{key!r} has non-ASCII characters in its name; "
-                                  "condition key names are ASCII, so this is a look-alike that matches nothing", key_path)
+                    yield Finding(ERROR, "non-ascii-condition-key", key_path, {"key": key})
                     continue
                 yield from _condition_key_rules(key_path, key, operator, values, statement.get("Effect"))
 
@@ -398,14 +398,11 @@ def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
 def _element_format_rules(path: str, statement: dict) -> Iterator[Finding]:
     """Actions are `service:Action` and resources ARNs (or `*`): `s3GetObject` or `my-bucket/*` match no
     request, so the statement silently grants or denies nothing."""
-    for element, pattern, code, form in (
-        ("Action", _ACTION, "bad-action", "service:ActionName (letters, digits, hyphens, * and ?) or \"*\""),
-        ("Resource", _RESOURCE, "bad-resource", "an ARN (arn:partition:service:region:account:resource) or \"*\""),
-    ):
+    for element, pattern, code in (("Action", _ACTION, "bad-action"), ("Resource", _RESOURCE, "bad-resource")):
         for name in (element, f"Not{element}"):
             for index, value in _indexed_strings(statement.get(name)):
                 if not pattern.fullmatch(value):
-                    yield Finding(ERROR, code, f"{value!r} is not {form}", _at(f"{path}.{name}", index))
+                    yield Finding(ERROR, code, _at(f"{path}.{name}", index), {"value": value})
 
 
 def _wildcard_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
@@ -415,10 +412,7 @@ def _wildcard_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
     for index, resource in _indexed_strings(statement.get("Resource")):
         match = BUCKET_ARN.fullmatch(resource)
         if match and _has_wildcard(match.group(2)):
-            yield Finding(WARNING, "wildcard-bucket",
-                          f"{resource!r} has a wildcard bucket name and no condition: anyone can create a matching "
-                          "bucket and receive data through this endpoint; list exact bucket ARNs",
-                          _at(f"{path}.Resource", index))
+            yield Finding(WARNING, "wildcard-bucket", _at(f"{path}.Resource", index), {"resource": resource})
 
 
 def _list_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
@@ -428,9 +422,7 @@ def _list_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
         return
     for index, action in _indexed_strings(statement.get("Action")):
         if action.lower() == "s3:listbucket":
-            yield Finding(WARNING, "list-bucket-on-objects",
-                          "s3:ListBucket applies to bucket ARNs (arn:aws:s3:::bucket), but every resource here is an "
-                          "object ARN, so listing stays denied", _at(f"{path}.Action", index))
+            yield Finding(WARNING, "list-bucket-on-objects", _at(f"{path}.Action", index))
 
 
 _STATEMENT_RULES = (

@@ -1,0 +1,144 @@
+"""Waivers: findings a team has accepted for a while, so CI passes on them without hiding them.
+
+A waiver names a finding code and the policy file or the endpoint it concerns, says why, and expires. A
+matching waiver takes the finding out of the exit code; the finding is still printed (text: "waived until
+DATE: reason"), listed in `--json` (`suppressed`) and in SARIF (`suppressions`, kind external). After its
+date a waiver suppresses nothing and the finding says that its waiver expired, so an accepted risk comes
+back to the team instead of lasting forever. The file is read with the strict reader and checked against
+`policy_templates/waivers.schema.json`: a malformed file is one `error:` line and exit 2.
+"""
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from tui.policy.errors import InputError
+from tui.report.escape import visible
+from tui.report.messages import WAIVER_MESSAGES, message
+
+SCHEMA_TEMPLATE = "waivers.schema.json"
+WAIVERS_MAX_DEPTH = 4
+"""document > waivers list > waiver > value."""
+
+
+class WaiverState(StrEnum):
+    """What a waiver does to the finding it matches."""
+
+    WAIVED = "waived"
+    EXPIRED = "waiver-expired"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One accepted finding: `subject` is a policy file path (as given on the command line) or an endpoint ID."""
+
+    code: str
+    subject: str
+    reason: str
+    expires: date
+
+    def matches(self, code: str, subjects: Iterable[str]) -> bool:
+        return code == self.code and any(_same_subject(self.subject, subject) for subject in subjects)
+
+    def to_dict(self) -> dict:
+        return {"reason": self.reason, "expires": self.expires.isoformat()}
+
+
+@dataclass(frozen=True)
+class AppliedWaiver:
+    """A waiver that matched a finding, and whether it still holds on the day of the run."""
+
+    waiver: Waiver
+    state: WaiverState
+
+    @property
+    def suppresses(self) -> bool:
+        return self.state is WaiverState.WAIVED
+
+    @property
+    def message(self) -> str:
+        """"waived until DATE: reason" or "waiver expired on DATE: reason" (the reason escaped: it is file text)."""
+        params = {"expires": self.waiver.expires.isoformat(), "reason": visible(self.waiver.reason)}
+        return message(str(self.state), params, WAIVER_MESSAGES)
+
+    def to_dict(self) -> dict:
+        return self.waiver.to_dict()
+
+
+def _same_subject(waived: str, subject: str) -> bool:
+    """Endpoint IDs compare exactly; file paths compare after normalisation, relative to the working directory."""
+    if waived.startswith("vpce-") or subject.startswith("vpce-"):
+        return waived == subject
+    return os.path.normcase(os.path.abspath(waived)) == os.path.normcase(os.path.abspath(subject))
+
+
+def today() -> date:
+    """The UTC date: a waiver expires at the same moment on every CI runner."""
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class Waivers:
+    """The waivers of one file, and the day they are judged on."""
+
+    items: tuple[Waiver, ...] = ()
+    on: date | None = None
+
+    def applied(self, code: str, *subjects: str) -> AppliedWaiver | None:
+        """The first waiver for this code and subject: in force if one still holds, else an expired one."""
+        matching = [w for w in self.items if w.matches(code, subjects)]
+        if not matching:
+            return None
+        day = self.on or today()
+        current = [w for w in matching if w.expires >= day]
+        if current:
+            return AppliedWaiver(current[0], WaiverState.WAIVED)
+        return AppliedWaiver(max(matching, key=lambda w: w.expires), WaiverState.EXPIRED)
+
+
+NO_WAIVERS = Waivers()
+
+
+def load_waivers(path: str | None, on: date | None = None) -> Waivers:
+    """The waivers in a file (none without one); InputError, one line, when the file is not a waivers file."""
+    if path is None:
+        return NO_WAIVERS
+    from tui.policy.parsing import read_file_text, read_stdin_text, strict_json
+
+    source = "standard input" if path == "-" else f"waivers file {path!r}"
+    text = read_stdin_text() if path == "-" else read_file_text(path, source)
+    data = strict_json(text, source, max_depth=WAIVERS_MAX_DEPTH)
+    _check_shape(data, source)
+    return Waivers(tuple(_waiver(item, index, source) for index, item in enumerate(data["waivers"])), on)
+
+
+def _check_shape(data: object, source: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from tui.policy.templates import load_template
+
+    error = next(iter(Draft202012Validator(load_template(SCHEMA_TEMPLATE)).iter_errors(data)), None)
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise InputError(visible(f"{source}: {where.lstrip('.') or 'the document'}: {_shape_message(error)}"))
+
+
+def _shape_message(error) -> str:
+    """jsonschema's message, shortened where it would echo a whole waiver back."""
+    if error.validator == "oneOf":
+        return 'give exactly one of "file" (a policy file) or "endpoint" (an endpoint ID)'
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        extra = ", ".join(repr(name) for name in error.instance if name not in known)
+        return f"{extra} not allowed here (allowed: {', '.join(known)})"
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+
+
+def _waiver(item: dict, index: int, source: str) -> Waiver:
+    try:
+        expires = date.fromisoformat(item["expires"])
+    except ValueError:
+        raise InputError(visible(f"{source}: waivers[{index}].expires: {item['expires']!r} is not a date (YYYY-MM-DD)")) from None
+    return Waiver(item["code"], item.get("file") or item["endpoint"], item["reason"], expires)
