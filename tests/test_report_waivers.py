@@ -112,7 +112,7 @@ def test_audit_waives_one_endpoint_only(aws_env, tmp_path, capsys):
     assert waived == [(s3, "foreign-principals")]
 
 
-@pytest.mark.parametrize("content, named", [
+@pytest.mark.parametrize(("content", "named"), [
     ('{"waivers": [{"code": "x", "reason": "r", "expires": "2030-01-01"}]}', 'exactly one of "file"'),
     ('{"waivers": [{"code": "x", "file": "p", "endpoint": "vpce-0123456789abcdef0", "reason": "r", "expires": "2030-01-01"}]}',
      'exactly one of "file"'),

@@ -6,12 +6,18 @@ import re
 import sys
 
 from tui.commands.common import (
-    add_report_options, print_json, read_json, read_parsed_policy, read_policy_and_text, report_format, write_output,
+    add_report_options,
+    print_json,
+    read_json,
+    read_parsed_policy,
+    read_policy_and_text,
+    report_format,
+    write_output,
 )
 from tui.policy.errors import InputError, WizardError
 from tui.policy.renderers import FORMATS as RENDER_FORMATS
 from tui.report.escape import visible
-from tui.report.i18n import N_, _, pad
+from tui.report.i18n import N_, _
 
 SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))
 

@@ -44,35 +44,35 @@ def path_lines(text: str) -> dict[str, int]:
     for match in _TOKEN.finditer(text):
         line += text.count("\n", position, match.start())
         position = match.start()
-        token = match.group()
+        lexeme = match.group()
         top = stack[-1] if stack else None
-        if token in ("{", "["):
+        if lexeme in ("{", "["):
             path = _value_path(top)
             lines.setdefault(path, line)
-            stack.append(_Container(path, token == "{"))
-        elif token in ("}", "]"):
+            stack.append(_Container(path, lexeme == "{"))
+        elif lexeme in ("}", "]"):
             if stack:
                 stack.pop()
-        elif token == ",":
+        elif lexeme == ",":
             if top is not None and top.is_object:
                 top.expects_key = True
             elif top is not None:
                 top.index += 1
-        elif token == ":":
+        elif lexeme == ":":
             continue
-        elif top is not None and top.is_object and top.expects_key and token.startswith('"'):
-            top.key, top.expects_key = _string(token), False
+        elif top is not None and top.is_object and top.expects_key and lexeme.startswith('"'):
+            top.key, top.expects_key = _string(lexeme), False
             lines.setdefault(_join(top.path, top.key), line)
         else:
             lines.setdefault(_value_path(top), line)
     return lines
 
 
-def _string(token: str) -> str:
+def _string(lexeme: str) -> str:
     try:
-        return json.loads(token)
+        return json.loads(lexeme)
     except ValueError:
-        return token.strip('"')
+        return lexeme.strip('"')
 
 
 def line_of(lines: dict[str, int], path: str) -> int:

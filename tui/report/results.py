@@ -8,7 +8,7 @@ and the analyser (`tui.policy.analysis.Finding`: high / medium / low / info, a w
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from tui.report.locations import line_of, path_lines, statement_path
 from tui.report.waivers import NO_WAIVERS, AppliedWaiver, Waivers
@@ -16,7 +16,7 @@ from tui.report.waivers import NO_WAIVERS, AppliedWaiver, Waivers
 if TYPE_CHECKING:
     from tui.policy import analysis, validator
 
-    AnyFinding = Union[validator.Finding, analysis.Finding]
+    AnyFinding = validator.Finding | analysis.Finding
 
 
 class Level(StrEnum):
