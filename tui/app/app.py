@@ -51,7 +51,6 @@ TEXTUAL_COMMANDS = (
     N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
     N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
 )
-
 allow_breaks_between_wide_characters()
 
 
