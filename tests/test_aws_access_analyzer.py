@@ -186,3 +186,25 @@ def test_audit_and_apply_with_access_analyzer_in_the_sandbox(aws_env, tmp_path):
     code, out, err = run(["apply", "--endpoint", endpoint, "--policy", str(policy), "--dry-run", "--access-analyzer"])
     assert code == 0, err
     assert f"  Access Analyzer CheckNoNewAccess {SANDBOX_NOTE}" in out
+
+
+def test_audit_sends_the_stored_text_as_aws_holds_it(monkeypatch):
+    """An unparseable or ambiguous stored policy reaches Access Analyzer as it is, not as our reading of it."""
+    from types import SimpleNamespace
+
+    from tui.aws import audit as audit_module
+
+    stored = '{"Statement":[{"Effect":"Allow","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'
+    client = analyzer_client()
+    endpoint = SimpleNamespace(takes_policy=True, stored=stored, region="eu-west-1", findings=())
+    monkeypatch.setattr(audit_module, "discover", lambda *args, **kwargs: [endpoint])
+    with Stubber(client) as stub:
+        stub.add_response("validate_policy", {"findings": []}, {"policyDocument": stored, "policyType": "RESOURCE_POLICY", "locale": "EN"})
+        [result] = audit_module.audit(Connected(client), ["eu-west-1"], [TRUSTED], access_analyzer=True)
+        stub.assert_no_pending_responses()
+    assert result.access_analyzer.status is Status.ASKED
+
+
+def test_access_analyzer_across_targets_is_refused_with_one_line(tmp_path):
+    code, _, err = run(["audit", "--accounts", "111122223333", "--access-analyzer"])
+    assert code == 2 and err.count("\n") == 1 and "--access-analyzer works on one connection" in err

@@ -116,14 +116,15 @@ def skip_reason(conn) -> str | None:
     return None
 
 
-def validate_policy(conn, policy: dict, region: str | None = None, locale: str = "EN") -> Validation:
-    """ValidatePolicy for an endpoint policy; one call per distinct (document, region, locale) a connection
-    asks about, so an audit of many endpoints that share a policy asks once."""
+def validate_policy(conn, policy: dict | str, region: str | None = None, locale: str = "EN") -> Validation:
+    """ValidatePolicy for an endpoint policy: a document, or the text exactly as AWS stores it (so Access
+    Analyzer reads what AWS reads, duplicate keys and all). One call per distinct (document, region, locale)
+    a connection asks about, so an audit of many endpoints that share a policy asks once."""
     skipped = skip_reason(conn)
     if skipped:
         return Validation(Status.SKIPPED, note=skipped)
     region = region or conn.region
-    key = ("access-analyzer:validate", minify(policy), region, locale_for(locale))
+    key = ("access-analyzer:validate", policy if isinstance(policy, str) else minify(policy), region, locale_for(locale))
     if key not in conn.memo:
         conn.memo[key] = _validate(conn.client("accessanalyzer", region), key[1], key[3], region)
     return conn.memo[key]

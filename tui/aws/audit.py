@@ -44,7 +44,8 @@ def audit(conn, regions, trusted_accounts, trusted_orgs=(), *, vpc_id=None, on_r
 
 
 def _second_opinion(conn, endpoint: Endpoint, locale: str) -> Validation | None:
-    """No policy document, no opinion: endpoints that take none are not sent."""
+    """The stored text as AWS holds it (AWS's full-access default when there is none); endpoints that take
+    no policy are not sent."""
     if not endpoint.takes_policy:
         return None
-    return validate_policy(conn, endpoint.policy if endpoint.policy is not None else FULL_ACCESS_POLICY, endpoint.region, locale)
+    return validate_policy(conn, endpoint.stored or FULL_ACCESS_POLICY, endpoint.region, locale)

@@ -211,6 +211,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from tui.aws.apply import plan_apply
 
     if org_commands.wants_targets(args):
+        _refuse_second_opinion_across_targets(args)
         return org_commands.run_org_apply(args)
     if not args.endpoint or not args.policy:
         raise InputError("give --endpoint ID and --policy FILE (or targets: --org, --ou, --accounts, --service)")
@@ -272,6 +273,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
     output = report_format(args)
     if org_commands.wants_targets(args):
+        _refuse_second_opinion_across_targets(args)
         return org_commands.run_org_audit(args)
     waivers = load_waivers(args.waivers)
     accounts = [check_account_id(a) for a in args.trusted_account]
@@ -323,6 +325,13 @@ def _no_new_access(conn, plan) -> dict:
 
     return {item.endpoint.id: check_no_new_access(conn, item.endpoint.policy or FULL_ACCESS_POLICY, item.policy, item.endpoint.region)
             for item in plan.writes}
+
+
+def _refuse_second_opinion_across_targets(args: argparse.Namespace) -> None:
+    """Said, not silently ignored: the fan-out runs in member accounts, where Access Analyzer is not asked yet."""
+    if getattr(args, "access_analyzer", False):
+        raise InputError("--access-analyzer works on one connection (one account) for now, not with --org, --ou or --accounts: "
+                         "run it per account")
 
 
 def _analyzer_locale() -> str:
