@@ -151,3 +151,15 @@ def test_the_wizard_text_shows_a_waived_finding_dimmed_with_its_waiver(tmp_path)
     text = findings_text(validation_items(validate(BROKEN), policy, None, waivers))
     assert text.plain.splitlines()[1] == f"        waived until {LATER}: [b]legacy[/b]"  # markup stays text
     assert all(span.style == "dim italic" for span in text.spans)
+
+
+def test_the_documented_waivers_file_is_a_waivers_file(tmp_path):
+    import re
+
+    docs = (Path(__file__).parent.parent / "docs" / "cli.md").read_text()
+    example = re.search(r"\*\*Waivers\*\*.*?```json\n(.*?)```", docs, re.DOTALL).group(1)
+    path = tmp_path / "waivers.json"
+    path.write_text(example)
+    waivers = load_waivers(str(path), on=date(2026, 1, 1))
+    assert [w.code for w in waivers.items] == ["wildcard-bucket", "foreign-principals"]
+    assert waivers.applied("foreign-principals", "vpce-0123456789abcdef0").state is WaiverState.WAIVED

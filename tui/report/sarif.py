@@ -23,7 +23,10 @@ FINGERPRINT = "vpceWizardFinding/v1"
 def sarif_log(items: Iterable[Item], command: str) -> dict:
     """One run of one command (validate, check or audit) as a SARIF log."""
     items = list(items)
-    rules = sorted({item.code: item for item in items}.values(), key=lambda item: item.code)
+    first: dict[str, Item] = {}
+    for item in items:
+        first.setdefault(item.code, item)
+    rules = [first[code] for code in sorted(first)]
     index = {item.code: position for position, item in enumerate(rules)}
     return {
         "$schema": SARIF_SCHEMA,
@@ -41,7 +44,15 @@ def sarif_log(items: Iterable[Item], command: str) -> dict:
 
 
 def _rule(item: Item) -> dict:
-    return {"id": item.code, "name": item.code, "defaultConfiguration": {"level": str(item.level)}}
+    """A rule per finding code. GitHub code scanning wants the descriptions and help text; the full
+    description is the first finding's message (a code's findings differ only in their parameters)."""
+    return {
+        "id": item.code, "name": item.code,
+        "shortDescription": {"text": item.code.replace("-", " ").capitalize()},
+        "fullDescription": {"text": item.message[:1024]},
+        "help": {"text": f"vpce-wizard finding `{item.code}`: docs/cli.md lists what validate, check and audit report."},
+        "defaultConfiguration": {"level": str(item.level)},
+    }
 
 
 def _result(item: Item, rule_index: int) -> dict:
