@@ -1,5 +1,6 @@
 """Discovery against moto's server over HTTP, and the pure parts (no-policy endpoints, type inference)."""
 
+import json
 from collections import Counter
 
 from tui.aws.discovery import ServiceSupport, discover, endpoint_from_api
@@ -62,3 +63,21 @@ def test_missing_type_is_inferred_from_the_service():
     assert endpoint.type == "Gateway" and endpoint.policy is None
     # a stored policy that cannot be parsed is never taken for AWS's default: it is a high `unreadable`
     assert endpoint.classification == "unproven" and [f.code for f in endpoint.findings] == ["unreadable"]
+
+
+def test_endpoints_sharing_a_document_share_its_verdict_unless_it_names_the_endpoint():
+    """Verdicts are cached per document text; one that tests aws:SourceVpce (here behind a JSON escape) is
+    judged per endpoint: it admits requests through its own endpoint only."""
+    trust, mine_id = Trust(("111122223333",)), "vpce-0a1b2c3d4e5f60718"
+    policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": mine_id}}}]}
+    pinned = json.dumps(policy).replace("SourceVpce", "Source\\u0056pce")
+    assert "SourceVpce" not in pinned and json.loads(pinned) == policy
+
+    def endpoint(endpoint_id):
+        item = {**raw("com.amazonaws.eu-west-1.ssm", PolicyDocument=pinned), "VpcEndpointId": endpoint_id, "VpcId": "vpc-0a1b2c3d4e5f60718"}
+        return endpoint_from_api(item, "eu-west-1", {}, trust)
+
+    mine, other = endpoint(mine_id), endpoint("vpce-0fedcba9876543210")
+    assert mine.classification == "trusts outside the given accounts" and other.classification == "locks out trusted callers"
+    mine.policy["Statement"].clear()  # each endpoint holds its own copy of the shared document
+    assert other.policy["Statement"] and endpoint(mine_id).policy["Statement"]

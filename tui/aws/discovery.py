@@ -1,10 +1,12 @@
 """Find VPC endpoints and what their policies do: one paginated listing per region, never a call per endpoint."""
 
+import copy
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from tui.aws.errors import translate
-from tui.aws.perimeter import Place, Trust, assess_stored, no_policy
+from tui.aws.perimeter import Place, Trust, no_policy, stored_verdict
 from tui.policy.analysis import Finding
 from tui.policy.errors import InputError
 from tui.policy.parsing import Parsed
@@ -87,16 +89,23 @@ def stored_policy(text: str | None) -> Parsed | None:
     policy by making it unparseable). Read by the same strict parser as every other policy."""
     if not text:
         return None
+    return _read_stored(text)
+
+
+@lru_cache(maxsize=4096)
+def _read_stored(text: str) -> Parsed:
+    """Read once per distinct text: a fleet shares a few documents (the caller copies before changing one)."""
     return parse_policy_text(text, "the stored policy")
 
 
 def parse_policy(text: str | None) -> dict | None:
-    """The stored document, or None when AWS gave none or it cannot be parsed (`stored_policy` says why)."""
+    """The stored document (the caller's own copy), or None when AWS gave none or it cannot be parsed
+    (`stored_policy` says why)."""
     try:
         parsed = stored_policy(text)
     except InputError:
         return None
-    return parsed.doc if parsed else None
+    return copy.deepcopy(parsed.doc) if parsed else None
 
 
 def _endpoint_type(raw: dict, service: str | None, support: ServiceSupport | None) -> str:
@@ -146,7 +155,7 @@ def labelled(endpoint: Endpoint, trust: Trust) -> Endpoint:
     """The endpoint with the analyser's verdict on its stored document against `trust`."""
     if not endpoint.takes_policy:
         return endpoint
-    _, assessment = assess_stored(endpoint.stored, endpoint.place, trust)
+    assessment = stored_verdict(endpoint.stored, endpoint.place, trust)
     return replace(endpoint, classification=str(assessment.classification), findings=assessment.findings)
 
 
