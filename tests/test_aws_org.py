@@ -104,6 +104,19 @@ def test_audit_org_lists_every_endpoint_with_its_account(org, capsys):
     assert {e["region"] for e in member_s3} == set(REGIONS) and all(e["classification"] == "full access" for e in member_s3)
 
 
+def test_audit_org_sarif_names_each_account_region_and_endpoint(org, capsys, tmp_path):
+    assert main(["audit", "--org", *BOTH, "--format", "sarif"]) == 1
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    places = [r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].split("/") for r in results]
+    assert {account for account, _, _ in places} == set(everyone(org)) and {region for _, region, _ in places} == set(REGIONS)
+    waivers = tmp_path / "waivers.json"
+    waivers.write_text(json.dumps({"waivers": [
+        {"code": r["ruleId"], "endpoint": r["locations"][0]["logicalLocations"][0]["name"], "reason": "r", "expires": "2999-01-01"}
+        for r in results if r["level"] == "error"]}))
+    assert main(["audit", "--org", *BOTH, "--waivers", str(waivers)]) == 0  # every high finding waived
+    assert capsys.readouterr().out.splitlines()[-1].endswith("waived; 0 target(s) not audited")
+
+
 def test_apply_org_changes_every_s3_endpoint_then_rollback_restores(aws_env, org, policy_file, capsys):
     before = {key: held(aws_env.url, *key, eid, org.management) for key, eid in s3_endpoints(aws_env, org).items()}
     assert main(["apply", "--org", "--service", "s3", "--policy", policy_file, *BOTH, "--yes", "--json"]) == 0

@@ -268,7 +268,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from tui.report.json_output import with_waivers
     from tui.report.results import endpoint_items, fails
     from tui.report.sarif import sarif_log
-    from tui.report.text import analysis_lines
+    from tui.report.text import analysis_lines, severity_counts, waived_count
     from tui.report.waivers import load_waivers
 
     output = report_format(args)
@@ -313,8 +313,7 @@ def run_audit(args: argparse.Namespace) -> int:
         _show_second_opinion(r.access_analyzer)
     if args.access_analyzer:
         _show_skipped_second_opinion(conn)
-    counts = ", ".join(f"{sum(f.severity == s for r in results for f in r.findings)} {s}" for s in SEVERITIES)
-    print(f"{len(results)} endpoint(s): {counts}")
+    print(f"{len(results)} endpoint(s): {severity_counts(items, SEVERITIES)}{waived_count(items)}")
     return 1 if fails(items) else 0
 
 

@@ -165,7 +165,7 @@ def run_org_audit(args: argparse.Namespace) -> int:
     from tui.report.json_output import with_waivers
     from tui.report.results import endpoint_items, fails
     from tui.report.sarif import sarif_log
-    from tui.report.text import analysis_lines
+    from tui.report.text import analysis_lines, severity_counts, waived_count
     from tui.report.waivers import load_waivers
 
     waivers = load_waivers(args.waivers)
@@ -174,7 +174,8 @@ def run_org_audit(args: argparse.Namespace) -> int:
     audits = [item.to_audit() for item in found]
     per_endpoint = [endpoint_items(a.findings, item.account, item.endpoint.region, item.endpoint.id, waivers)
                     for item, a in zip(found, audits, strict=True)]
-    code = 1 if fails(i for items in per_endpoint for i in items) or report.errors else 0
+    every = [i for items in per_endpoint for i in items]
+    code = 1 if fails(every) or report.errors else 0
     if args.format == "json":
         endpoints = [{"account": item.account, **a.to_dict()} for item, a in zip(found, audits, strict=True)]
         for entry, items in zip(endpoints, per_endpoint, strict=True):
@@ -182,7 +183,7 @@ def run_org_audit(args: argparse.Namespace) -> int:
         print_json({"connection": conn.label, "targets": len(targets), "endpoints": endpoints, "errors": _errors_json(report)})
         return code
     if args.format == "sarif":
-        print_json(sarif_log([i for items in per_endpoint for i in items], "audit"))
+        print_json(sarif_log(every, "audit"))
         _print_errors(report, sys.stderr)  # stdout holds the SARIF document
         return code
     for item, items in zip(found, per_endpoint, strict=True):
@@ -192,7 +193,7 @@ def run_org_audit(args: argparse.Namespace) -> int:
         for line in analysis_lines(items, witnesses=False):
             print(line)
     _print_errors(report)
-    counts = ", ".join(f"{sum(f.severity == s for item in found for f in item.endpoint.findings)} {s}" for s in SEVERITIES)
+    counts = severity_counts(every, SEVERITIES) + waived_count(every)
     accounts = len({t.account for t in targets})
     print(f"{len(found)} endpoint(s) in {accounts} account(s) x {len(targets) // max(accounts, 1)} region(s): {counts}; {len(report.errors)} target(s) not audited")
     return code

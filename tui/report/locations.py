@@ -10,6 +10,7 @@ reported them).
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _LAST_PART = re.compile(r"(\[[0-9]+\]|\.[^.\[]*|^[^.\[]+)$")
@@ -70,7 +71,7 @@ def path_lines(text: str) -> dict[str, int]:
 
 def _string(lexeme: str) -> str:
     try:
-        return json.loads(lexeme)
+        return str(json.loads(lexeme))
     except ValueError:
         return lexeme.strip('"')
 
@@ -87,7 +88,7 @@ def line_of(lines: dict[str, int], path: str) -> int:
     return 1
 
 
-def statement_path(doc: dict, label: str) -> str:
+def statement_path(doc: dict[str, Any], label: str) -> str:
     """The path of the statement an evaluator label names: "Statement[i]" already is one; a Sid is looked up."""
     if label.startswith("Statement"):
         return label

@@ -8,7 +8,7 @@ and the analyser (`tui.policy.analysis.Finding`: high / medium / low / info, a w
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.report.locations import line_of, path_lines, statement_path
 from tui.report.waivers import NO_WAIVERS, AppliedWaiver, Waivers
@@ -81,6 +81,11 @@ class Item:
         return getattr(self.finding, "params", {})
 
     @property
+    def witness(self) -> "analysis.Witness | None":
+        """The request that proves an analyser's finding (validator findings have none)."""
+        return getattr(self.finding, "witness", None)
+
+    @property
     def suppressed(self) -> bool:
         return self.waiver is not None and self.waiver.suppresses
 
@@ -105,7 +110,7 @@ def validation_items(findings: Iterable["validator.Finding"], file: str, text: s
     return items
 
 
-def check_items(findings: Iterable["analysis.Finding"], file: str, doc: dict, text: str | None,
+def check_items(findings: Iterable["analysis.Finding"], file: str, doc: dict[str, Any], text: str | None,
                 waivers: Waivers = NO_WAIVERS) -> list[Item]:
     """The analyser's findings of one policy file, each at the statement that decides its witness request."""
     lines = path_lines(text) if text is not None else {}
@@ -128,7 +133,7 @@ def _judged(finding: "AnyFinding", place: Place, waivers: Waivers, failing: bool
     return Item(finding, place, waivers.applied(finding.code, *place.subjects), failing)
 
 
-def _deciding_statement(doc: dict, finding: "analysis.Finding") -> str:
+def _deciding_statement(doc: dict[str, Any], finding: "analysis.Finding") -> str:
     """The first statement that decides the finding's witness request; "" (the whole file) without one."""
     if finding.witness is None:
         return ""

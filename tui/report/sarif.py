@@ -10,6 +10,7 @@ A waived finding keeps its place with a `suppressions` entry (kind external: the
 import hashlib
 import os
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 from tui import __version__
@@ -20,7 +21,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 FINGERPRINT = "vpceWizardFinding/v1"
 
 
-def sarif_log(items: Iterable[Item], command: str) -> dict:
+def sarif_log(items: Iterable[Item], command: str) -> dict[str, Any]:
     """One run of one command (validate, check or audit) as a SARIF log."""
     items = list(items)
     first: dict[str, Item] = {}
@@ -43,7 +44,7 @@ def sarif_log(items: Iterable[Item], command: str) -> dict:
     }
 
 
-def _rule(item: Item) -> dict:
+def _rule(item: Item) -> dict[str, Any]:
     """A rule per finding code. GitHub code scanning wants the descriptions and help text; the full
     description is the first finding's message (a code's findings differ only in their parameters)."""
     return {
@@ -55,28 +56,29 @@ def _rule(item: Item) -> dict:
     }
 
 
-def _result(item: Item, rule_index: int) -> dict:
-    result: dict = {
+def _result(item: Item, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
         "ruleId": item.code, "ruleIndex": rule_index, "level": str(item.level),
         "message": {"text": item.message},
         "locations": [_location(item)],
         "partialFingerprints": {FINGERPRINT: _fingerprint(item)},
         "properties": _properties(item),
     }
-    if item.suppressed:
+    if item.waiver is not None and item.suppressed:
+        waiver = item.waiver.waiver
         result["suppressions"] = [{
-            "kind": "external", "status": "accepted", "justification": item.waiver.waiver.reason,
-            "properties": {"expires": item.waiver.waiver.expires.isoformat()},
+            "kind": "external", "status": "accepted", "justification": waiver.reason,
+            "properties": {"expires": waiver.expires.isoformat()},
         }]
     return result
 
 
-def _location(item: Item) -> dict:
+def _location(item: Item) -> dict[str, Any]:
     place = item.place
     if place.endpoint_id:
         qualified = "/".join(part for part in (place.account, place.region, place.endpoint_id) if part)
         return {"logicalLocations": [{"name": place.endpoint_id, "fullyQualifiedName": qualified, "kind": "resource"}]}
-    location: dict = {}
+    location: dict[str, Any] = {}
     if place.file and place.file != "-":
         location["physicalLocation"] = {"artifactLocation": {"uri": artifact_uri(place.file)},
                                         "region": {"startLine": place.line or 1}}
@@ -99,14 +101,13 @@ def _fingerprint(item: Item) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _properties(item: Item) -> dict:
-    properties: dict = {"severity": item.severity}
+def _properties(item: Item) -> dict[str, Any]:
+    properties: dict[str, Any] = {"severity": item.severity}
     if item.params:
         properties["params"] = {key: value if isinstance(value, (int, float)) else str(value)
                                 for key, value in item.params.items()}
-    witness = getattr(item.finding, "witness", None)
-    if witness is not None:
-        properties["witness"] = witness.to_dict()
+    if item.witness is not None:
+        properties["witness"] = item.witness.to_dict()
     if item.place.account:
         properties["account"] = item.place.account
     if item.place.region:

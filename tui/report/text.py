@@ -20,20 +20,21 @@ def validation_lines(items: Iterable[Item]) -> Iterator[str]:
         yield from waiver_lines(item, " " * 8)
 
 
-def analysis_finding_line(finding) -> str:
-    """One analyser finding as check, audit and the org commands print it."""
-    return f"    {finding.severity.upper():<6} {finding.code}: {visible(finding.message)}"
-
-
 def analysis_lines(items: Iterable[Item], *, witnesses: bool) -> Iterator[str]:
-    """check and audit: one line per finding; check adds the witness request that proves it."""
+    """check and audit (one account or many): one line per finding; check adds the witness request."""
     for item in items:
-        yield analysis_finding_line(item.finding)
-        witness = item.finding.witness
+        yield f"    {item.severity.upper():<6} {item.code}: {visible(item.message)}"
+        witness = item.witness
         if witnesses and witness:
             yield (f"           witness: {witness.decision} {visible(witness.action)} {visible(witness.resource)} "
                    f"{visible(witness.to_dict()['context'])}")
         yield from waiver_lines(item, " " * 11)
+
+
+def severity_counts(items: Iterable[Item], severities: Iterable[str]) -> str:
+    """`15 high, 15 medium, 0 low, 3 info`: audit's summary, waived findings included."""
+    items = list(items)
+    return ", ".join(f"{sum(item.severity == severity for item in items)} {severity}" for severity in severities)
 
 
 def waived_count(items: Iterable[Item]) -> str:

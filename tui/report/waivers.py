@@ -13,10 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tui.policy.errors import InputError
 from tui.report.escape import visible
 from tui.report.messages import WAIVER_MESSAGES, message
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 SCHEMA_TEMPLATE = "waivers.schema.json"
 WAIVERS_MAX_DEPTH = 4
@@ -42,7 +46,7 @@ class Waiver:
     def matches(self, code: str, subjects: Iterable[str]) -> bool:
         return code == self.code and any(_same_subject(self.subject, subject) for subject in subjects)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return {"reason": self.reason, "expires": self.expires.isoformat()}
 
 
@@ -63,7 +67,7 @@ class AppliedWaiver:
         params = {"expires": self.waiver.expires.isoformat(), "reason": visible(self.waiver.reason)}
         return message(str(self.state), params, WAIVER_MESSAGES)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return self.waiver.to_dict()
 
 
@@ -109,7 +113,7 @@ def load_waivers(path: str | None, on: date | None = None) -> Waivers:
 
     source = "standard input" if path == "-" else f"waivers file {path!r}"
     text = read_stdin_text() if path == "-" else read_file_text(path, source)
-    data = strict_json(text, source, max_depth=WAIVERS_MAX_DEPTH)
+    data: Any = strict_json(text, source, max_depth=WAIVERS_MAX_DEPTH)
     _check_shape(data, source)
     return Waivers(tuple(_waiver(item, index, source) for index, item in enumerate(data["waivers"])), on)
 
@@ -125,7 +129,7 @@ def _check_shape(data: object, source: str) -> None:
         raise InputError(visible(f"{source}: {where.lstrip('.') or 'the document'}: {_shape_message(error)}"))
 
 
-def _shape_message(error) -> str:
+def _shape_message(error: "ValidationError") -> str:
     """jsonschema's message, shortened where it would echo a whole waiver back."""
     if error.validator == "oneOf":
         return 'give exactly one of "file" (a policy file) or "endpoint" (an endpoint ID)'
@@ -133,10 +137,11 @@ def _shape_message(error) -> str:
         known = error.schema.get("properties", {})
         extra = ", ".join(repr(name) for name in error.instance if name not in known)
         return f"{extra} not allowed here (allowed: {', '.join(known)})"
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    text = str(error.message)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _waiver(item: dict, index: int, source: str) -> Waiver:
+def _waiver(item: dict[str, str], index: int, source: str) -> Waiver:
     try:
         expires = date.fromisoformat(item["expires"])
     except ValueError:
