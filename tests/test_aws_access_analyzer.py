@@ -208,3 +208,22 @@ def test_audit_sends_the_stored_text_as_aws_holds_it(monkeypatch):
 def test_access_analyzer_across_targets_is_refused_with_one_line(tmp_path):
     code, _, err = run(["audit", "--accounts", "111122223333", "--access-analyzer"])
     assert code == 2 and err.count("\n") == 1 and "--access-analyzer works on one connection" in err
+
+
+def test_check_sends_the_file_as_written_and_escapes_what_access_analyzer_says(tmp_path, monkeypatch):
+    """The text goes to AWS as the user wrote it; AWS's answer is outside text and is shown escaped."""
+    from tui.aws import session
+
+    text = json.dumps(POLICY, indent=4) + "\n"
+    path = tmp_path / "policy.json"
+    path.write_text(text)
+    client = analyzer_client()
+    monkeypatch.setattr(session, "connect", lambda target: Connected(client, target.region))
+    hostile = {**FINDING, "findingDetails": "bad \x1b[2J news"}
+    with Stubber(client) as stub:
+        stub.add_response("validate_policy", {"findings": [hostile]},
+                          {"policyDocument": text, "policyType": "RESOURCE_POLICY", "locale": "EN"})
+        code, out, _ = run(["check", str(path), "--region", "eu-west-1", "--trusted-account", TRUSTED, "--access-analyzer"])
+        stub.assert_no_pending_responses()
+    assert code == 0 and "\x1b" not in out
+    assert "Access Analyzer SECURITY_WARNING FORALLVALUES_WITH_SINGLE_VALUED_KEY at Statement[0].Condition: bad \\x1b[2J news" in out

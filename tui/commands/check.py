@@ -68,7 +68,7 @@ def run_check(args: argparse.Namespace) -> int:
         raise InputError(f"{visible(args.file)!r} is not a policy: it has no Statement")
     analysis = analyse_parsed(parsed, setting)
     items = check_items(analysis.findings, args.file, parsed.doc, text, waivers)
-    second = _second_opinion(args, parsed.doc, setting.region) if args.access_analyzer else None
+    second = _second_opinion(args, text, setting.region) if args.access_analyzer else None
     if output == "json":
         verdict = analysis.to_dict()
         print_json(verdict | {"findings": with_waivers(verdict["findings"], items)}
@@ -84,9 +84,9 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if fails(items) else 0
 
 
-def _second_opinion(args: argparse.Namespace, policy: dict, region: str):
-    """Access Analyzer's ValidatePolicy, asked only on request: check stays offline by default. A connection
-    that cannot be made is a note like any other refusal, never the end of the check."""
+def _second_opinion(args: argparse.Namespace, policy: str, region: str):
+    """Access Analyzer's ValidatePolicy on the file as written, asked only on request: check stays offline by
+    default. A connection that cannot be made is a note like any other refusal, never the end of the check."""
     from tui.aws.access_analyzer import Status, Validation, locale_for, validate_policy
     from tui.aws.session import AwsTarget, connect
     from tui.policy.errors import WizardError
