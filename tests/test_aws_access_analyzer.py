@@ -227,3 +227,23 @@ def test_check_sends_the_file_as_written_and_escapes_what_access_analyzer_says(t
         stub.assert_no_pending_responses()
     assert code == 0 and "\x1b" not in out
     assert "Access Analyzer SECURITY_WARNING FORALLVALUES_WITH_SINGLE_VALUED_KEY at Statement[0].Condition: bad \\x1b[2J news" in out
+
+
+def test_apply_compares_the_stored_text_with_the_new_document():
+    """An endpoint without a document is compared as AWS's full-access default."""
+    from types import SimpleNamespace
+
+    from tui.aws.perimeter import FULL_ACCESS_POLICY
+    from tui.commands.aws import _no_new_access
+
+    stored = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}'
+    writes = [SimpleNamespace(endpoint=SimpleNamespace(id=eid, stored=text, region="eu-west-1"), policy=NEW_POLICY)
+              for eid, text in (("vpce-0aaaaaaaaaaaaaaaa", stored), ("vpce-0bbbbbbbbbbbbbbbb", None))]
+    client = analyzer_client()
+    with Stubber(client) as stub:
+        for existing in (stored, minify(FULL_ACCESS_POLICY)):
+            stub.add_response("check_no_new_access", {"result": "PASS", "message": "", "reasons": []},
+                              {"existingPolicyDocument": existing, "newPolicyDocument": minify(NEW_POLICY), "policyType": "RESOURCE_POLICY"})
+        opinions = _no_new_access(Connected(client), SimpleNamespace(writes=writes))
+        stub.assert_no_pending_responses()
+    assert [check.line() for check in opinions.values()] == ["Access Analyzer CheckNoNewAccess: PASS, no new access"] * 2

@@ -146,13 +146,14 @@ def _validate(client, document: str, locale: str, region: str) -> Validation:
     return Validation(Status.ASKED, tuple(findings), f"more than {len(findings)} findings: the rest were not read")
 
 
-def check_no_new_access(conn, existing: dict, new: dict, region: str | None = None) -> NewAccessCheck:
-    """Whether `new` grants access `existing` did not, in Access Analyzer's reading (asked once per pair)."""
+def check_no_new_access(conn, existing: dict | str, new: dict, region: str | None = None) -> NewAccessCheck:
+    """Whether `new` grants access `existing` (a document, or the text AWS stores) did not, in Access
+    Analyzer's reading (asked once per pair)."""
     skipped = skip_reason(conn)
     if skipped:
         return NewAccessCheck(Status.SKIPPED, note=skipped)
     region = region or conn.region
-    key = ("access-analyzer:no-new-access", minify(existing), minify(new), region)
+    key = ("access-analyzer:no-new-access", existing if isinstance(existing, str) else minify(existing), minify(new), region)
     if key not in conn.memo:
         conn.memo[key] = _check_no_new_access(conn.client("accessanalyzer", region), key[1], key[2], region)
     return conn.memo[key]

@@ -318,11 +318,12 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def _no_new_access(conn, plan) -> dict:
-    """CheckNoNewAccess (current vs new document) for every endpoint the plan would write."""
+    """CheckNoNewAccess for every endpoint the plan would write: the stored text as AWS holds it (AWS's
+    full-access default when there is none) against the new document."""
     from tui.aws.access_analyzer import check_no_new_access
     from tui.aws.perimeter import FULL_ACCESS_POLICY
 
-    return {item.endpoint.id: check_no_new_access(conn, item.endpoint.policy or FULL_ACCESS_POLICY, item.policy, item.endpoint.region)
+    return {item.endpoint.id: check_no_new_access(conn, item.endpoint.stored or FULL_ACCESS_POLICY, item.policy, item.endpoint.region)
             for item in plan.writes}
 
 
