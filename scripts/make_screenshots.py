@@ -1,4 +1,5 @@
-"""Regenerate the user guide's screenshots (docs/screenshots/*.svg) through the same factory the CLI uses.
+"""Regenerate the user guide's screenshots (docs/screenshots/*.svg, and in Japanese docs/screenshots/ja/*.svg)
+through the same factory the CLI uses.
 
 Run with the venv's Python after the `dev` install (it uses the tests' helpers and the sandbox):
     .venv/bin/python scripts/make_screenshots.py   (offline steps, then the sandbox's apply step)
@@ -26,6 +27,7 @@ import tui.aws.sandbox  # noqa: E402
 from test_app_support import SIZE, offline_app, ready_answers  # noqa: E402
 from tui.app.app import create_app  # noqa: E402
 from tui.app.confirm import ConfirmApplyModal  # noqa: E402
+from tui.report.i18n import _, current_language  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SCRATCH = Path("/tmp/vpce-wizard-screenshots")
@@ -34,17 +36,23 @@ RANDOM_SEED = 20480
 TITLE = "vpce-wizard"
 
 
+def folder(language: str) -> Path:
+    return OUT if language == "en" else OUT / language
+
+
 async def shoot(app, pilot, name: str) -> None:
     for field in app.screen.query(Input):
         field.cursor_blink = False
-    (OUT / f"{name}.svg").write_text(await settled_svg(app, pilot, name), encoding="utf-8")
+    out = folder(current_language())
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.svg").write_text(await settled_svg(app, pilot, name), encoding="utf-8")
 
 
 async def settled_svg(app, pilot, name: str) -> str:
     """The screen once two exports 0.3 s apart agree: the footer and workers may still be drawing, and a
     screenshot taken mid-way would differ from run to run."""
     previous = None
-    for _ in range(40):
+    for _attempt in range(40):
         await pilot.pause(0.3)
         current = app.export_screenshot(title=TITLE)
         if current == previous:
@@ -58,8 +66,8 @@ async def until(pilot, condition) -> None:
         await pilot.pause(0.1)
 
 
-async def offline_steps(work: str) -> None:
-    app = offline_app(work, ready_answers(services=("s3", "sts"), region="eu-west-1"))
+async def offline_steps(work: str, language: str) -> None:
+    app = offline_app(work, ready_answers(services=("s3", "sts"), region="eu-west-1"), language=language)
     async with app.run_test(size=SIZE) as pilot:
         await shoot(app, pilot, "1-services")
         app.goto("accounts")
@@ -81,8 +89,8 @@ async def offline_steps(work: str) -> None:
         await shoot(app, pilot, "5-apply-offline")
 
 
-async def sandbox_apply(work: str) -> None:
-    app = create_app(sandbox=True, output_dir=Path(work))
+async def sandbox_apply(work: str, language: str) -> None:
+    app = create_app(sandbox=True, output_dir=Path(work), language=language)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.endpoints is not None)
         app.goto("apply")
@@ -99,7 +107,8 @@ async def sandbox_apply(work: str) -> None:
         await pilot.press(*"yes")
         await shoot(app, pilot, "5-confirm")
         await pilot.press("enter")
-        await until(pilot, lambda: "Done" in str(app.screen.query_one("#run-status").content))
+        done = _("Done: {summary}.").split("{")[0]
+        await until(pilot, lambda: str(app.screen.query_one("#run-status").content).startswith(done))
         await pilot.pause(1)
         await shoot(app, pilot, "5-apply-results")
 
@@ -110,8 +119,10 @@ def main() -> None:
     os.environ["XDG_STATE_HOME"] = str(SCRATCH / "state")
     tui.aws.sandbox.start_sandbox = functools.partial(tui.aws.sandbox.start_sandbox, random_seed=RANDOM_SEED)
     try:
-        asyncio.run(offline_steps(str(SCRATCH)))
-        asyncio.run(sandbox_apply(str(SCRATCH)))
+        for language in ("en", "ja"):
+            asyncio.run(offline_steps(str(SCRATCH), language))
+            asyncio.run(sandbox_apply(str(SCRATCH), language))
+            shutil.rmtree(SCRATCH / "state", ignore_errors=True)  # each language's apply starts from no backups
     finally:
         shutil.rmtree(SCRATCH, ignore_errors=True)
 

@@ -1,4 +1,4 @@
-"""Every shell command in README.md and docs/*.md runs as written.
+"""Every shell command in README.md, README.ja.md and docs/*.md runs as written.
 
 The commands are the lines of fenced `sh`, `bash` and `console` blocks (in `console` blocks, the lines after
 `$ `), with backslash continuations and here-documents kept whole. Each file's commands run in order in one
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "README.ja.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```(sh|bash|console)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 NOT_RUN = {

@@ -38,6 +38,9 @@ PAST_TENSE = {"apply": N_("applied"), "rollback": N_("rolled back"), "default": 
 DRY_RUN = {"apply": N_("dry run: would apply"), "rollback": N_("dry run: would roll back"), "default": N_("dry run: would restore the default")}
 # The core's other outcome statuses and the confirm dialog's verbs, shown through _().
 OUTCOME_WORDS = (N_("unchanged"), N_("refused"), N_("failed"), N_("overwritten"), N_("working"), N_("dry run"), N_("Roll back"))
+# tui.aws.apply's fixed reasons (the others carry AWS's words) and discovery's "not analysed", shown through _().
+FIXED_REASONS = (N_("written and read back"), N_("already holds this policy"), N_("would write the new policy; permission check passed"),
+                 N_("another writer applied this same policy since the preview"), N_("not analysed"))
 
 
 def outcome_word(outcome: EndpointOutcome, action: str) -> str:
@@ -149,7 +152,7 @@ class ApplyScreen(StepScreen):
     def _prompt(endpoint: Endpoint) -> Text:
         prompt = plain(f"{endpoint.id}  {endpoint.service:<12} {endpoint.type:<9} ")
         if endpoint.takes_policy:
-            prompt.append_text(plain(endpoint.classification, "italic"))
+            prompt.append_text(plain(_(endpoint.classification), "italic"))
         else:
             prompt.append_text(plain(_("no policy: {reason}").format(reason=endpoint.reason), "dim"))
         return prompt
@@ -270,10 +273,10 @@ class ApplyScreen(StepScreen):
         outcome = message.outcome
         self.outcomes[outcome.endpoint_id] = outcome
         backup = _("backup {path}").format(path=outcome.backup_path) if outcome.backup_path else ""
-        details = "; ".join(filter(None, [outcome.reason, backup, *outcome.warnings]))
+        details = _("; ").join(filter(None, [_(outcome.reason) if outcome.reason else "", backup, *outcome.warnings]))
         word = outcome_word(outcome, self.actions.get(outcome.endpoint_id, "apply"))
         table = self.query_one("#outcomes", DataTable)
-        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(_(word), style=WORD_STYLES.get(word, "cyan")))
+        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(_(word), style=WORD_STYLES.get(word, "cyan")), update_width=True)
         table.update_cell(outcome.endpoint_id, table.ordered_columns[2].key, plain(details), update_width=True)
 
     @on(RunFinished)
