@@ -1,5 +1,6 @@
 """English and Japanese: language resolution, a complete Japanese catalog, and the CLI speaking it."""
 
+import json
 import re
 import string
 import subprocess
@@ -129,3 +130,59 @@ def test_help_is_wrapped_by_terminal_columns_and_japanese_breaks_between_charact
     assert not any(line.lstrip().startswith(("、", "。")) for line in lines)  # kinsoku: no line starts with them
     assert wrap("各ページに接続を試みる。オフライン", 12) == ["各ページに接", "続を試みる。", "オフライン"]
     assert wrap("still-open, would-break, x", 12) == ["still-open,", "would-break,", "x"]
+
+
+BROKEN = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",'
+          ' "Condition": {"StringLike": {"aws:PrincipalAccount": "1111*"}}},'
+          ' {"Effect": "Allow", "NotPrincipal": {"AWS": "x"}, "Action": "s3:GetObject", "Resource": "*"}]}')
+
+
+def run_cli(argv, capsys, monkeypatch, lang_env=None):
+    if lang_env:
+        monkeypatch.setenv("LANG", lang_env)
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+def test_validate_speaks_japanese_from_lang_and_english_with_the_option(tmp_path, capsys, monkeypatch):
+    policy = tmp_path / "broken.json"
+    policy.write_text(BROKEN)
+    code, out = run_cli(["validate", str(policy)], capsys, monkeypatch, lang_env="ja_JP.UTF-8")
+    assert code == 1
+    assert "エラー  wildcard-in-sensitive-key" in out and "AWS は '1111*' のワイルドカードを拒否します" in out
+    assert "NotPrincipal は使えません" in out and out.splitlines()[-1].startswith("無効: 最小化して")
+    code, out = run_cli(["validate", str(policy), "--lang", "en"], capsys, monkeypatch)
+    assert code == 1 and "AWS refuses the wildcard in '1111*'" in out and "invalid: " in out
+    assert not any(cell_width(line) != len(line) for line in out.splitlines())  # not a wide character left
+
+
+def test_json_is_the_english_document_plus_the_localised_message_escaped_to_ascii(tmp_path, capsys, monkeypatch):
+    policy = tmp_path / "broken.json"
+    policy.write_text(BROKEN)
+    _, english = run_cli(["validate", str(policy), "--json"], capsys, monkeypatch)
+    _, japanese = run_cli(["validate", str(policy), "--json", "--lang", "ja"], capsys, monkeypatch)
+    assert japanese.isascii() and "\\u30ef\\u30a4\\u30eb\\u30c9" in japanese  # ensure_ascii escapes
+    english_doc, japanese_doc = json.loads(english), json.loads(japanese)
+    localised = [finding.pop("message_localised") for finding in japanese_doc["findings"]]
+    assert japanese_doc == english_doc  # identical apart from the added field
+    assert "ワイルドカードを拒否します" in localised[0] and all("message_localised" not in f for f in english_doc["findings"])
+
+
+def test_sarif_keeps_english_and_carries_the_translation_in_the_result_properties(tmp_path, capsys, monkeypatch):
+    policy = tmp_path / "broken.json"
+    policy.write_text(BROKEN)
+    _, english = run_cli(["validate", str(policy), "--format", "sarif"], capsys, monkeypatch)
+    _, japanese = run_cli(["validate", str(policy), "--format", "sarif", "--lang", "ja"], capsys, monkeypatch)
+    english_results = json.loads(english)["runs"][0]["results"]
+    japanese_results = json.loads(japanese)["runs"][0]["results"]
+    assert [r["message"] for r in japanese_results] == [r["message"] for r in english_results]
+    assert "NotPrincipal は使えません" in japanese_results[1]["properties"]["message_localised"]
+    assert "message_localised" not in english_results[1]["properties"]
+
+
+def test_a_hostile_value_in_a_japanese_message_is_still_escaped(tmp_path, capsys, monkeypatch):
+    policy = tmp_path / "hostile.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*",'
+                      ' "Resource": "*", "Sid": "a", "Condition": {"StringLike": {"aws:PrincipalAccount": "1\\u001b]0;x\\u0007*"}}}]}')
+    _, out = run_cli(["validate", str(policy), "--lang", "ja"], capsys, monkeypatch)
+    assert "\x1b" not in out and "\\x1b" in out and "ワイルドカード" in out

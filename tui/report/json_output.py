@@ -17,7 +17,7 @@ def validation_document(items: list[Item], valid: bool, size: int, limit: int) -
     return {
         "valid": valid, "size": size, "limit": limit,
         "findings": [{"severity": item.severity, "code": item.code, "message": item.message, "path": item.place.path}
-                     | waiver_fields(item) for item in items],
+                     | item.localised_fields | waiver_fields(item) for item in items],
     }
 
 

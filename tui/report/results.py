@@ -77,6 +77,24 @@ class Item:
         return self.finding.message
 
     @property
+    def localised_message(self) -> str:
+        """The message in the current language: a validator finding's from its code's template (the analyser's
+        findings are English sentences still)."""
+        if not hasattr(self.finding, "params"):
+            return self.message
+        from tui.report.messages import localised
+
+        return localised(self.code, self.params)
+
+    @property
+    def localised_fields(self) -> dict[str, str]:
+        """`{"message_localised": ...}` for JSON and SARIF when the language is not English, else nothing:
+        the documents keep their English message and gain the translation beside it."""
+        from tui.report.i18n import DEFAULT_LANGUAGE, current_language
+
+        return {} if current_language() == DEFAULT_LANGUAGE else {"message_localised": self.localised_message}
+
+    @property
     def params(self) -> Mapping[str, object]:
         return getattr(self.finding, "params", {})
 

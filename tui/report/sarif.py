@@ -102,7 +102,7 @@ def _fingerprint(item: Item) -> str:
 
 
 def _properties(item: Item) -> dict[str, Any]:
-    properties: dict[str, Any] = {"severity": item.severity}
+    properties: dict[str, Any] = {"severity": item.severity, **item.localised_fields}
     if item.params:
         properties["params"] = {key: value if isinstance(value, (int, float)) else str(value)
                                 for key, value in item.params.items()}

@@ -16,7 +16,7 @@ def waiver_lines(item: Item, indent: str) -> Iterator[str]:
 def validation_lines(items: Iterable[Item]) -> Iterator[str]:
     """validate: `severity code path: message`."""
     for item in items:
-        yield f"{pad(_(item.severity), 7)} {item.code:<28} {visible(item.place.path)}: {visible(item.message)}"
+        yield f"{pad(_(item.severity), 7)} {item.code:<28} {visible(item.place.path)}: {visible(item.localised_message)}"
         yield from waiver_lines(item, " " * 8)
 
 

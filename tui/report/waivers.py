@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.policy.errors import InputError
 from tui.report.escape import visible
-from tui.report.messages import WAIVER_MESSAGES, message
+from tui.report.messages import WAIVER_MESSAGES, localised
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -65,7 +65,7 @@ class AppliedWaiver:
     def message(self) -> str:
         """"waived until DATE: reason" or "waiver expired on DATE: reason" (the reason escaped: it is file text)."""
         params = {"expires": self.waiver.expires.isoformat(), "reason": visible(self.waiver.reason)}
-        return message(str(self.state), params, WAIVER_MESSAGES)
+        return localised(str(self.state), params, WAIVER_MESSAGES)
 
     def to_dict(self) -> dict[str, str]:
         return self.waiver.to_dict()
