@@ -70,7 +70,8 @@ def _blocked_bucket_findings(answers: Answers, service: str, policy: dict) -> li
     blocked = blocked_default_buckets(answers.region, lambda arn: evaluate(policy, anonymous_read(arn)).allowed)
     if not blocked:
         return []
-    return [Finding("warning", "aws-owned-buckets-blocked", bucket_entries_blocked_message([entry for entry, _ in blocked]), "Statement")]
+    detail = bucket_entries_blocked_message([entry for entry, _ in blocked])
+    return [Finding(WARNING, "aws-owned-buckets-blocked", "Statement", {"detail": detail})]
 
 
 def _service_findings(service: str) -> list[Finding]:

@@ -74,6 +74,7 @@ VALIDATOR_MESSAGES: Mapping[str, str] = {
     "third-party-buckets": N_("{title!r} opens buckets owned by a third party, not AWS: you trust that owner's bucket "
                            "policies"),
     "service-caveat": N_("{warning} (see {source})"),
+    "aws-owned-buckets-blocked": N_("{detail}"),  # worded by tui.policy.exceptions, as the analyser words it
 }
 """What `validate` (and the wizard's review) says, by finding code."""
 
