@@ -66,8 +66,10 @@ def test_an_expired_waiver_fails_again_and_says_it_expired(tmp_path, capsys):
 
 def test_a_waiver_expires_after_its_date_not_on_it(tmp_path):
     path = waivers_file(tmp_path, {"code": "x", "endpoint": "vpce-0123456789abcdef0", "reason": "r", "expires": "2030-01-31"})
-    assert load_waivers(path, on=date(2030, 1, 31)).applied("x", "vpce-0123456789abcdef0").state is WaiverState.WAIVED
-    assert load_waivers(path, on=date(2030, 2, 1)).applied("x", "vpce-0123456789abcdef0").state is WaiverState.EXPIRED
+    endpoint = "vpce-0123456789abcdef0"
+    assert load_waivers(path, on=date(2030, 1, 31)).applied("x", endpoint=endpoint).state is WaiverState.WAIVED
+    assert load_waivers(path, on=date(2030, 2, 1)).applied("x", endpoint=endpoint).state is WaiverState.EXPIRED
+    assert load_waivers(path, on=date(2030, 1, 1)).applied("x", file=endpoint) is None  # an endpoint waiver is no file waiver
 
 
 def test_a_waiver_for_another_file_code_or_endpoint_does_not_match(tmp_path, capsys):
@@ -162,4 +164,11 @@ def test_the_documented_waivers_file_is_a_waivers_file(tmp_path):
     path.write_text(example)
     waivers = load_waivers(str(path), on=date(2026, 1, 1))
     assert [w.code for w in waivers.items] == ["wildcard-bucket", "foreign-principals"]
-    assert waivers.applied("foreign-principals", "vpce-0123456789abcdef0").state is WaiverState.WAIVED
+    assert waivers.applied("foreign-principals", endpoint="vpce-0123456789abcdef0").state is WaiverState.WAIVED
+
+
+def test_a_policy_file_named_like_an_endpoint_still_matches_by_path(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "vpce-policy.json").write_text(json.dumps(BROKEN))
+    waivers = waivers_file(tmp_path, {"code": "bad-action", "file": "vpce-policy.json", "reason": "r", "expires": LATER})
+    assert main(["validate", "./vpce-policy.json", "--waivers", waivers]) == 0

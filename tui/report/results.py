@@ -44,11 +44,6 @@ class Place:
     region: str | None = None
     endpoint_id: str | None = None
 
-    @property
-    def subjects(self) -> tuple[str, ...]:
-        """What a waiver may name to cover a finding here."""
-        return tuple(s for s in (self.file, self.endpoint_id) if s)
-
 
 @dataclass(frozen=True)
 class Item:
@@ -148,7 +143,7 @@ def endpoint_items(findings: Iterable["analysis.Finding"], account: str | None, 
 
 
 def _judged(finding: "AnyFinding", place: Place, waivers: Waivers, failing: bool) -> Item:
-    return Item(finding, place, waivers.applied(finding.code, *place.subjects), failing)
+    return Item(finding, place, waivers.applied(finding.code, place.file, place.endpoint_id), failing)
 
 
 def _deciding_statement(doc: dict[str, Any], finding: "analysis.Finding") -> str:

@@ -9,7 +9,6 @@ back to the team instead of lasting forever. The file is read with the strict re
 """
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -36,15 +35,20 @@ class WaiverState(StrEnum):
 
 @dataclass(frozen=True)
 class Waiver:
-    """One accepted finding: `subject` is a policy file path (as given on the command line) or an endpoint ID."""
+    """One accepted finding, of a policy file (its path as given on the command line) or of an endpoint."""
 
     code: str
-    subject: str
+    file: str | None
+    endpoint: str | None
     reason: str
     expires: date
 
-    def matches(self, code: str, subjects: Iterable[str]) -> bool:
-        return code == self.code and any(_same_subject(self.subject, subject) for subject in subjects)
+    def matches(self, code: str, file: str | None, endpoint: str | None) -> bool:
+        if code != self.code:
+            return False
+        if self.endpoint is not None:
+            return self.endpoint == endpoint
+        return file is not None and self.file is not None and _same_file(self.file, file)
 
     def to_dict(self) -> dict[str, str]:
         return {"reason": self.reason, "expires": self.expires.isoformat()}
@@ -71,11 +75,9 @@ class AppliedWaiver:
         return self.waiver.to_dict()
 
 
-def _same_subject(waived: str, subject: str) -> bool:
-    """Endpoint IDs compare exactly; file paths compare after normalisation, relative to the working directory."""
-    if waived.startswith("vpce-") or subject.startswith("vpce-"):
-        return waived == subject
-    return os.path.normcase(os.path.abspath(waived)) == os.path.normcase(os.path.abspath(subject))
+def _same_file(waived: str, given: str) -> bool:
+    """Paths compare after normalisation, both taken relative to the working directory."""
+    return os.path.normcase(os.path.abspath(waived)) == os.path.normcase(os.path.abspath(given))
 
 
 def today() -> date:
@@ -90,9 +92,9 @@ class Waivers:
     items: tuple[Waiver, ...] = ()
     on: date | None = None
 
-    def applied(self, code: str, *subjects: str) -> AppliedWaiver | None:
-        """The first waiver for this code and subject: in force if one still holds, else an expired one."""
-        matching = [w for w in self.items if w.matches(code, subjects)]
+    def applied(self, code: str, file: str | None = None, endpoint: str | None = None) -> AppliedWaiver | None:
+        """The first waiver for this code and place: in force if one still holds, else an expired one."""
+        matching = [w for w in self.items if w.matches(code, file, endpoint)]
         if not matching:
             return None
         day = self.on or today()
@@ -146,4 +148,4 @@ def _waiver(item: dict[str, str], index: int, source: str) -> Waiver:
         expires = date.fromisoformat(item["expires"])
     except ValueError:
         raise InputError(visible(f"{source}: waivers[{index}].expires: {item['expires']!r} is not a date (YYYY-MM-DD)")) from None
-    return Waiver(item["code"], item.get("file") or item["endpoint"], item["reason"], expires)
+    return Waiver(item["code"], item.get("file"), item.get("endpoint"), item["reason"], expires)
