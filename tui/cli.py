@@ -7,11 +7,6 @@ import argparse
 import sys
 
 from tui import __version__
-from tui.commands import aws as aws_commands
-from tui.commands import check as check_commands
-from tui.commands import export as export_commands
-from tui.commands import impact as impact_commands
-from tui.commands import policy as policy_commands
 from tui.policy.errors import WizardError
 from tui.report.escape import visible
 from tui.report.i18n import LANGUAGES, N_, _, language_option, ngettext, resolve_language, set_language, wrap
@@ -63,7 +58,8 @@ def add_language_option(parser: argparse.ArgumentParser, *, subcommand: bool = F
                         help=_("language of messages (default: LC_ALL / LC_MESSAGES / LANG, else en)"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; `commands=False` gives the wizard's options alone (see `wizard_arguments`)."""
     parser = argparse.ArgumentParser(
         prog="vpce-wizard",
         formatter_class=HelpFormatter,
@@ -76,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_connection_options(parser)
     parser.add_argument("--answers", metavar="FILE", help=_("open the wizard with a saved session"))
     parser.add_argument("--sandbox", action="store_true", help=_("open the wizard against a local AWS emulator with demo endpoints"))
+    if not commands:
+        return parser
+    from tui.commands import aws as aws_commands
+    from tui.commands import check as check_commands
+    from tui.commands import export as export_commands
+    from tui.commands import impact as impact_commands
+    from tui.commands import policy as policy_commands
+
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     policy_commands.register(subparsers)
     check_commands.register(subparsers, add_connection_options)
@@ -113,10 +117,36 @@ def run_wizard(args: argparse.Namespace) -> int:
     return launch(args)
 
 
+class _NotTheWizard(Exception):
+    """The wizard's own options do not cover the command line: the whole parser reads it."""
+
+
+def _refuse(message: str) -> None:
+    raise _NotTheWizard(message)
+
+
+def wizard_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The wizard's options when `argv` names no sub-command, read without importing or building the
+    sub-commands (they would delay the first paint); None when the whole parser must read it (a sub-command,
+    help, or a mistake, so its messages and usage stay the full parser's)."""
+    if "-h" in argv or "--help" in argv:
+        return None
+    parser = build_parser(commands=False)
+    parser.error = _refuse  # type: ignore[method-assign]
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotTheWizard:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    speak(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    speak(arguments)
+    args = wizard_arguments(arguments) or build_parser().parse_args(argv)
     try:
         if args.command is None:
             return run_wizard(args)
