@@ -7,6 +7,7 @@ not in the field, and says per value what is wrong.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -47,7 +48,7 @@ class AccountEditor(ListEditor):
         yield Label("", id="account-count", classes="hint")
 
     def label_for(self, value: str) -> Text:
-        connection = self.app.connection
+        connection = self.wizard.connection
         return plain(_("{account}  (your account)").format(account=value) if connection and value == connection.account_id else value)
 
     def _show(self) -> None:
@@ -76,8 +77,8 @@ class AccountEditor(ListEditor):
         reading = read_account_list(field.value)
         known = self._values()
         new = tuple(a for a in reading.accounts if a not in known)
-        answers = self.app.answers
-        changes = {"accounts": known + new} if new else {}
+        answers = self.wizard.answers
+        changes: dict[str, Any] = {"accounts": known + new} if new else {}
         org_note = ""
         if reading.org_ids:
             if not answers.org_ids:
@@ -87,7 +88,7 @@ class AccountEditor(ListEditor):
                 problem = _("{org} is a second organization ID: one is already set (change it in its field)").format(org=reading.org_ids[0])
                 reading = replace(reading, problems=(*reading.problems, problem), rejected=reading.rejected + reading.org_ids[:1])
         if changes:
-            self.app.answers = replace(answers, **changes)
+            self.wizard.answers = replace(answers, **changes)
         self.left_over = field.value = " ".join(reading.rejected)
         notes = reading.notes + ((org_note,) if org_note else ()) + ((_("{count} account ID(s) added").format(count=len(new)),) if len(new) > 1 else ())
         self.query_one(".error", Label).update(reading_text(replace(reading, notes=notes)))
@@ -102,11 +103,11 @@ class AccountsScreen(StepScreen):
         yield Label(_("Trusted AWS account IDs: type one, or paste a list (commas, spaces or lines). Enter adds."))
         yield AccountEditor("accounts", check_account_entry, _("12-digit account ID(s), then enter"), id="accounts")
         yield Label(_("Organization ID (optional): trusts every account in your AWS Organization."))
-        org = self.app.answers.org_ids[0] if self.app.answers.org_ids else ""
+        org = self.wizard.answers.org_ids[0] if self.wizard.answers.org_ids else ""
         yield Input(org, placeholder="o-a1b2c3d4e5", id="org", validators=[CheckedBy(check_org_id)], valid_empty=True, compact=True)
         yield Label("", id="org-error", classes="error")
         with Horizontal(classes="switch-row"):
-            yield Switch(self.app.answers.resource_perimeter, id="perimeter")
+            yield Switch(self.wizard.answers.resource_perimeter, id="perimeter")
             yield Label(Content.from_markup("[b]$title[/b] $text", title=_("Resource perimeter."), text=_(PERIMETER)), id="perimeter-text")
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from textual.widgets import Input
 from tui.app.config import load_settings, save_setting, state_dir
 from tui.app.messages import Connected, DiscoveryFailed, EndpointsFound, SandboxStarted, StatusChanged, WentOffline
 from tui.app.screens import step_screen
+from tui.app.step import StepScreen
 from tui.app.widgets import STEPS
 from tui.app.wrapping import allow_breaks_between_wide_characters
 from tui.policy.answers import Answers, save_answers
@@ -151,16 +152,22 @@ class WizardApp(App[int]):
         return not (action == "next" and getattr(self.screen, "STEP", "") == "apply")
 
     def action_next(self) -> None:
-        problem = self.screen.problem()
+        step = self.screen
+        if not isinstance(step, StepScreen):  # a dialog is open
+            return
+        problem = step.problem()
         if problem:
             self.say(problem, title=_("Not yet"), severity="error")
             return
         self._step_offset(1)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:  # async like the App's own action_back it replaces
         """Esc: first leave a text field (what was typed stays there), then go back a step."""
+        step = self.screen
+        if not isinstance(step, StepScreen):  # a dialog is open
+            return
         if isinstance(self.focused, Input):
-            self.screen.focus_main()
+            step.focus_main()
             return
         self._step_offset(-1)
 

@@ -184,7 +184,8 @@ class ApplyScreen(StepScreen):
         from tui.aws.apply import plan_apply
 
         endpoints = {e.id: e for e in app.endpoints}
-        changes = {i: reviews[endpoints[i].service].policy for i in ids if endpoints[i].service in reviews}
+        chosen = {i: reviews.get(endpoints[i].service or "") for i in ids}
+        changes = {i: review.policy for i, review in chosen.items() if review is not None}
         regions = {i: endpoints[i].region for i in changes}
         self.plan(partial(plan_apply, app.connection, changes, regions=regions), "Apply")
 

@@ -21,7 +21,7 @@ class BucketsScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         catalog = load_catalog()
-        chosen = set(self.app.answers.public_buckets)
+        chosen = set(self.wizard.answers.public_buckets)
         with Horizontal(id="buckets-row"):
             with VerticalScroll(id="groups"):
                 for group, title in catalog.groups.items():
@@ -41,7 +41,7 @@ class BucketsScreen(StepScreen):
     def _describe(self, entry_id: str) -> None:
         """Why the highlighted entry is needed and the exact ARNs it adds in the chosen region."""
         entry = load_catalog().get(entry_id)
-        region = self.app.answers.region
+        region = self.wizard.answers.region
         detail = Text.assemble((_(entry.title), "bold"), "\n", _(entry.why), "\n\n", (_("{access}, in {region}:").format(access=_(entry.access), region=region), "italic"))
         for arn in entry.arns(region) or [_("(none published for this region)")]:
             detail.append(f"\n{arn}", style="cyan")
@@ -61,7 +61,7 @@ class BucketsScreen(StepScreen):
     def on_selection_list_selected_changed(self) -> None:
         chosen = {value for listing in self.query(".group").results(TickList) for value in listing.selected}
         ids = tuple(entry.id for entry in load_catalog().entries if entry.id in chosen)
-        self.app.answers = replace(self.app.answers, public_buckets=ids)
+        self.wizard.answers = replace(self.wizard.answers, public_buckets=ids)
 
     def problem(self) -> str | None:
         return self.query_one(ListEditor).commit()

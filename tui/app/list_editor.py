@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -14,13 +14,11 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, OptionList
 
+from tui.app.handle import WizardPart
 from tui.app.plain import plain
 from tui.app.tick_list import KeyList
 from tui.policy.errors import InputError
 from tui.report.i18n import N_, _
-
-if TYPE_CHECKING:
-    from tui.app.app import WizardApp
 
 
 class CheckedBy(Validator):
@@ -64,7 +62,7 @@ class PasteInput(Input):
         event.prevent_default()  # the stock handler would insert the first line a second time
 
 
-class ListEditor(Vertical):
+class ListEditor(WizardPart, Vertical):
     """Input + Add, the error for what is being typed, and the list (delete removes the highlighted value)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("delete", "remove", N_("Remove"), show=False)]
@@ -83,10 +81,10 @@ class ListEditor(Vertical):
         yield KeyList()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "answers", lambda _: self._show())
+        self.watch(self.wizard, "answers", lambda _: self._show())
 
     def _values(self) -> tuple[str, ...]:
-        return getattr(self.app.answers, self.field)
+        return getattr(self.wizard.answers, self.field)
 
     def label_for(self, value: str) -> Text:
         return plain(value)
@@ -126,7 +124,7 @@ class ListEditor(Vertical):
         if result is not None and not result.is_valid:
             show_validation(self.query_one(".error", Label), result)
             return result.failure_descriptions[0]
-        self.app.answers = replace(self.app.answers, **{self.field: (*self._values(), self.check(field.value))})
+        self.wizard.answers = self.wizard.answers.with_list(self.field, (*self._values(), self.check(field.value)))
         field.clear()
         return None
 
@@ -135,5 +133,5 @@ class ListEditor(Vertical):
         values = self._values()
         if listing.highlighted is not None and values:
             gone = values[listing.highlighted]
-            self.app.answers = replace(self.app.answers, **{self.field: tuple(v for v in values if v != gone)})
-            cast("WizardApp", self.app).say(_("Removed {value}.").format(value=gone))
+            self.wizard.answers = self.wizard.answers.with_list(self.field, tuple(v for v in values if v != gone))
+            self.wizard.say(_("Removed {value}.").format(value=gone))

@@ -136,7 +136,7 @@ class ReviewScreen(StepScreen):
 
     def _reviews(self) -> dict[str, ServiceReview] | None:
         try:
-            return reviews_for(self.app.answers)
+            return reviews_for(self.wizard.answers)
         except WizardError as exc:
             self.query_one("#meter", SizeMeter).update(plain(_("Cannot build yet: {reason}. Go back (esc) to fix it.").format(reason=exc), "bold red"))
             return None
@@ -149,20 +149,20 @@ class ReviewScreen(StepScreen):
         listing.add_options([Option(f"{'✓' if r.ok else '✗'} {name}", id=name) for name, r in reviews.items()])
         if reviews:
             names = list(reviews)
-            if self.app.current_service not in reviews:
-                self.app.current_service = names[0]
-            listing.highlighted = names.index(self.app.current_service)
+            if self.wizard.current_service not in reviews:
+                self.wizard.current_service = names[0]
+            listing.highlighted = names.index(self.wizard.current_service)
         self._show_service()
 
     @on(OptionList.OptionHighlighted, "#review-services")
     def _service_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id and event.option.id != self.app.current_service:
-            self.app.current_service = event.option.id
+        if event.option.id and event.option.id != self.wizard.current_service:
+            self.wizard.current_service = event.option.id
             self._show_service()
 
     def _show_service(self) -> None:
         reviews = self._reviews()
-        review = reviews.get(self.app.current_service) if reviews else None
+        review = reviews.get(self.wizard.current_service) if reviews else None
         if review is None:
             for widget in ("#policy-json", "#findings", "#diff"):
                 self.query_one(widget, Static).update("")
@@ -210,11 +210,11 @@ class ReviewScreen(StepScreen):
             table.add_row(intended, Text(decision, style="green" if result.decision.allowed else "red"), scenario_words(result.scenario))
 
     def _diff(self, review: ServiceReview) -> Text:
-        if self.app.connection is None:
+        if self.wizard.connection is None:
             return Text(_("Offline: connect (or start the sandbox from the palette, ctrl+p) to compare with the endpoints' current policies."))
-        if self.app.endpoints is None:
+        if self.wizard.endpoints is None:
             return Text(_("Looking for endpoints…"))
-        return diff_text(review, self.app.endpoints)
+        return diff_text(review, self.wizard.endpoints)
 
     def action_traffic(self) -> None:
         """Replay CloudTrail records against the highlighted service's policy (a dialog; needs a good policy)."""
@@ -225,7 +225,7 @@ class ReviewScreen(StepScreen):
 
     def problem(self) -> str | None:
         try:
-            self.app.good_reviews()
+            self.wizard.good_reviews()
         except WizardError as exc:
             return str(exc)
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,15 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from tui.app.handle import WizardPart
 from tui.app.tick_list import TickList
 from tui.app.widgets import ConnectionBar, StepIndicator, TranslatedFooter
 from tui.report.i18n import N_, _
 
-if TYPE_CHECKING:
-    from tui.app.app import WizardApp
 
-
-class StepScreen(Screen):
+class StepScreen(WizardPart, Screen):
     """A step. Subclasses compose the body, keep `app.answers` current, and say in `problem` why Next must wait."""
 
     STEP = ""
@@ -32,11 +30,6 @@ class StepScreen(Screen):
         Binding("escape", "app.back", N_("Back")),
         Binding("slash", "filter", N_("Filter")),
     ]
-
-    @property
-    def wizard(self) -> WizardApp:
-        """The app, typed."""
-        return cast("WizardApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield ConnectionBar(id="connection")

@@ -5,10 +5,11 @@ Every long list (services, public buckets, endpoints) is one of these, so the co
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.segment import Segment
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Checkbox, OptionList, SelectionList
 from textual.widgets.selection_list import Selection
@@ -22,6 +23,11 @@ VIM_KEYS: list[BindingType] = [
 
 TICKED = "✓"
 UNTICKED = " "
+
+
+def _prompt(row: Selection[str]) -> Content:
+    """A row's text: Selection makes every prompt Content (Option types it as any visual)."""
+    return cast("Content", row.prompt)
 
 
 class TickList(SelectionList[str]):
@@ -60,12 +66,12 @@ class TickList(SelectionList[str]):
         self._show_rows(ticked)
 
     def _show_rows(self, ticked: set[str]) -> None:
-        shown = [row for row in self._rows if self.filter_text in row.prompt.plain.casefold()]
+        shown = [row for row in self._rows if self.filter_text in _prompt(row).plain.casefold()]
         self._hidden_selected = ticked - {row.value for row in shown}
         highlighted = self.highlighted
         with self.prevent(SelectionList.SelectedChanged):
             self.clear_options()
-            self.add_options([Selection(row.prompt, row.value, row.value in ticked, row.id, row.disabled) for row in shown])
+            self.add_options([Selection(_prompt(row), row.value, row.value in ticked, row.id, row.disabled) for row in shown])
         if shown:
             self.highlighted = min(highlighted or 0, len(shown) - 1)
         self._show_count()

@@ -9,7 +9,7 @@ A suggested catalog entry or trusted account can be adopted from here; the check
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,10 +22,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from tui.app.handle import WizardPart
 from tui.app.plain import plain
 
 if TYPE_CHECKING:
-    from tui.app.app import WizardApp
+    from tui.policy.cloudtrail import LogSource
     from tui.policy.impact import ImpactGroup, ImpactReport
 
 VERDICT_STYLES = {"would-break": "bold red", "still-open": "bold red", "undecided": "yellow", "already-denied": "dim",
@@ -73,7 +74,7 @@ class TrafficChecked(Message):
     problem: str = ""
 
 
-class TrafficModal(ModalScreen[None]):
+class TrafficModal(WizardPart, ModalScreen[None]):
     """Pick the logs, replay them against one service's reviewed policy, and show the groups by verdict."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -85,10 +86,6 @@ class TrafficModal(ModalScreen[None]):
         super().__init__()
         self.service = service
         self.groups: list[ImpactGroup] = []
-
-    @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         where = "a CloudTrail log file or folder (.json, .json.gz)"
@@ -177,7 +174,7 @@ class TrafficModal(ModalScreen[None]):
         answers = self.wizard.answers
         field = {"catalog": "public_buckets", "account": "accounts", "org": "org_ids"}[kind]
         if value not in getattr(answers, field):
-            self.wizard.answers = replace(answers, **{field: (*getattr(answers, field), value)})
+            self.wizard.answers = answers.with_list(field, (*getattr(answers, field), value))
         self.wizard.say(f"Adopted: {kind} {value}. Checking the new policy against the same traffic.", title="Traffic")
         self.action_check()
 
@@ -186,7 +183,7 @@ class TrafficModal(ModalScreen[None]):
         self.dismiss()
 
 
-def replay_traffic(source: str, since: str, policy: dict, answers, connection, on_files: Callable[[int], None]) -> ImpactReport:
+def replay_traffic(source: str, since: str, policy: dict, answers, connection, on_files: Callable[[int], object]) -> ImpactReport:
     """The impact report of `policy` for the records in `source` (a local path, or s3://... when connected)."""
     from datetime import UTC, datetime
 
@@ -212,7 +209,7 @@ def replay_traffic(source: str, since: str, policy: dict, answers, connection, o
         trail.parse_s3_url(source)
         if trust.orgs and (members := trail.organization_members(connection)) is not None:
             trust = replace(trust, org_of=members[0], complete_orgs=members[1])
-        sources = trail.trail_sources(connection, source, scope.since)
+        sources: Iterable[LogSource] = trail.trail_sources(connection, source, scope.since)
     else:
         sources = local_sources([source])
     return impact_groups(policy, records_from(sources, lambda name, problem: problems.append((name, problem)), on_file), trust, scope, problems)

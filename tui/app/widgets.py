@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey, FooterLabel
 
+from tui.app.handle import WizardPart
 from tui.app.plain import plain
 from tui.policy.documents import MAX_POLICY_CHARS
 from tui.report.i18n import N_, _
@@ -32,14 +33,14 @@ class TranslatedFooter(Footer):
             yield widget
 
 
-class ConnectionBar(Static):
+class ConnectionBar(WizardPart, Static):
     """One line naming the AWS target (or "offline"), kept in step with the app's `status` (which holds AWS text)."""
 
     def on_mount(self) -> None:
-        self.watch(self.app, "status", lambda status: self.update(plain(status)))
+        self.watch(self.wizard, "status", lambda status: self.update(plain(status)))
 
 
-class StepIndicator(Static):
+class StepIndicator(WizardPart, Static):
     """The step trail: the current step highlighted, steps that do not apply struck out, every step clickable."""
 
     def __init__(self, current: str) -> None:
@@ -47,7 +48,7 @@ class StepIndicator(Static):
         self.current = current
 
     def on_mount(self) -> None:
-        self.watch(self.app, "answers", lambda _: self.update(self._trail()))
+        self.watch(self.wizard, "answers", lambda _: self.update(self._trail()))
 
     def _trail(self) -> Content:
         """Our own words only (no outside text), so markup is safe here and carries the click actions."""
@@ -55,7 +56,7 @@ class StepIndicator(Static):
         for number, (name, title) in enumerate(STEPS, 1):
             if name == self.current:
                 style = "bold reverse"
-            elif name == "buckets" and not self.app.wants_buckets:
+            elif name == "buckets" and not self.wizard.wants_buckets:
                 style = "dim strike"
             else:
                 style = "underline"

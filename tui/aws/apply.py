@@ -37,7 +37,7 @@ class PlannedChange:
     """One endpoint, the document it should hold, and why it may not get it."""
 
     endpoint: Endpoint
-    policy: dict | None
+    policy: dict
     diff: list[str]
     refusal: str | None = None
     unchanged: bool = False
@@ -178,7 +178,7 @@ def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: 
 
 
 def execute_plan(
-    conn, plan: ApplyPlan, *, dry_run: bool = False, on_progress: Callable[[EndpointOutcome], None] | None = None,
+    conn, plan: ApplyPlan, *, dry_run: bool = False, on_progress: Callable[[EndpointOutcome], object] | None = None,
     stop: threading.Event | None = None,
 ) -> list[EndpointOutcome]:
     """Carry out the plan endpoint by endpoint; one endpoint's failure never stops or hides the others.

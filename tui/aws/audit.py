@@ -23,7 +23,7 @@ class EndpointAudit:
 
     def to_dict(self) -> dict:
         e = self.endpoint
-        record = {
+        record: dict[str, object] = {
             "id": e.id, "region": e.region, "vpc_id": e.vpc_id, "service": e.service or e.service_name, "type": e.type,
             "classification": e.classification,
             "findings": [f.to_dict() for f in self.findings],

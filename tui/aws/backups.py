@@ -175,7 +175,7 @@ def load_backup(path: str | os.PathLike) -> Backup:
     source = f"backup {str(path)!r}"
     record = strict_json(read_file_text(path, source), source, max_depth=1 + POLICY_MAX_DEPTH)
     problem = _record_problem(record)
-    if problem:
+    if problem or not isinstance(record, dict):
         raise InputError(f"{source} is not a vpce-wizard backup: {problem}")
     return Backup(path, record["endpoint_id"], record["region"], record["account"], record["time"],
                   record.get("action", "apply"), record["old"], record["new"])

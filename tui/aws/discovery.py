@@ -161,7 +161,7 @@ def labelled(endpoint: Endpoint, trust: Trust) -> Endpoint:
 
 def describe_endpoints(conn, region: str, ids: list[str] | None = None, filters: list[dict] | None = None) -> list[dict]:
     """Raw DescribeVpcEndpoints items of one region, all pages."""
-    kwargs = {"Filters": filters or []}
+    kwargs: dict[str, object] = {"Filters": filters or []}
     if ids:
         kwargs["VpcEndpointIds"] = ids
     else:

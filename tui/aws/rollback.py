@@ -11,13 +11,14 @@ from tui.aws.errors import AwsError
 from tui.policy.errors import InputError
 
 
-def _chosen_backup(endpoint_id: str, backup: str | None) -> Backup:
+def _chosen_backup(endpoint_id: str, backup: str | None) -> tuple[Backup, dict]:
+    """The backup to restore and its old document (a backup of an endpoint that had none cannot be restored)."""
     chosen = load_backup(backup) if backup else latest_backup(endpoint_id)
     if chosen.endpoint_id != endpoint_id:
         raise InputError(f"backup {str(chosen.path)!r} is of {chosen.endpoint_id}, not {endpoint_id}")
     if chosen.old is None:
         raise InputError(f"backup {str(chosen.path)!r} holds no previous policy; use --default to restore AWS's default")
-    return chosen
+    return chosen, chosen.old
 
 
 def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bool = False, *, force: bool = False, region: str | None = None) -> ApplyPlan:
@@ -32,9 +33,9 @@ def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bo
         for item in plan.items:
             item.reset = item.endpoint.type == "Gateway"
         return plan
-    chosen = _chosen_backup(endpoint_id, backup)
+    chosen, old = _chosen_backup(endpoint_id, backup)
     if chosen.account != conn.account_id:
         raise AwsError(f"the backup was taken in account {chosen.account}, but you are connected to {conn.account_id}: use the matching --profile")
     if region and chosen.region != region:
         raise InputError(f"the backup {str(chosen.path)!r} is of {endpoint_id} in {chosen.region}, but you are connected to {region}: pass --region {chosen.region}")
-    return plan_apply(conn, {endpoint_id: chosen.old}, force=force, regions={endpoint_id: chosen.region}, action="rollback")
+    return plan_apply(conn, {endpoint_id: old}, force=force, regions={endpoint_id: chosen.region}, action="rollback")

@@ -96,7 +96,7 @@ def plan_target(conn, target: Target, policies: PolicySource, trust: Trust, *, v
     changes = {f.endpoint.id: by_service[f.endpoint.service] for f in found if f.endpoint.service in by_service}
     plan = plan_apply(conn, changes, force=force, regions=dict.fromkeys(changes, target.region)) if changes else ApplyPlan([], conn.label)
     for item in plan.items:
-        mismatch = item.policy is not None and region_mismatch(item.policy, target.region)
+        mismatch = region_mismatch(item.policy, target.region)
         if mismatch and not item.refusal:
             item.refusal = mismatch
     result = TargetPlan(target, plan, {f.endpoint.id: f for f in found})
@@ -155,7 +155,7 @@ def plan_rollbacks(sessions: AccountSessions, targets, *, force=False, max_concu
 
 def regressions(before: dict[str, Found], after: list[Found]) -> list[str]:
     """New high or lock-out findings on endpoints of a target after a wave: the reason to stop the rollout."""
-    problems = []
+    problems: list[str] = []
     for found in after:
         old = before.get(found.endpoint.id)
         old_codes = {f.code for f in old.endpoint.findings} if old else set()

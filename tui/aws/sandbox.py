@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.aws.errors import AwsError
 from tui.aws.session import SANDBOX_CREDENTIALS, AwsTarget
@@ -67,7 +68,8 @@ def seed(endpoint_url: str, account: str, regions=SANDBOX_REGIONS) -> dict[tuple
 class Sandbox:
     """A running, seeded emulator; `target()` connects to it with its own dummy credentials."""
 
-    server: object
+    server: Any
+    """moto's ThreadedMotoServer (moto is untyped)."""
     endpoint_url: str
     account_id: str
     regions: tuple[str, ...] = SANDBOX_REGIONS

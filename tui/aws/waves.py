@@ -42,7 +42,8 @@ class WaveResult:
 
 def waves_from_accounts(account_lists: list[tuple[str, ...]], targets: list[Target]) -> list[Wave]:
     """One wave per account list, in order; targets of accounts no list names form a last wave."""
-    waves, placed = [], set()
+    waves: list[Wave] = []
+    placed: set[str] = set()
     for accounts in account_lists:
         members = tuple(t for t in targets if t.account in accounts and t.account not in placed)
         placed.update(accounts)

@@ -67,7 +67,8 @@ def _trust(args: argparse.Namespace):
     orgs = frozenset(check_org_id(o) for o in args.trusted_org)
     if not (accounts or orgs or args.denials or args.suggest_trust):
         raise InputError("name the trusted set: --trusted-account and/or --trusted-org (see --suggest-trust to find it)")
-    org_of, complete = ({}, frozenset())
+    org_of: dict[str, str] = {}
+    complete: frozenset[str] = frozenset()
     if args.org_accounts:
         org_of, complete = org_membership(read_json(args.org_accounts, "organization file"), f"--org-accounts {args.org_accounts!r}")
     return Trust(accounts, orgs, org_of, complete)
@@ -85,7 +86,7 @@ def _scope(args: argparse.Namespace, policy: dict | None):
         unknown = [s for s in args.service if s not in known or not known[s].sample_read]
         if unknown:
             raise InputError(f"unknown service {unknown[0]!r} (known: {', '.join(s for s in known if known[s].sample_read)})")
-        services = frozenset(known[s].sample_read.action.split(":", 1)[0] for s in args.service)
+        services = frozenset(read.action.split(":", 1)[0] for s in args.service if (read := known[s].sample_read))
     elif policy is not None and not endpoint:
         services = policy_services(policy)
         if services is None and not (args.denials or args.suggest_trust):
@@ -147,16 +148,15 @@ class _AwsErrors:
     def __enter__(self):
         return self
 
-    def __exit__(self, kind, exc, traceback) -> bool:
+    def __exit__(self, kind, exc, traceback) -> None:
         if exc is None or not self.uses_aws:
-            return False
+            return
         from botocore.exceptions import BotoCoreError, ClientError
 
         from tui.aws.errors import translate
 
         if isinstance(exc, (BotoCoreError, ClientError)):
             raise translate(exc) from None
-        return False
 
 
 class _Progress:
@@ -214,7 +214,7 @@ def _show_report(report, as_json: bool) -> None:
         )
         if group.suggestion:
             print(f"{'':<25}-> {visible(group.suggestion)}")
-    totals = {}
+    totals: dict[str, int] = {}
     for group in report.groups:
         totals[group.verdict] = totals.get(group.verdict, 0) + group.count
     summary = ", ".join(f"{count:,} {verdict}" for verdict, count in totals.items()) or "nothing to replay"

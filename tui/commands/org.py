@@ -7,11 +7,15 @@ never stop the others. Text output escapes every AWS-sourced string (tui.report.
 import argparse
 import sys
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible, visible_lines
 from tui.report.i18n import _
+
+if TYPE_CHECKING:
+    from tui.aws.apply import EndpointOutcome
 
 
 def add_target_flags(parser: argparse.ArgumentParser, kind: str) -> None:
@@ -254,7 +258,7 @@ def _confirm(plans, args, label: str) -> bool:
     return _confirmed(SimpleNamespace(writes=writes, label=f"{accounts} account(s) ({label})"), args)
 
 
-def _outcome_rows(report) -> list[tuple[str, object]]:
+def _outcome_rows(report) -> "list[tuple[str, EndpointOutcome]]":
     return [(r.target.account, o) for r in report.results if isinstance(r.value, list) for o in r.value]
 
 

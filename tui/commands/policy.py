@@ -4,6 +4,7 @@ import argparse
 import os
 import re
 import sys
+from typing import Any
 
 from tui.commands.common import (
     add_report_options,
@@ -88,7 +89,7 @@ def answers_from_args(args: argparse.Namespace):
         "public_buckets": args.public_bucket,
         "bucket_arns": args.bucket_arn,
     }
-    values = {key: tuple(value) for key, value in overrides.items() if value}
+    values: dict[str, Any] = {key: tuple(value) for key, value in overrides.items() if value}
     if args.resource_perimeter is not None:
         values["resource_perimeter"] = args.resource_perimeter
     region = getattr(args, "region", None)  # given before or after `generate`

@@ -1,8 +1,10 @@
 """The engineer's answers: everything the builder needs, as one immutable, checkable, savable value."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from tui.policy.errors import InputError
 from tui.policy.files import write_private
@@ -11,7 +13,7 @@ from tui.policy.identifiers import check_account_id, check_bucket_arn, check_org
 ANSWERS_FORMAT = 1
 
 
-def _unique(values) -> tuple[str, ...]:
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
     """Drop duplicates but keep the order people typed, so output is stable."""
     return tuple(dict.fromkeys(values))
 
@@ -56,13 +58,20 @@ class Answers:
             region=check_region(self.region),
         )
 
-    def to_dict(self) -> dict:
+    def with_list(self, name: str, values: tuple[str, ...]) -> "Answers":
+        """A copy with the list field `name` (chosen at run time: an editor's field, an adopted suggestion) set."""
+        if not isinstance(getattr(self, name, None), tuple):
+            raise ValueError(f"{name!r} is not a list field of Answers")
+        changes: dict[str, Any] = {name: values}
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, with a format number so later versions can read old files."""
         data = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
         return {"format": ANSWERS_FORMAT, **data}
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "answers") -> "Answers":
+    def from_dict(cls, data: object, source: str = "answers") -> "Answers":
         """Build from saved data, refusing unknown keys so a typo in a file is not silently ignored."""
         if not isinstance(data, dict):
             raise InputError(f"{source} is not a JSON object")
@@ -70,7 +79,7 @@ class Answers:
         unknown = sorted(set(data) - known - {"format"})
         if unknown:
             raise InputError(f"{source} has unknown key(s): {', '.join(map(repr, unknown))}")
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in data.items():
             if key == "format":
                 continue

@@ -5,6 +5,8 @@ allowed is implicitly denied. One list of accounts per key keeps each extra acco
 3 characters minified, so hundreds fit under the 20,480-character limit.
 """
 
+from typing import Any
+
 from tui.policy.answers import Answers
 from tui.policy.catalog import load_catalog
 from tui.policy.documents import MAX_POLICY_CHARS, policy_size
@@ -32,20 +34,20 @@ RESOURCE_KEYS = (("Account", "aws:ResourceAccount"), ("Org", "aws:ResourceOrgID"
 """(Sid label, condition key) for the trusted accounts and the trusted orgs, on each side of the perimeter."""
 
 
-def _trust_groups(answers: Answers, keys) -> list[tuple[str, str, tuple[str, ...]]]:
+def _trust_groups(answers: Answers, keys: tuple[tuple[str, str], ...]) -> list[tuple[str, str, tuple[str, ...]]]:
     """(label, condition key, values) for each kind of trust given: accounts, org IDs, or both."""
     values = (answers.accounts, answers.org_ids)
     return [(label, key, given) for (label, key), given in zip(keys, values, strict=True) if given]
 
 
-def _statement(sid: str, action, resource, condition: dict | None) -> dict:
-    statement = {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource}
+def _statement(sid: str, action: str | list[str], resource: str | list[str], condition: dict[str, Any] | None) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource}
     if condition:
         statement["Condition"] = {"StringEquals": condition}
     return statement
 
 
-def _perimeter_statements(answers: Answers) -> list[dict]:
+def _perimeter_statements(answers: Answers) -> list[dict[str, Any]]:
     """Trusted identities, and with the resource perimeter on, only to trusted resources.
 
     Condition keys in one statement are AND-ed, so "account or org" on each side needs one statement per
@@ -64,7 +66,7 @@ def _perimeter_statements(answers: Answers) -> list[dict]:
     return statements
 
 
-def _aws_resource_statements(answers: Answers, service: str) -> list[dict]:
+def _aws_resource_statements(answers: Answers, service: str) -> list[dict[str, Any]]:
     """With the resource perimeter on, trusted identities still need AWS-owned ARNs (public AMIs, SSM documents)."""
     if not answers.resource_perimeter:
         return []
@@ -105,7 +107,7 @@ def _bucket_groups(answers: Answers) -> list[tuple[str, list[str], list[str]]]:
     return [(sid, actions, arns) for sid, actions, arns in groups if arns]
 
 
-def _public_bucket_statements(answers: Answers, service: str) -> list[dict]:
+def _public_bucket_statements(answers: Answers, service: str) -> list[dict[str, Any]]:
     """Exact bucket ARNs with no principal condition: these requests are anonymous or signed by AWS service
     accounts, so no account or org of ours could match them. Reads are GetObject (ListBucket for bucket ARNs)."""
     if not load_services()[service].public_buckets:
@@ -119,7 +121,7 @@ def _public_bucket_statements(answers: Answers, service: str) -> list[dict]:
     return statements
 
 
-def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> dict:
+def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> dict[str, Any]:
     """The endpoint policy for one service. Answers must already be checked (`Answers.checked`).
 
     With `enforce_limit` a policy past 20,480 minified characters raises PolicyTooLarge; the review step
@@ -148,6 +150,6 @@ def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> 
     return policy
 
 
-def build_policies(answers: Answers, enforce_limit: bool = True) -> dict[str, dict]:
+def build_policies(answers: Answers, enforce_limit: bool = True) -> dict[str, dict[str, Any]]:
     """One policy per chosen service, in the order chosen."""
     return {service: build_policy(answers, service, enforce_limit) for service in answers.services}

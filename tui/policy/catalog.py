@@ -6,6 +6,7 @@ registry.k8s.io's image layers. Write exceptions (`write: true`) are never defau
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from tui.policy.errors import InputError
 from tui.policy.identifiers import partition_of
@@ -24,7 +25,7 @@ class CatalogEntry:
     default: bool
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-    region_values: dict
+    region_values: dict[str, Any]
     partitions_verified: tuple[str, ...]
     source: str
     checked: str

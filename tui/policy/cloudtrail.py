@@ -21,10 +21,14 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from functools import cache, partial
-from typing import BinaryIO
+from contextlib import AbstractContextManager
+from functools import cache
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from tui.policy.templates import load_template
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_RECORD_CHARS = 1 << 20
 """One record: CloudTrail records are a few kilobytes (responseElements are cut at 100 KB); more is hostile."""
@@ -43,6 +47,12 @@ VPCE_ACCESS_DENIED = "VpceAccessDenied"
 endpoint policy"): https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html"""
 
 
+class ByteStream(Protocol):
+    """What the reader needs of a log file: `read(size)` giving bytes (an open file, an S3 object's body)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class LogProblem(Exception):
     """A log file cannot be read to its end; the message says where and why, in one line."""
 
@@ -57,7 +67,7 @@ class _Rewound(io.RawIOBase):
     """Any object with `read(n)` (a file, a botocore StreamingBody) as a raw stream, so it can be buffered
     and its first bytes peeked at to tell gzip from plain JSON."""
 
-    def __init__(self, source):
+    def __init__(self, source: ByteStream):
         self._source = source
 
     def readable(self) -> bool:
@@ -69,7 +79,7 @@ class _Rewound(io.RawIOBase):
         return len(data)
 
 
-def _text_chunks(stream: BinaryIO) -> Iterator[str]:
+def _text_chunks(stream: ByteStream) -> Iterator[str]:
     """Decoded UTF-8 text in chunks, gunzipped when the stream starts with the gzip magic bytes. `read1`
     returns what one read decompressed, so a truncated file still yields the records before the fault."""
     buffered = io.BufferedReader(_Rewound(stream), buffer_size=1 << 16)
@@ -107,7 +117,7 @@ class _Window:
     def peek(self) -> str:
         """The next non-blank character, or "" at the end."""
         while True:
-            self.pos = _WHITESPACE.match(self.text, self.pos).end()
+            self.pos = _WHITESPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]  # \s* always matches
             if self.pos < len(self.text) or not self.more():
                 return self.text[self.pos: self.pos + 1]
 
@@ -137,7 +147,7 @@ class _Window:
                     raise LogProblem(f"truncated or malformed JSON at character {offset:,}: {exc.msg}") from None
 
 
-def read_records(stream: BinaryIO) -> Iterator[dict]:
+def read_records(stream: ByteStream) -> Iterator[dict[str, Any]]:
     """Each record of one `{"Records": [...]}` log file, plain or gzipped; other top-level keys are skipped
     (CloudTrail digest files have none and yield nothing). Raises LogProblem on a fault, after the records
     before it."""
@@ -151,7 +161,7 @@ def read_records(stream: BinaryIO) -> Iterator[dict]:
         raise LogProblem("JSON nested too deeply") from None
 
 
-def _records(window: _Window) -> Iterator[dict]:
+def _records(window: _Window) -> Iterator[dict[str, Any]]:
     window.expect("{", "a JSON object")
     if window.peek() == "}":
         return
@@ -169,7 +179,7 @@ def _records(window: _Window) -> Iterator[dict]:
         return
 
 
-def _array(window: _Window) -> Iterator[dict]:
+def _array(window: _Window) -> Iterator[dict[str, Any]]:
     window.expect("[", "the Records array")
     if window.peek() == "]":
         window.pos += 1
@@ -186,11 +196,11 @@ def _array(window: _Window) -> Iterator[dict]:
             raise LogProblem(f"expected ',' or ']' between records, found {separator or 'the end'!r}")
 
 
-LogSource = tuple[str, Callable[[], BinaryIO]]
+LogSource = tuple[str, Callable[[], AbstractContextManager[ByteStream]]]
 """A log file's name (for messages) and a function that opens it as a binary stream."""
 
 
-def records_from(sources, on_problem: Callable[[str, str], None], on_file: Callable[[str], None] | None = None) -> Iterator[dict]:
+def records_from(sources, on_problem: Callable[[str, str], None], on_file: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
     """The records of every source in turn; a file that fails is reported through on_problem and skipped
     (its records before the fault are kept: they were really delivered)."""
     for name, opener in sources:
@@ -211,7 +221,7 @@ _API_VERSION_SUFFIX = re.compile(r"[0-9]{8}(v[0-9]+)?$")
 
 
 @cache
-def _table() -> dict:
+def _table() -> dict[str, Any]:
     return load_template("cloudtrail_actions.json")
 
 
@@ -231,14 +241,14 @@ def iam_action(event_source: str, event_name: str, request_parameters) -> str:
     return f"{iam_prefix(event_source)}:{name}"
 
 
-def is_anonymous(identity: dict) -> bool:
+def is_anonymous(identity: dict[str, Any]) -> bool:
     return identity.get("accountId") in ANONYMOUS_ACCOUNT_IDS or identity.get("type") == "Anonymous"
 
 
 _ASSUMED_ROLE = re.compile(r"arn:([a-z-]+):sts::([0-9]{12}):assumed-role/([^/]+)/.+")
 
 
-def principal_arn(identity: dict) -> tuple[str | None, bool]:
+def principal_arn(identity: dict[str, Any]) -> tuple[str | None, bool]:
     """The caller's aws:PrincipalArn and whether it is certain.
 
     IAM sets aws:PrincipalArn of a role session to the role's ARN, path included
@@ -301,6 +311,11 @@ def bucket_owner(resources, bucket: str) -> str | None:
     return None
 
 
+def _opener(path: "Path") -> Callable[[], BinaryIO]:
+    """Opens the file when its turn comes (a folder may hold thousands: they are not all open at once)."""
+    return lambda: path.open("rb")
+
+
 def local_sources(paths: list[str]) -> list[LogSource]:
     """Log files named directly, or found under folders (`.json` / `.json.gz`, digest files left out), sorted
     so runs are repeatable. A path that does not exist is the user's typo: an InputError, not a skipped file."""
@@ -319,7 +334,7 @@ def local_sources(paths: list[str]) -> list[LogSource]:
             found = [path]
         else:
             raise InputError(f"no such file or folder: {given!r}")
-        sources.extend((str(p), partial(p.open, "rb")) for p in found)
+        sources.extend((str(p), _opener(p)) for p in found)
     return sources
 
 

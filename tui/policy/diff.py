@@ -2,18 +2,19 @@
 
 import difflib
 import json
+from typing import Any
 
 from tui.policy.documents import pretty
 
 _LIST_OR_SCALAR = ("Action", "NotAction", "Resource", "NotResource")
 
 
-def _as_sorted_list(value) -> list:
+def _as_sorted_list(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return sorted({str(v).lower() if isinstance(v, bool) else str(v) for v in values})
 
 
-def _normalise_principal(principal):
+def _normalise_principal(principal: Any) -> Any:
     if principal in ("*", {"AWS": "*"}, {"AWS": ["*"]}):
         return "*"
     if isinstance(principal, dict):
@@ -21,8 +22,8 @@ def _normalise_principal(principal):
     return principal
 
 
-def _normalise_statement(statement: dict, fold_case: bool) -> dict:
-    result = {}
+def _normalise_statement(statement: dict[str, Any], fold_case: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {}
     for key, value in statement.items():
         if key in _LIST_OR_SCALAR:
             result[key] = _as_sorted_list(value)
@@ -42,7 +43,7 @@ def _normalise_statement(statement: dict, fold_case: bool) -> dict:
     return dict(sorted(result.items()))
 
 
-def normalise(doc: dict, fold_case: bool = True) -> dict:
+def normalise(doc: dict[str, Any], fold_case: bool = True) -> dict[str, Any]:
     """A canonical form: one-element lists and strings alike, sorted values and statements.
 
     Condition key names are case-insensitive to AWS, so comparison folds them; a diff shown to people
@@ -58,14 +59,14 @@ def normalise(doc: dict, fold_case: bool = True) -> dict:
     return dict(sorted(result.items()))
 
 
-def same_policy(a: dict | None, b: dict | None) -> bool:
+def same_policy(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
     """Whether two documents say the same thing, however AWS has rewritten them."""
     if a is None or b is None:
         return a is b
     return normalise(a) == normalise(b)
 
 
-def policy_diff(old: dict | None, new: dict | None, old_label: str = "current", new_label: str = "new") -> list[str]:
+def policy_diff(old: dict[str, Any] | None, new: dict[str, Any] | None, old_label: str = "current", new_label: str = "new") -> list[str]:
     """Unified diff lines between the canonical forms; empty when the policies are the same."""
     if same_policy(old, new):
         return []

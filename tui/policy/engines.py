@@ -9,7 +9,9 @@ back comparing by meaning with the same normaliser the CLI uses (tui.policy.diff
 import inspect
 import json
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tui.policy import diff
 from tui.policy.documents import pretty
@@ -109,7 +111,7 @@ def _normaliser_source() -> str:
     return f"_LIST_OR_SCALAR = {diff._LIST_OR_SCALAR!r}\n\n\n" + "\n\n".join(inspect.getsource(f) for f in functions)
 
 
-def runbook_script(policies_by_region: dict[str, dict[str, dict]]) -> str:
+def runbook_script(policies_by_region: dict[str, dict[str, dict[str, Any]]]) -> str:
     """The executeScript step's Python: the policies as one JSON literal, the normaliser, the handler."""
     literal = json.dumps(json.dumps(policies_by_region, sort_keys=True, separators=(",", ":")))
     return (
@@ -122,7 +124,7 @@ def runbook_script(policies_by_region: dict[str, dict[str, dict]]) -> str:
     )
 
 
-def ssm_automation_document(policies_by_region: dict[str, dict[str, dict]]) -> dict:
+def ssm_automation_document(policies_by_region: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
     """An Automation runbook (schemaVersion 0.3) that applies the region's policies to the endpoints it finds."""
     if not policies_by_region:
         raise InputError("no region to build the runbook for: give --region (repeatable)")
@@ -184,14 +186,15 @@ def _chunks(values: list[str]) -> list[list[str]]:
     return [values[i : i + MAX_TARGET_LOCATION_ITEMS] for i in range(0, len(values), MAX_TARGET_LOCATION_ITEMS)] or [[]]
 
 
-def start_commands(document_name: str, path: str, accounts: list[str], regions: list[str], *, exclude=(), role_name=DEFAULT_EXECUTION_ROLE, max_concurrency="10", max_errors="1") -> list[str]:
+def start_commands(document_name: str, path: str, accounts: list[str], regions: list[str], *, exclude: Iterable[str] = (),
+                   role_name: str = DEFAULT_EXECUTION_ROLE, max_concurrency: str = "10", max_errors: str = "1") -> list[str]:
     """The AWS CLI commands that register the runbook and run it in every account (or OU) and region."""
     if not accounts:
         raise InputError("name the target accounts or OUs of the run: --accounts A,B or --ou ou-... (repeatable)")
-    locations = []
+    locations: list[dict[str, Any]] = []
     for account_chunk in _chunks(accounts):
         for region_chunk in _chunks(regions):
-            location = {"Accounts": account_chunk, "Regions": region_chunk, "ExecutionRoleName": role_name,
+            location: dict[str, Any] = {"Accounts": account_chunk, "Regions": region_chunk, "ExecutionRoleName": role_name,
                         "TargetLocationMaxConcurrency": str(max_concurrency), "TargetLocationMaxErrors": str(max_errors)}
             if any(a.startswith("ou-") for a in account_chunk):
                 location["IncludeChildOrganizationUnits"] = True
@@ -216,7 +219,7 @@ class DiscoveredEndpoint:
     region: str
     endpoint_id: str
     service: str
-    policy: dict
+    policy: dict[str, Any]
     role_arn: str | None = None
     """The role Terraform assumes to reach the account; None for the caller's own."""
 
@@ -230,7 +233,7 @@ def terraform_import(endpoints: list[DiscoveredEndpoint]) -> str:
     plus the `aws_vpc_endpoint_policy` resource that then owns only the policy."""
     if not endpoints:
         raise InputError("no endpoint to import: none found in the targets (check --service, --region and the targets)")
-    providers = {}
+    providers: dict[tuple[str, str], str | None] = {}
     for e in endpoints:
         providers.setdefault((e.account, e.region), e.role_arn)
     blocks = ['terraform {\n  required_version = ">= 1.5.0"\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n    }\n  }\n}\n']

@@ -21,17 +21,18 @@ Choices where IAM says nothing, or the policy is one AWS would refuse (the valid
 """
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from ipaddress import ip_address, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from typing import Any
 from typing import Literal as TypingLiteral
 
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
 from tui.policy.statements import Clause, Effect, Principal, ReadPolicy, Statement, read_policy, scalar_text
 from tui.policy.variables import Literal, Part, as_glob, as_text, resolve
-from tui.policy.wildcards import glob, wildcard_match
+from tui.policy.wildcards import Glob, glob, wildcard_match
 
 Outcome = TypingLiteral["Allow", "ImplicitDeny", "ExplicitDeny"]
 Context = dict[str, tuple[str, ...]]
@@ -64,7 +65,7 @@ def request_context(request: Request) -> Context:
     return {name.lower(): _as_strings(value) for name, value in request.context.items()}
 
 
-def evaluate(policy: dict | ReadPolicy, request: Request) -> Decision:
+def evaluate(policy: dict[str, Any] | ReadPolicy, request: Request) -> Decision:
     """Explicit deny wins, then any allow, else implicit deny. Deny statements are matched first, so a
     denied request never pays for matching the Allow statements."""
     statements = read_policy(policy).statements
@@ -172,7 +173,7 @@ def _policy_values(clause: Clause, context: Context) -> tuple[tuple[Part, ...], 
     return None if any(parts is None for parts in resolved) else resolved  # type: ignore[return-value]
 
 
-def _operator_holds(operator: Operator, policy_values, request_values: tuple[str, ...] | None) -> bool:
+def _operator_holds(operator: Operator, policy_values: Sequence[Any], request_values: tuple[str, ...] | None) -> bool:
     """Missing keys: IfExists -> true; ForAllValues -> true; ForAnyValue -> false; negated -> true."""
     if request_values is None and operator.if_exists:
         return True
@@ -186,7 +187,7 @@ def _operator_holds(operator: Operator, policy_values, request_values: tuple[str
     return any(test(value) for value in request_values)
 
 
-def _value_test(operator: Operator, policy_values) -> Callable[[str], bool]:
+def _value_test(operator: Operator, policy_values: Sequence[Any]) -> Callable[[str], bool]:
     """Whether one request value matches any policy value (values are OR-ed); negated operators hold when
     the value matches none of them."""
     base = operator.base
@@ -197,7 +198,7 @@ def _value_test(operator: Operator, policy_values) -> Callable[[str], bool]:
     return lambda request: any(matches(value, request) for value in values) != base.negated
 
 
-def _normalised(value, kind: ValueKind, comparison: Comparison, ignore_case: bool):
+def _normalised(value: Any, kind: ValueKind, comparison: Comparison, ignore_case: bool) -> Any:
     """A policy value in the form its matcher takes: Globs for wildcard operators, else the literal text."""
     if kind is ValueKind.ARN:
         return _arn_globs((value,) if isinstance(value, str) else value)
@@ -211,13 +212,13 @@ def _normalised(value, kind: ValueKind, comparison: Comparison, ignore_case: boo
 
 
 @lru_cache(maxsize=4096)
-def _arn_globs(parts: tuple[Part, ...]) -> tuple:
+def _arn_globs(parts: tuple[Part, ...]) -> tuple[Glob, tuple[Glob, ...] | None]:
     """ArnEquals/ArnLike compare the six colon-separated parts one by one, so `*` stays within a part (the
     last part, the resource, may itself hold colons); a value that is not a six-part ARN is matched whole."""
     fields: list[list[Part]] = [[]]
     for part in parts:
-        plain = isinstance(part, str)
-        for position, piece in enumerate((part if plain else part.text).split(":")):
+        plain = not isinstance(part, Literal)
+        for position, piece in enumerate((part.text if isinstance(part, Literal) else str(part)).split(":")):
             if position and len(fields) < 6:
                 fields.append([])
             elif position:
@@ -228,7 +229,7 @@ def _arn_globs(parts: tuple[Part, ...]) -> tuple:
     return as_glob(parts), six
 
 
-def _arn_matches(globs: tuple, arn: str) -> bool:
+def _arn_matches(globs: tuple[Glob, tuple[Glob, ...] | None], arn: str) -> bool:
     whole, fields = globs
     arn_fields = arn.split(":", 5)
     if fields is None or len(arn_fields) != 6:
@@ -279,7 +280,7 @@ def _comparison(parse: Callable[[str], float | None], relation: Callable[[float,
 
 
 @lru_cache(maxsize=1024)
-def network(cidr: str):
+def network(cidr: str) -> IPv4Network | IPv6Network | None:
     try:
         return ip_network(cidr, strict=False)
     except ValueError:
@@ -294,7 +295,7 @@ def _in_network(cidr: str, address: str) -> bool:
         return False
 
 
-_MATCHERS: dict[tuple[ValueKind, Comparison], Callable] = {
+_MATCHERS: dict[tuple[ValueKind, Comparison], Callable[..., Any]] = {
     (ValueKind.STRING, Comparison.EQUALS): lambda policy, request: policy == request,
     (ValueKind.STRING, Comparison.LIKE): lambda policy, request: policy.matches(request),
     (ValueKind.BOOL, Comparison.EQUALS): lambda policy, request: policy == request,
@@ -307,7 +308,7 @@ _MATCHERS: dict[tuple[ValueKind, Comparison], Callable] = {
 """(kind, comparison) -> match(policy value, request value); the policy value comes from `_normalised`."""
 
 
-def _as_strings(value) -> tuple[str, ...]:
+def _as_strings(value: Any) -> tuple[str, ...]:
     """Contexts write a value as a string, bool, number or a list of them; compare strings."""
     items = value if isinstance(value, (list, tuple)) else (value,)
     return tuple(text for text in map(scalar_text, items) if text is not None)

@@ -15,7 +15,7 @@ def _make_private_dirs(directory: Path) -> None:
         folder.mkdir(mode=0o700, exist_ok=True)
 
 
-def write_private(path: str | os.PathLike, text: str) -> Path:
+def write_private(path: str | os.PathLike[str], text: str) -> Path:
     """Write text to path with mode 0600 via a synced temp file and a rename, so readers never see half a file."""
     target = Path(path).expanduser()
     _make_private_dirs(target.parent)

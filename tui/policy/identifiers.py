@@ -63,7 +63,8 @@ def check_vpc_id(value: str) -> str:
 
 
 def _partitions() -> dict[str, list[str]]:
-    return load_template("regions.json")["partitions"]
+    partitions: dict[str, list[str]] = load_template("regions.json")["partitions"]
+    return partitions
 
 
 def known_regions() -> list[str]:

@@ -20,13 +20,14 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from itertools import product
+from typing import Any
 
 from tui.policy import cloudtrail as ct
 from tui.policy.catalog import load_catalog
 from tui.policy.errors import InputError
 from tui.policy.evaluator import Request, evaluate
 from tui.policy.identifiers import partition_of
-from tui.policy.statements import read_policy
+from tui.policy.statements import ReadPolicy, read_policy
 
 
 class Verdict(StrEnum):
@@ -113,7 +114,7 @@ class ImpactGroup:
     first_seen: str
     last_seen: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "action": self.action, "resource": self.resource, "principal": self.principal, "count": self.count,
             "verdict": str(self.verdict), "suggestion": self.suggestion,
@@ -135,7 +136,7 @@ class ImpactReport:
     def failing(self) -> bool:
         return any(group.verdict in FAILING for group in self.groups)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "events": self.events,
             "considered": self.considered,
@@ -162,7 +163,7 @@ class _Shape:
     """Keys read through policy variables; a resource pattern with one may match any segment of a resource."""
 
 
-def _statements(policy: dict) -> list[dict]:
+def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
     return [s for s in statements if isinstance(s, dict)] if isinstance(statements, list) else []
@@ -181,16 +182,16 @@ def _literal(pattern: str) -> str:
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9:/_.-]+)\}")
 
 
-def _shape(policy: dict) -> _Shape:
+def _shape(policy: dict[str, Any]) -> _Shape:
     blocks: dict[tuple[str, str], set[int]] = {}
     patterns: list[str] = []
     block_id = 0
     for statement in _statements(policy):
         condition = statement.get("Condition")
         for block in (condition.values() if isinstance(condition, dict) else ()):
-            for key, values in (block.items() if isinstance(block, dict) else ()):
+            for key, listed in (block.items() if isinstance(block, dict) else ()):
                 block_id += 1
-                for value in _strings(values):
+                for value in _strings(listed):
                     blocks.setdefault((key.lower(), _literal(value)), set()).add(block_id)
         principal = statement.get("Principal")
         if isinstance(principal, dict):
@@ -237,7 +238,7 @@ def _keys_matter(prefix: str, patterns: Iterable[str]) -> bool:
 
 
 @cache
-def _catalog_policies(region: str) -> tuple[tuple[str, dict, tuple[str, ...]], ...]:
+def _catalog_policies(region: str) -> tuple[tuple[str, ReadPolicy, tuple[str, ...]], ...]:
     """Each catalog entry as the one-statement policy that admits it, so admission is decided by the same
     evaluator (and wildcard matching) as the candidate policy. A region no one knows (records are hostile)
     has no AWS-owned buckets."""
@@ -255,10 +256,10 @@ def _catalog_policies(region: str) -> tuple[tuple[str, dict, tuple[str, ...]], .
 
 
 @cache
-def _catalog_by_bucket(region: str) -> tuple[dict[str, tuple], tuple]:
+def _catalog_by_bucket(region: str) -> tuple[dict[str, tuple[Any, ...]], tuple[Any, ...]]:
     """Catalog policies by the bucket ARN their resources name, and those whose bucket part has a wildcard:
     most resources are in no catalog bucket and need no evaluation at all."""
-    by_bucket: dict[str, list] = {}
+    by_bucket: dict[str, list[Any]] = {}
     anywhere = []
     for entry_id, policy, arns in _catalog_policies(region):
         buckets = {arn.split("/", 1)[0] for arn in arns}
@@ -303,8 +304,8 @@ class _Call:
     principal: str
     account: str | None
     anonymous: bool
-    known: dict
-    unknown: dict
+    known: dict[str, Any]
+    unknown: dict[str, Any]
     region: str
     resource_account: str | None
 
@@ -312,20 +313,20 @@ class _Call:
 class _Replay:
     """Decides and groups records one at a time; memory grows with distinct requests, not with records."""
 
-    def __init__(self, policy: dict | None, trust: Trust, scope: Scope):
+    def __init__(self, policy: dict[str, Any] | None, trust: Trust, scope: Scope):
         self.policy = read_policy(policy or {})  # read once: cold paths evaluate it many times
         self.trust = trust
         self.scope = scope
         self.shape = _shape(policy or {})
         self.events = 0
         self.considered = 0
-        self.memo: dict = {}
-        self.groups: dict = {}
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self.groups: dict[tuple[Any, ...], Any] = {}
         self.keys_matter: dict[str, bool] = {}
         self.malformed = 0
 
     # The hot path: no evaluation, one tuple per record.
-    def feed(self, record: dict) -> None:  # noqa: PLR0912 (inlined on purpose: it runs once per record)
+    def feed(self, record: dict[str, Any]) -> None:  # noqa: PLR0912 (inlined on purpose: it runs once per record)
         self.events += 1
         get = record.get
         endpoint = get("vpcEndpointId")
@@ -367,7 +368,7 @@ class _Replay:
         elif time > group[2]:
             group[2] = time
 
-    def _signature(self, record: dict, endpoint, denied: bool) -> tuple:
+    def _signature(self, record: dict[str, Any], endpoint, denied: bool) -> tuple[Any, ...]:
         get = record.get
         identity = get("userIdentity") or {}
         issuer = ((identity.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
@@ -403,7 +404,7 @@ class _Replay:
         return matters
 
     # The cold path: once per distinct signature.
-    def _classify(self, record: dict, endpoint: str, denied: bool):
+    def _classify(self, record: dict[str, Any], endpoint: str, denied: bool):
         call = self._call(record, endpoint)
         if call is None:
             return False
@@ -460,13 +461,13 @@ class _Replay:
             return next(iter(outcomes.values())), []
         return None, [name for index, name in enumerate(names) if _changes_outcome(outcomes, index)]
 
-    def _call(self, record: dict, endpoint: str) -> _Call | None:
+    def _call(self, record: dict[str, Any], endpoint: str) -> _Call | None:
         source, name = record.get("eventSource"), record.get("eventName")
         if not isinstance(source, str) or not isinstance(name, str) or not source or not name:
             return None
         identity = record.get("userIdentity")
         identity = identity if isinstance(identity, dict) else {}
-        region = record.get("awsRegion") if isinstance(record.get("awsRegion"), str) else ""
+        region = aws_region if isinstance(aws_region := record.get("awsRegion"), str) else ""
         params = record.get("requestParameters")
         action = ct.iam_action(source, name, params)
         anonymous = ct.is_anonymous(identity)
@@ -479,7 +480,7 @@ class _Replay:
         principal = "anonymous" if anonymous else account or identity.get("invokedBy") or identity.get("type") or "unknown"
         return _Call(action, resources, label, str(principal), account, anonymous, known, unknown, region, resource_account)
 
-    def _resource(self, record: dict, action: str, region: str) -> tuple[tuple[str, ...], str, str | None]:
+    def _resource(self, record: dict[str, Any], action: str, region: str) -> tuple[tuple[str, ...], str, str | None]:
         """(candidate resource ARNs, the group's resource pattern, the resource's account when recorded)."""
         s3 = ct.s3_resource(record.get("requestParameters"))
         if s3:
@@ -497,7 +498,7 @@ class _Replay:
             return (arn,), arn, owner
         return (UNKNOWN_RESOURCE, *self.shape.resources), "*", None
 
-    def _context(self, record, endpoint, identity, anonymous, account, resource_account) -> tuple[dict, dict]:
+    def _context(self, record, endpoint, identity, anonymous, account, resource_account) -> tuple[dict[str, Any], dict[str, Any]]:
         """Keys the policy reads, split into known values and candidate values (None = absent)."""
         facts = self._facts(record, endpoint, identity, anonymous, account, resource_account)
         known, unknown = {}, {}
@@ -516,9 +517,9 @@ class _Replay:
             known["aws:principalaccount"] = facts["aws:principalaccount"]  # account principals read it
         return known, unknown
 
-    def _facts(self, record, endpoint, identity, anonymous, account, resource_account) -> dict:
+    def _facts(self, record, endpoint, identity, anonymous, account, resource_account) -> dict[str, Any]:
         """What the record tells about each key: a value, None (absent), or a list of candidates."""
-        facts: dict = {"aws:sourcevpce": endpoint, "aws:sourceip": None}
+        facts: dict[str, Any] = {"aws:sourcevpce": endpoint, "aws:sourceip": None}
         region = record.get("awsRegion")
         if isinstance(region, str):
             facts["aws:requestedregion"] = region
@@ -539,7 +540,7 @@ class _Replay:
             facts["aws:resourceaccount"] = [None, *self.shape.values.get("aws:resourceaccount", ()), OTHER_VALUE]
         return facts
 
-    def _caller_facts(self, facts: dict, identity: dict, account: str | None) -> None:
+    def _caller_facts(self, facts: dict[str, Any], identity: dict[str, Any], account: str | None) -> None:
         kind = identity.get("type")
         if kind == "AWSService":
             facts["aws:principalisawsservice"] = "true"
@@ -574,7 +575,7 @@ class _Replay:
         return [None, *named, OTHER_VALUE]
 
     def report(self, problems: Iterable[tuple[str, str]] = ()) -> ImpactReport:
-        merged: dict[tuple, list] = {}
+        merged: dict[tuple[Any, ...], list[Any]] = {}
         for (action, resource, principal, verdict, suggestion), (count, first, last) in self.groups.items():
             group = merged.setdefault((action, resource, principal, verdict), [0, first, last, []])
             group[0] += count
@@ -592,9 +593,9 @@ class _Replay:
         return ImpactReport(self.events, self.considered, tuple(groups), tuple(problems))
 
 
-def _changes_outcome(outcomes: dict[tuple, bool], index: int) -> bool:
+def _changes_outcome(outcomes: dict[tuple[Any, ...], bool], index: int) -> bool:
     """Whether two combinations that differ only at `index` are decided differently."""
-    seen: dict[tuple, bool] = {}
+    seen: dict[tuple[Any, ...], bool] = {}
     for values, allowed in outcomes.items():
         others = values[:index] + values[index + 1:]
         if seen.setdefault(others, allowed) != allowed:
@@ -608,7 +609,7 @@ _ORDER = {verdict: index for index, verdict in enumerate(
 )}
 
 
-def impact_groups(policy: dict | None, records: Iterable[dict], trust: Trust, scope: Scope = Scope(),
+def impact_groups(policy: dict[str, Any] | None, records: Iterable[dict[str, Any]], trust: Trust, scope: Scope = Scope(),
                   problems: Iterable[tuple[str, str]] = ()) -> ImpactReport:
     """Replay records against a candidate policy (None with `scope.denials_only`) and group the verdicts.
 
@@ -667,7 +668,7 @@ def org_membership(data, source: str) -> tuple[dict[str, str], frozenset[str]]:
     return members, frozenset(members.values())
 
 
-def policy_services(policy: dict) -> frozenset[str] | None:
+def policy_services(policy: dict[str, Any]) -> frozenset[str] | None:
     """The IAM service prefixes a policy's actions name (`s3:GetObject` -> s3); None when it names only `*`."""
     prefixes = {
         action.split(":", 1)[0].lower()
@@ -696,7 +697,7 @@ class EndpointUse:
     principals: tuple[SeenPrincipal, ...]
     orgs: tuple[tuple[str, int], ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "endpoint": self.endpoint,
             "principals": [{"principal": p.principal, "org": p.org, "count": p.count} for p in self.principals],
@@ -704,7 +705,7 @@ class EndpointUse:
         }
 
 
-def seen_principals(records: Iterable[dict], trust: Trust, scope: Scope = Scope()) -> tuple[int, int, tuple[EndpointUse, ...]]:
+def seen_principals(records: Iterable[dict[str, Any]], trust: Trust, scope: Scope = Scope()) -> tuple[int, int, tuple[EndpointUse, ...]]:
     """(records read, records counted, per endpoint the callers ranked by requests): where a trusted set starts."""
     counts: dict[tuple[str, str], int] = {}
     events = considered = 0

@@ -23,8 +23,9 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.policy.errors import InputError
 from tui.report.messages import message
@@ -72,7 +73,7 @@ class Parsed:
     ambiguities: tuple[Ambiguity, ...] = ()
 
     @property
-    def doc(self) -> dict:
+    def doc(self) -> dict[str, Any]:
         """The value as a policy document (parse_policy guarantees an object)."""
         return self.value  # type: ignore[return-value]
 
@@ -150,10 +151,10 @@ def _join_path(path: str, part: str | int) -> str:
     return f"{path}.{part}" if path else part
 
 
-def _ambiguities(value, duplicates: dict[int, list[str]], base: str) -> tuple[Ambiguity, ...]:
+def _ambiguities(value: Any, duplicates: dict[int, list[str]], base: str) -> tuple[Ambiguity, ...]:
     """Walk the parsed value (iteratively: its depth is bounded but the walk need not recurse) for the
     objects that had duplicate keys and the numbers that are not finite."""
-    found = []
+    found: list[Ambiguity] = []
     stack = [(base, value)]
     while stack:
         path, item = stack.pop()
@@ -171,7 +172,8 @@ def _ambiguities(value, duplicates: dict[int, list[str]], base: str) -> tuple[Am
 
 
 def _repeated(keys: list[str]) -> list[str]:
-    seen, repeated = set(), {}
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
     for key in keys:
         if key in seen:
             repeated[key] = None
@@ -188,13 +190,13 @@ def parse_json(text: str, source: str, *, max_depth: int) -> Parsed:
     duplicates: dict[int, list[str]] = {}
     non_finite: list[NonFiniteNumber] = []
 
-    def make_object(pairs: list[tuple[str, object]]) -> dict:
+    def make_object(pairs: list[tuple[str, object]]) -> dict[str, Any]:
         obj = dict(pairs)
         if len(obj) != len(pairs):
             duplicates[id(obj)] = _repeated([key for key, _ in pairs])
         return obj
 
-    def noted(number):
+    def noted(number: Any) -> Any:
         if isinstance(number, NonFiniteNumber):
             non_finite.append(number)
         return number
@@ -248,7 +250,7 @@ def _too_large(source: str) -> InputError:
                       "characters, so this is not one the tool reads")
 
 
-def _checked(call, path, source: str, *args):
+def _checked(call: Callable[..., Any], path: str | os.PathLike[str], source: str, *args: Any) -> Any:
     """call(path, *args), its failures as one-line InputErrors."""
     try:
         return call(path, *args)
@@ -258,7 +260,7 @@ def _checked(call, path, source: str, *args):
         raise InputError(f"cannot read {source}: the name holds a NUL byte") from None
 
 
-def read_file_text(path: str | os.PathLike, source: str) -> str:
+def read_file_text(path: str | os.PathLike[str], source: str) -> str:
     """The UTF-8 text of a regular file of at most MAX_TEXT_BYTES.
 
     FIFOs, devices, sockets and directories are refused before they are opened (a FIFO would block the

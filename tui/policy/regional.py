@@ -2,6 +2,7 @@
 so a policy that allows eu-west-1's repositories breaks `dnf` in us-east-1 while looking perfectly valid."""
 
 from functools import cache
+from typing import Any
 
 from tui.policy.catalog import load_catalog
 from tui.policy.identifiers import known_regions
@@ -19,7 +20,7 @@ def _regional_arns() -> dict[str, frozenset[str]]:
     return {arn: frozenset(found) for arn, found in owners.items() if len(found) < len(regions)}
 
 
-def _strings(value) -> list[str]:
+def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -27,7 +28,7 @@ def _strings(value) -> list[str]:
     return []
 
 
-def foreign_region_buckets(policy: dict, region: str) -> list[tuple[str, str]]:
+def foreign_region_buckets(policy: dict[str, Any], region: str) -> list[tuple[str, str]]:
     """(ARN, its region) for each AWS-owned bucket the policy names that belongs to other regions only."""
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []
@@ -43,7 +44,7 @@ def foreign_region_buckets(policy: dict, region: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(found))
 
 
-def region_mismatch(policy: dict, region: str) -> str | None:
+def region_mismatch(policy: dict[str, Any], region: str) -> str | None:
     """Why the policy does not fit `region`, or None when it does."""
     found = foreign_region_buckets(policy, region)
     if not found:

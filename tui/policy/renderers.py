@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import Any
 
 from tui.policy.documents import minify, pretty
 from tui.policy.errors import InputError
@@ -22,7 +23,7 @@ def _hcl_escape(text: str) -> str:
     return text.replace("${", "$${").replace("%{", "%%{")
 
 
-def _hcl(value, indent: int) -> str:
+def _hcl(value: Any, indent: int) -> str:
     """JSON data as an HCL object/tuple expression laid out as `terraform fmt` leaves it: two spaces per level
     and a space on both sides of each key's colon (hclwrite's spacing rule for `:`, see tests/test_renderers.py)."""
     pad, inner = " " * indent, " " * (indent + 2)
@@ -39,7 +40,7 @@ def _hcl(value, indent: int) -> str:
     return _hcl_escape(json.dumps(value))
 
 
-def _terraform(policies: dict[str, dict]) -> str:
+def _terraform(policies: dict[str, dict[str, Any]]) -> str:
     blocks = []
     for service, doc in policies.items():
         name = _identifier(service)
@@ -56,7 +57,7 @@ def _terraform(policies: dict[str, dict]) -> str:
     return "\n".join(blocks)
 
 
-def _yaml(value, indent: int) -> list[str]:
+def _yaml(value: Any, indent: int) -> list[str]:
     """Block YAML for JSON data; strings are double-quoted JSON strings, which YAML reads identically."""
     pad = " " * indent
     lines = []
@@ -91,7 +92,7 @@ def _region_rule(region: str) -> list[str]:
     ]
 
 
-def _cloudformation(policies: dict[str, dict], region: str) -> str:
+def _cloudformation(policies: dict[str, dict[str, Any]], region: str) -> str:
     services = load_services()
     lines = [
         'AWSTemplateFormatVersion: "2010-09-09"',
@@ -118,17 +119,17 @@ def _cloudformation(policies: dict[str, dict], region: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(policies: dict[str, dict], fmt: str, region: str | None = None) -> str:
+def render(policies: dict[str, dict[str, Any]], fmt: str, region: str | None = None) -> str:
     """Render one or more policies, keyed by service. JSON formats give a bare policy for one service and an
     object keyed by service for several; Terraform and CloudFormation give one block per service.
     CloudFormation needs the region the policies were built for: the template refuses to deploy elsewhere."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if fmt == "cloudformation" and not region:
-        raise InputError("a CloudFormation export needs the region the policies were built for")
     if fmt in ("json", "json-min"):
         data = next(iter(policies.values())) if len(policies) == 1 else policies
         return (pretty(data) if fmt == "json" else minify(data)) + "\n"
     if fmt == "terraform":
         return _terraform(policies)
+    if not region:
+        raise InputError("a CloudFormation export needs the region the policies were built for")
     return _cloudformation(policies, region)

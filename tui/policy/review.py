@@ -5,6 +5,7 @@ scenario comes out as intended.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from tui.policy.answers import Answers
 from tui.policy.builder import build_policy
@@ -22,7 +23,7 @@ class ServiceReview:
     """One service's policy with its size, findings and scenario outcomes."""
 
     service: str
-    policy: dict
+    policy: dict[str, Any]
     text: str
     minified: str
     findings: tuple[Finding, ...]

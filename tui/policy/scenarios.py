@@ -5,6 +5,7 @@ and a mismatch is a failed check, never a silently adjusted expectation.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from tui.policy.answers import Answers
 from tui.policy.catalog import load_catalog
@@ -51,7 +52,7 @@ def _foreign_account(answers: Answers) -> str:
     return next(account for account in FOREIGN_ACCOUNTS if account not in answers.accounts)
 
 
-def _trusted_context(answers: Answers, resource_owner_trusted: bool = True) -> tuple[str, dict]:
+def _trusted_context(answers: Answers, resource_owner_trusted: bool = True) -> tuple[str, dict[str, Any]]:
     """The account and condition keys of a trusted principal acting on its own resources."""
     if answers.accounts:
         account = answers.accounts[0]
@@ -120,6 +121,6 @@ def standard_scenarios(answers: Answers, service: str) -> list[Scenario]:
     return scenarios
 
 
-def run_scenarios(policy: dict, scenarios: list[Scenario]) -> list[ScenarioResult]:
+def run_scenarios(policy: dict[str, Any], scenarios: list[Scenario]) -> list[ScenarioResult]:
     """Decide every scenario against the policy, in order."""
     return [ScenarioResult(scenario, evaluate(policy, scenario.request)) for scenario in scenarios]

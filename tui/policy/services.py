@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from tui.policy.identifiers import partition_of
 from tui.policy.templates import load_template
@@ -65,7 +66,7 @@ class ServiceTemplate:
         return [t.format(partition=partition, region=region) for t in self.owned_resource_templates]
 
 
-def _sample(raw: dict | None) -> SampleRequest | None:
+def _sample(raw: dict[str, Any] | None) -> SampleRequest | None:
     return SampleRequest(raw["action"], raw["resource"]) if raw else None
 
 

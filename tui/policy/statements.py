@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from tui.policy.operators import Operator, parse_operator
 from tui.policy.variables import VARIABLES_VERSION, Part, has_variables, parse_value
@@ -119,7 +120,7 @@ def strings_of(value: object) -> tuple[str, ...] | None:
     return None if any(text is None for text in texts) else texts  # type: ignore[return-value]
 
 
-def _statement(index: int, raw: dict, variables: bool) -> Statement:
+def _statement(index: int, raw: dict[str, Any], variables: bool) -> Statement:
     sid = raw.get("Sid")
     effect = raw.get("Effect")
     principal_key = "Principal" if "Principal" in raw else "NotPrincipal" if "NotPrincipal" in raw else None
@@ -136,7 +137,7 @@ def _statement(index: int, raw: dict, variables: bool) -> Statement:
     )
 
 
-def _element(raw: dict, name: str) -> Element | None:
+def _element(raw: dict[str, Any], name: str) -> Element | None:
     """The positive element wins when a statement (wrongly) has both; unreadable items match nothing."""
     for key, negated in ((name, False), (f"Not{name}", True)):
         if key in raw:

@@ -44,7 +44,7 @@ def fresh_context() -> None:
 def _any_char() -> z3.ReRef:
     if "any" not in _PER_CONTEXT:
         _PER_CONTEXT["any"] = z3.AllChar(z3.ReSort(z3.StringSort()))
-    return _PER_CONTEXT["any"]  # type: ignore[return-value]
+    return _PER_CONTEXT["any"]
 _IPV6_OFFSET = 1 << 32
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.protocols import Validator
@@ -97,7 +98,7 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(finding.severity == ERROR for finding in findings)
 
 
-def validate(policy: dict | str | Parsed) -> list[Finding]:
+def validate(policy: dict[str, Any] | str | Parsed) -> list[Finding]:
     """Every finding for a policy document, its JSON text, or a parsed text with its ambiguities; errors first.
 
     Text that is not a JSON object gives one json-syntax finding instead of an exception, since the wizard
@@ -124,7 +125,7 @@ def validate(policy: dict | str | Parsed) -> list[Finding]:
     return sorted(findings, key=lambda finding: _SEVERITY_ORDER[finding.severity])
 
 
-def shape_errors(doc: dict) -> list[Finding]:
+def shape_errors(doc: dict[str, Any]) -> list[Finding]:
     """The schema's errors alone: a document with none has the shape the evaluator reads."""
     return _schema_findings(doc)
 
@@ -134,7 +135,7 @@ def shape_errors(doc: dict) -> list[Finding]:
 _DRAFT_2020_ITEMS = Draft202012Validator.VALIDATORS["items"]
 
 
-def _accepts_every_string(item_schema, schema: dict) -> bool:
+def _accepts_every_string(item_schema, schema: dict[str, Any]) -> bool:
     if "prefixItems" in schema or not isinstance(item_schema, dict) or item_schema.keys() != {"type"}:
         return False
     types = item_schema["type"]
@@ -164,7 +165,7 @@ def _schema_validator() -> Validator:
     return _PolicySchemaValidator(load_template(SCHEMA_TEMPLATE))
 
 
-def _json_path(parts: Iterable) -> str:
+def _json_path(parts: Iterable[Any]) -> str:
     path = ""
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -183,14 +184,14 @@ def _schema_finding(error) -> Finding:
     return Finding(ERROR, code, path, {"variant": "missing"} if missing else {})
 
 
-def _schema_findings(doc: dict) -> list[Finding]:
+def _schema_findings(doc: dict[str, Any]) -> list[Finding]:
     return [_schema_finding(error) for error in _schema_validator().iter_errors(doc)]
 
 
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _statements(doc: dict) -> list[tuple[str, dict]]:
+def _statements(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(path, statement) for each statement that is an object; Statement may be one object or a list."""
     statement = doc.get("Statement")
     if isinstance(statement, dict):
@@ -222,12 +223,12 @@ def _is_object_arn(arn: str) -> bool:
     return bool(match and match.group(3))
 
 
-def _is_unconditioned_allow(statement: dict) -> bool:
+def _is_unconditioned_allow(statement: dict[str, Any]) -> bool:
     """An Allow with no condition applies to everyone it names, anonymous callers included."""
     return statement.get("Effect") == "Allow" and not statement.get("Condition")
 
 
-def _allows_everyone(statement: dict) -> bool:
+def _allows_everyone(statement: dict[str, Any]) -> bool:
     principal = statement.get("Principal")
     return principal == "*" or (isinstance(principal, dict) and "*" in _strings(principal.get("AWS")))
 
@@ -235,7 +236,7 @@ def _allows_everyone(statement: dict) -> bool:
 # --- document rules -------------------------------------------------------------------------------------
 
 
-def _version_rule(doc: dict) -> Iterator[Finding]:
+def _version_rule(doc: dict[str, Any]) -> Iterator[Finding]:
     """Without a Version IAM reads the 2008 grammar, in which `${...}` policy variables are plain text."""
     if "Version" not in doc:
         yield Finding(WARNING, "missing-version", "")
@@ -266,7 +267,7 @@ def _strings_with_paths(value, path: str = "") -> Iterator[tuple[str, str]]:
             stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
 
 
-def _surrogate_rule(doc: dict, minified: str) -> Iterator[Finding]:
+def _surrogate_rule(doc: dict[str, Any], minified: str) -> Iterator[Finding]:
     """A lone UTF-16 surrogate (`"\\ud800"`) is no character: no UTF-8 text can hold it, so AWS cannot
     store it as written. The minified text shows every surrogate as an escape, so most policies skip the walk."""
     if not _ESCAPED_SURROGATE.search(minified):
@@ -276,7 +277,7 @@ def _surrogate_rule(doc: dict, minified: str) -> Iterator[Finding]:
             yield Finding(ERROR, "lone-surrogate", path, {"text": text})
 
 
-def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
+def _duplicate_sids(statements: list[tuple[str, dict[str, Any]]]) -> Iterator[Finding]:
     """AWS refuses a policy whose statement IDs repeat."""
     seen = set()
     for path, statement in statements:
@@ -288,7 +289,7 @@ def _duplicate_sids(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
         seen.add(sid)
 
 
-def _full_access(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
+def _full_access(statements: list[tuple[str, dict[str, Any]]]) -> Iterator[Finding]:
     """AWS's default policy lets anyone through, which is the exfiltration path; a Deny elsewhere may be the
     perimeter (the Deny-with-StringNotEquals style), so then the Allow alone says nothing."""
     if any(statement.get("Effect") == "Deny" for _, statement in statements):
@@ -302,7 +303,7 @@ def _full_access(statements: list[tuple[str, dict]]) -> Iterator[Finding]:
 # --- statement rules ------------------------------------------------------------------------------------
 
 
-def _principal_rules(path: str, statement: dict) -> Iterator[Finding]:
+def _principal_rules(path: str, statement: dict[str, Any]) -> Iterator[Finding]:
     """Endpoint policies need a Principal, and only `"*"` plus conditions means the same on gateway and
     interface endpoints."""
     if "NotPrincipal" in statement:
@@ -315,7 +316,7 @@ def _principal_rules(path: str, statement: dict) -> Iterator[Finding]:
                 yield Finding(WARNING, "account-principal", _at(f"{path}.Principal.AWS", index), {"principal": principal})
 
 
-def _element_pair_rules(path: str, statement: dict) -> Iterator[Finding]:
+def _element_pair_rules(path: str, statement: dict[str, Any]) -> Iterator[Finding]:
     """Each statement names its actions and its resources exactly once, positively or negatively."""
     for element in ("Action", "Resource"):
         negated = f"Not{element}"
@@ -373,7 +374,7 @@ def _condition_key_rules(key_path: str, key: str, operator: Operator, values, ef
         yield Finding(WARNING, "for-all-values-single-valued", key_path, {"key": key})
 
 
-def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
+def _condition_rules(path: str, statement: dict[str, Any]) -> Iterator[Finding]:
     """An unknown operator makes AWS refuse the whole policy, so its keys are not judged further."""
     condition = statement.get("Condition")
     if not isinstance(condition, dict):
@@ -395,7 +396,7 @@ def _condition_rules(path: str, statement: dict) -> Iterator[Finding]:
                 yield from _condition_key_rules(key_path, key, operator, values, statement.get("Effect"))
 
 
-def _element_format_rules(path: str, statement: dict) -> Iterator[Finding]:
+def _element_format_rules(path: str, statement: dict[str, Any]) -> Iterator[Finding]:
     """Actions are `service:Action` and resources ARNs (or `*`): `s3GetObject` or `my-bucket/*` match no
     request, so the statement silently grants or denies nothing."""
     for element, pattern, code in (("Action", _ACTION, "bad-action"), ("Resource", _RESOURCE, "bad-resource")):
@@ -405,7 +406,7 @@ def _element_format_rules(path: str, statement: dict) -> Iterator[Finding]:
                     yield Finding(ERROR, code, _at(f"{path}.{name}", index), {"value": value})
 
 
-def _wildcard_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
+def _wildcard_bucket_rule(path: str, statement: dict[str, Any]) -> Iterator[Finding]:
     """An unconditioned Allow to a wildcard bucket name admits buckets that anyone can create and fill."""
     if not _is_unconditioned_allow(statement):
         return
@@ -415,7 +416,7 @@ def _wildcard_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
             yield Finding(WARNING, "wildcard-bucket", _at(f"{path}.Resource", index), {"resource": resource})
 
 
-def _list_bucket_rule(path: str, statement: dict) -> Iterator[Finding]:
+def _list_bucket_rule(path: str, statement: dict[str, Any]) -> Iterator[Finding]:
     """s3:ListBucket is authorised on the bucket ARN, so with object ARNs only it never applies."""
     resources = _strings(statement.get("Resource"))
     if not resources or not all(map(_is_object_arn, resources)):

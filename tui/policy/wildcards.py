@@ -35,14 +35,15 @@ def _find(segment: Segment, text: str, start: int, end: int) -> int:
     """The leftmost position >= start where the segment matches and ends by `end`, or -1."""
     if isinstance(segment, str):
         return text.find(segment, start, end)
-    anchor = next((i for i, wanted in enumerate(segment) if wanted is not ANY_ONE), None)
+    anchor = next(((i, wanted) for i, wanted in enumerate(segment) if wanted is not ANY_ONE), None)
     position = start
     while position + len(segment) <= end:
         if anchor is not None:  # jump to where the first literal character can line up
-            found = text.find(segment[anchor], position + anchor, end)
+            offset, literal = anchor
+            found = text.find(literal, position + offset, end)
             if found < 0:
                 return -1
-            position = found - anchor
+            position = found - offset
         if position + len(segment) <= end and _matches_at(segment, text, position):
             return position
         position += 1
