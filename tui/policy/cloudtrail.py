@@ -20,7 +20,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from functools import cache
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
@@ -73,7 +73,7 @@ class _Rewound(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         data = self._source.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
@@ -127,7 +127,7 @@ class _Window:
             raise LogProblem(f"expected {what} at character {self.read - len(self.text) + self.pos:,}, found {found or 'the end'!r}")
         self.pos += 1
 
-    def value(self):
+    def value(self) -> Any:
         """The next JSON value, within MAX_RECORD_CHARS. An incomplete value is parsed again only once the
         pending text has doubled, so a file of huge records costs linear work, not one parse per chunk."""
         self.peek()
@@ -200,7 +200,7 @@ LogSource = tuple[str, Callable[[], AbstractContextManager[ByteStream]]]
 """A log file's name (for messages) and a function that opens it as a binary stream."""
 
 
-def records_from(sources, on_problem: Callable[[str, str], None], on_file: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+def records_from(sources: Iterable[LogSource], on_problem: Callable[[str, str], None], on_file: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
     """The records of every source in turn; a file that fails is reported through on_problem and skipped
     (its records before the fault are kept: they were really delivered)."""
     for name, opener in sources:
@@ -230,7 +230,7 @@ def iam_prefix(event_source: str) -> str:
     return _table()["prefixes"].get(event_source) or event_source.split(".", 1)[0]
 
 
-def iam_action(event_source: str, event_name: str, request_parameters) -> str:
+def iam_action(event_source: str, event_name: str, request_parameters: object) -> str:
     """The IAM action a call needs, from the table where CloudTrail's eventName differs from it."""
     table = _table()
     if event_source in table["versioned_event_names"]:
@@ -276,7 +276,7 @@ PRINCIPAL_TYPES = {"Root": "Account", "IAMUser": "User", "AssumedRole": "Assumed
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)."""
 
 
-def s3_resource(request_parameters) -> tuple[str, str] | None:
+def s3_resource(request_parameters: object) -> tuple[str, str] | None:
     """(bucket, object key or "") named by an S3 call's requestParameters, if any."""
     if not isinstance(request_parameters, dict):
         return None
@@ -287,7 +287,7 @@ def s3_resource(request_parameters) -> tuple[str, str] | None:
     return bucket, key if isinstance(key, str) else ""
 
 
-def first_resource(resources) -> tuple[str | None, str | None]:
+def first_resource(resources: object) -> tuple[str | None, str | None]:
     """(ARN, owning account) of the first `resources[]` entry with an ARN; the account is the resource
     owner's when CloudTrail records it."""
     if not isinstance(resources, list):
@@ -299,7 +299,7 @@ def first_resource(resources) -> tuple[str | None, str | None]:
     return None, None
 
 
-def bucket_owner(resources, bucket: str) -> str | None:
+def bucket_owner(resources: object, bucket: str) -> str | None:
     """The owner of `bucket` from `resources[]` (S3 data events list the bucket with its accountId)."""
     if not isinstance(resources, list):
         return None

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from itertools import product
-from typing import Any
+from typing import Any, Literal
 
 from tui.policy import cloudtrail as ct
 from tui.policy.catalog import load_catalog
@@ -169,7 +169,7 @@ def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in statements if isinstance(s, dict)] if isinstance(statements, list) else []
 
 
-def _strings(value) -> list[str]:
+def _strings(value: object) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [item if isinstance(item, str) else str(item).lower() if isinstance(item, bool) else str(item) for item in items]
 
@@ -275,7 +275,7 @@ def catalog_entry_for(action: str, resource: str, region: str) -> str | None:
     by_bucket, anywhere = _catalog_by_bucket(region)
     for entry_id, policy in (*by_bucket.get(resource.split("/", 1)[0], ()), *anywhere):
         if evaluate(policy, Request(action, resource)).allowed:
-            return entry_id
+            return str(entry_id)
     return None
 
 
@@ -283,7 +283,7 @@ def _catalog_patterns(region: str) -> tuple[str, ...]:
     return tuple(arn for _, _, arns in _catalog_policies(region) for arn in arns)
 
 
-def _partition(region) -> str:
+def _partition(region: object) -> str:
     try:
         return partition_of(region) if isinstance(region, str) else "aws"
     except InputError:
@@ -368,7 +368,7 @@ class _Replay:
         elif time > group[2]:
             group[2] = time
 
-    def _signature(self, record: dict[str, Any], endpoint, denied: bool) -> tuple[Any, ...]:
+    def _signature(self, record: dict[str, Any], endpoint: str, denied: bool) -> tuple[Any, ...]:
         get = record.get
         identity = get("userIdentity") or {}
         issuer = ((identity.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
@@ -392,7 +392,7 @@ class _Replay:
             *(get(name) for name in self.shape.volatile),
         )
 
-    def _object_keys_matter(self, bucket, region) -> bool:
+    def _object_keys_matter(self, bucket: str, region: object) -> bool:
         """Cached per bucket: most policies and catalog entries treat all objects of a bucket alike."""
         cache_key = f"{region}/{bucket}"
         matters = self.keys_matter.get(cache_key)
@@ -404,7 +404,7 @@ class _Replay:
         return matters
 
     # The cold path: once per distinct signature.
-    def _classify(self, record: dict[str, Any], endpoint: str, denied: bool):
+    def _classify(self, record: dict[str, Any], endpoint: str, denied: bool) -> tuple[Any, ...] | Literal[False]:
         call = self._call(record, endpoint)
         if call is None:
             return False
@@ -498,7 +498,7 @@ class _Replay:
             return (arn,), arn, owner
         return (UNKNOWN_RESOURCE, *self.shape.resources), "*", None
 
-    def _context(self, record, endpoint, identity, anonymous, account, resource_account) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _context(self, record: dict[str, Any], endpoint: str, identity: dict[str, Any], anonymous: bool, account: str | None, resource_account: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """Keys the policy reads, split into known values and candidate values (None = absent)."""
         facts = self._facts(record, endpoint, identity, anonymous, account, resource_account)
         known, unknown = {}, {}
@@ -517,7 +517,7 @@ class _Replay:
             known["aws:principalaccount"] = facts["aws:principalaccount"]  # account principals read it
         return known, unknown
 
-    def _facts(self, record, endpoint, identity, anonymous, account, resource_account) -> dict[str, Any]:
+    def _facts(self, record: dict[str, Any], endpoint: str, identity: dict[str, Any], anonymous: bool, account: str | None, resource_account: str | None) -> dict[str, Any]:
         """What the record tells about each key: a value, None (absent), or a list of candidates."""
         facts: dict[str, Any] = {"aws:sourcevpce": endpoint, "aws:sourceip": None}
         region = record.get("awsRegion")
@@ -565,7 +565,7 @@ class _Replay:
         else:
             facts["aws:principalarn"] = [*self.shape.values.get("aws:principalarn", ()), OTHER_VALUE]
 
-    def _org_candidates(self, account: str, key: str):
+    def _org_candidates(self, account: str, key: str) -> str | list[str | None]:
         org = self.trust.org_of.get(account)
         if org is not None:
             return org
@@ -644,7 +644,7 @@ def parse_since(text: str, now: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def org_membership(data, source: str) -> tuple[dict[str, str], frozenset[str]]:
+def org_membership(data: object, source: str) -> tuple[dict[str, str], frozenset[str]]:
     """(account -> org, orgs listed whole) from `{"o-...": ["111122223333", ...]}` or the output of
     `aws organizations list-accounts` (each account's Arn names its organization)."""
     from tui.policy.identifiers import check_account_id, check_org_id

@@ -135,14 +135,14 @@ def shape_errors(doc: dict[str, Any]) -> list[Finding]:
 _DRAFT_2020_ITEMS = Draft202012Validator.VALIDATORS["items"]
 
 
-def _accepts_every_string(item_schema, schema: dict[str, Any]) -> bool:
+def _accepts_every_string(item_schema: object, schema: dict[str, Any]) -> bool:
     if "prefixItems" in schema or not isinstance(item_schema, dict) or item_schema.keys() != {"type"}:
         return False
     types = item_schema["type"]
     return types == "string" or (isinstance(types, list) and "string" in types)
 
 
-def _items_skipping_strings(validator, item_schema, instance, schema):
+def _items_skipping_strings(validator: Any, item_schema: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
     """Draft 2020-12 `items`, except that strings skip an item schema that only checks type and takes them.
 
     Descending into each of ~1,300 account IDs made one 20 KB policy cost ~10 ms, and the wizard
@@ -172,7 +172,7 @@ def _json_path(parts: Iterable[Any]) -> str:
     return path
 
 
-def _schema_finding(error) -> Finding:
+def _schema_finding(error: Any) -> Finding:
     path = _json_path(error.absolute_path)
     element = tuple(part for part in error.absolute_path if isinstance(part, str))
     missing = error.validator == "required"
@@ -201,7 +201,7 @@ def _statements(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return []
 
 
-def _indexed_strings(value) -> Iterator[tuple[int | None, str]]:
+def _indexed_strings(value: object) -> Iterator[tuple[int | None, str]]:
     """The strings of a one-or-many element with their list index (None for a lone string)."""
     if isinstance(value, str):
         yield None, value
@@ -209,7 +209,7 @@ def _indexed_strings(value) -> Iterator[tuple[int | None, str]]:
         yield from ((index, item) for index, item in enumerate(value) if isinstance(item, str))
 
 
-def _strings(value) -> list[str]:
+def _strings(value: object) -> list[str]:
     return [item for _, item in _indexed_strings(value)]
 
 
@@ -251,7 +251,7 @@ def _size_rule(minified: str) -> Iterator[Finding]:
         yield Finding(ERROR, "policy-too-large", "", {"size": size, "limit": MAX_POLICY_CHARS})
 
 
-def _strings_with_paths(value, path: str = "") -> Iterator[tuple[str, str]]:
+def _strings_with_paths(value: object, path: str = "") -> Iterator[tuple[str, str]]:
     """(path, text) for every key and string value, walked without recursion."""
     stack = [(path, value)]
     while stack:
@@ -330,7 +330,7 @@ def _has_wildcard(value: str) -> bool:
     return "*" in value or "?" in value
 
 
-def _wildcard_strings(values) -> Iterator[tuple[int | None, str]]:
+def _wildcard_strings(values: object) -> Iterator[tuple[int | None, str]]:
     """(index, value) for each string value with * or ?; one scan of the joined text skips the usual none."""
     joined = "".join(map(str, values)) if isinstance(values, list) else str(values)
     if _has_wildcard(joined):
@@ -343,7 +343,7 @@ def _has_short_literal_run(value: str) -> bool:
     return any(max(len(before), len(after)) < MIN_LITERAL_RUN for before, after in itertools.pairwise(runs))
 
 
-def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values) -> Iterator[Finding]:
+def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values: object) -> Iterator[Finding]:
     """Identifier keys must match exactly: AWS refuses wildcards and numeric operators on them."""
     if operator.base.kind is ValueKind.NUMERIC:
         yield Finding(ERROR, "numeric-operator-on-sensitive-key", key_path, {"key": key})
@@ -354,7 +354,7 @@ def _sensitive_key_rules(key_path: str, key: str, operator: Operator, values) ->
         yield Finding(ERROR, "wildcard-in-sensitive-key", _at(key_path, index), {"key": key, "value": value})
 
 
-def _literal_run_rule(key_path: str, values) -> Iterator[Finding]:
+def _literal_run_rule(key_path: str, values: object) -> Iterator[Finding]:
     """AWS refuses string patterns whose wildcards are not anchored by six literal characters."""
     for index, value in _wildcard_strings(values):
         if _has_short_literal_run(value):
@@ -362,7 +362,7 @@ def _literal_run_rule(key_path: str, values) -> Iterator[Finding]:
                           {"value": value, "min_literals": MIN_LITERAL_RUN})
 
 
-def _condition_key_rules(key_path: str, key: str, operator: Operator, values, effect) -> Iterator[Finding]:
+def _condition_key_rules(key_path: str, key: str, operator: Operator, values: object, effect: object) -> Iterator[Finding]:
     """The rules for one condition key under one operator."""
     lowered = key.lower()
     if lowered in SENSITIVE_KEYS:
