@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.policy.catalog import CatalogEntry, load_catalog
 from tui.policy.evaluator import Request, evaluate
@@ -34,12 +34,15 @@ from tui.policy.exceptions import (
 )
 from tui.policy.identifiers import partition_of
 from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS, canonical_key, is_principal_tag
-from tui.policy.services import ServiceTemplate, load_services
+from tui.policy.services import ServiceTemplate, TemplateException, load_services
 from tui.policy.statements import ReadPolicy, read_policy
 from tui.policy.wildcards import glob, has_wildcard, wildcard_match
 
 if TYPE_CHECKING:
+    import z3
+
     from tui.policy.parsing import Parsed
+    from tui.policy.symbolic import PolicyFormula
 
 FULL_ACCESS_POLICY = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
 """The document AWS attaches when an endpoint has no custom policy (as DescribeVpcEndpoints returns it)."""
@@ -147,11 +150,11 @@ class Witness:
     def request(self) -> Request:
         return Request(self.action, self.resource, {k: list(v) if isinstance(v, tuple) else v for k, v in self.context})
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "resource": self.resource,
                 "context": {k: list(v) if isinstance(v, tuple) else v for k, v in self.context}}
 
-    def case(self) -> dict:
+    def case(self) -> dict[str, Any]:
         """The witness as a `simulate --cases` entry."""
         expect = "Allow" if self.decision == "Allow" else "Deny"
         return {**self.to_dict(), "expect": expect}
@@ -164,7 +167,7 @@ class Finding:
     message: str
     witness: Witness | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"severity": str(self.severity), "code": self.code, "message": self.message,
                 "witness": self.witness.to_dict() if self.witness else None}
 
@@ -178,7 +181,7 @@ class Analysis:
     def high(self) -> bool:
         return any(f.severity is Severity.HIGH for f in self.findings)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"classification": str(self.classification), "findings": [f.to_dict() for f in self.findings]}
 
 
@@ -189,19 +192,19 @@ def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 # --- entry point -----------------------------------------------------------------------------------------
 
 
-def analyse(policy: dict, setting: Setting) -> Analysis:
+def analyse(policy: dict[str, Any], setting: Setting) -> Analysis:
     """Every question for one endpoint's policy; cached by the normalised policy and the setting."""
     return _analyse_cached(*_cache_key(policy, setting))
 
 
-def blocking_findings(policy: dict, setting: Setting) -> tuple[Finding, ...]:
+def blocking_findings(policy: dict[str, Any], setting: Setting) -> tuple[Finding, ...]:
     """Only what blocks apply, lock-out first: the lock-out question for the setting's caller, and `unproven`
     where it (or the request model) cannot be decided. The apply guard needs nothing else, so it skips the
     openness questions, the costly ones; cached apart from `analyse`."""
     return _blocking_cached(*_cache_key(policy, setting))
 
 
-def _cache_key(policy: dict, setting: Setting) -> tuple[str, Setting]:
+def _cache_key(policy: dict[str, Any], setting: Setting) -> tuple[str, Setting]:
     """The normalised policy and the setting, without the endpoint and VPC ids when the policy cannot test them."""
     text = json.dumps(policy, sort_keys=True, ensure_ascii=True)
     lowered = text.lower()
@@ -228,7 +231,7 @@ def analyse_parsed(parsed: "Parsed", setting: Setting) -> Analysis:
     return Analysis(classification, sorted_findings((*extra, *analysis.findings)))
 
 
-def analyse_stored(text: str | None, setting: Setting) -> tuple[dict | None, Analysis]:
+def analyse_stored(text: str | None, setting: Setting) -> tuple[dict[str, Any] | None, Analysis]:
     """(the document, the verdict) for a PolicyDocument as AWS returned it: no text is AWS's full-access
     default; text that cannot be parsed is a high `unreadable` finding (an attacker must not hide an open
     policy by breaking its JSON)."""
@@ -274,7 +277,7 @@ def _blocking_cached(text: str, setting: Setting) -> tuple[Finding, ...]:
         return _Analyser(policy, setting).blocking()
 
 
-def _open_by_example(policy: dict, setting: Setting) -> Analysis | None:
+def _open_by_example(policy: dict[str, Any], setting: Setting) -> Analysis | None:
     """An exception on a bucket name with wildcards is open on its face: anyone can create a matching
     bucket. One anonymous request to such a bucket, allowed by the evaluator, proves it without the solver,
     whose regex search on many-wildcard patterns is slow (a stored `*x*x*x...*y` is hostile input)."""
@@ -313,11 +316,13 @@ def _open_by_example(policy: dict, setting: Setting) -> Analysis | None:
 
 
 class _Analyser:
-    def __init__(self, policy: dict, setting: Setting):
-        from tui.policy import symbolic  # z3 is imported only where analysis runs
+    def __init__(self, policy: dict[str, Any], setting: Setting):
+        import z3  # imported only where analysis runs
+
+        from tui.policy import symbolic
 
         self.symbolic = symbolic
-        self.z3 = symbolic.z3
+        self.z3 = z3
         self.doc = policy
         self.policy: ReadPolicy = read_policy(policy)
         self.setting = setting
@@ -335,7 +340,7 @@ class _Analyser:
 
     # --- set-up ------------------------------------------------------------------------------------------
 
-    def _formula(self):
+    def _formula(self) -> "PolicyFormula":
         setting, trust = self.setting, self.setting.trust
         literals: dict[str, set[str]] = {
             "aws:principalaccount": {ANONYMOUS, *trust.accounts},
@@ -368,7 +373,7 @@ class _Analyser:
         return {"aws:sourcevpce": self.setting.endpoint_id, "aws:sourcevpc": self.setting.vpc_id,
                 "aws:requestedregion": self.setting.region}
 
-    def _exception_globs(self) -> list:
+    def _exception_globs(self) -> list[Any]:
         """Catalog bucket ARNs (every region) that some Allow statement may reach: the intended exceptions."""
         patterns = [p for s in self.policy.statements if s.effect == "Allow" and s.resource and not s.resource.negated
                     for p in s.resource.patterns]
@@ -382,7 +387,7 @@ class _Analyser:
 
     # --- shared constraints ------------------------------------------------------------------------------
 
-    def _base(self) -> list:
+    def _base(self) -> list[Any]:
         z3, f = self.z3, self.formula
         constraints = f.domain()
         account = f.key("aws:principalaccount")
@@ -410,7 +415,7 @@ class _Analyser:
             constraints.append(z3.Not(f.key("aws:sourceip").present))
         return constraints
 
-    def _request_shape(self) -> list:
+    def _request_shape(self) -> list[Any]:
         """Requests through this endpoint are the service's own actions on ARNs (or `*`), as AWS writes them."""
         z3, symbolic, f = self.z3, self.symbolic, self.formula
         prefix = self.template.sample_read.action.split(":")[0] if self.template and self.template.sample_read else None
@@ -429,10 +434,10 @@ class _Analyser:
             resource = z3.Union(z3.Concat(arn, fields), z3.Re("*"))
         return [z3.InRe(f.action, z3.Concat(service, name)), z3.InRe(f.resource, resource)]
 
-    def _service_caller(self):
+    def _service_caller(self) -> "z3.BoolRef":
         return self.formula.key("aws:principalisawsservice").is_value("true")
 
-    def _links(self, anonymous) -> list:
+    def _links(self, anonymous: "z3.BoolRef") -> list[Any]:
         """aws:PrincipalArn names the account; each org path starts with the org id."""
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         constraints = []
@@ -452,20 +457,20 @@ class _Analyser:
                 constraints.append(z3.Implies(z3.And(paths.present, used), z3.PrefixOf(prefix, paths.strings[index])))
         return constraints
 
-    def _trusted(self):
+    def _trusted(self) -> "z3.BoolRef":
         z3, f, trust = self.z3, self.formula, self.setting.trust
         return z3.Or(f.key("aws:principalaccount").one_of(trust.accounts), f.key("aws:principalorgid").one_of(trust.orgs))
 
-    def _outsider(self):
+    def _outsider(self) -> "z3.BoolRef":
         return self.z3.And(self.z3.Not(self._trusted()), self.z3.Not(self._service_caller()))
 
-    def _read_only(self):
+    def _read_only(self) -> "z3.BoolRef":
         return self.symbolic.in_any_glob(self.formula.action, [glob(a) for a in read_only_actions()], ignore_case=True)
 
-    def _resource_in(self, patterns: Iterable[str]):
+    def _resource_in(self, patterns: Iterable[str]) -> "z3.BoolRef":
         return self.symbolic.in_any_glob(self.formula.resource, [glob(p) for p in patterns])
 
-    def _intended_exception(self):
+    def _intended_exception(self) -> "z3.BoolRef":
         return self.z3.Or(self.z3.And(self._read_only(), self._resource_in(self.exception_globs)), self._documented_exception())
 
     def _write_exceptions(self) -> list[tuple[CatalogEntry, list[str]]]:
@@ -480,7 +485,7 @@ class _Analyser:
                 found.append((entry, arns))
         return found
 
-    def _documented_exception(self):
+    def _documented_exception(self) -> "z3.BoolRef":
         """Requests the data documents as needed from outside: catalog write entries (their actions on their
         ARNs) and the service template's exceptions (anonymous actions on resources the trusted set owns)."""
         z3, f, trust, symbolic = self.z3, self.formula, self.setting.trust, self.symbolic
@@ -492,12 +497,12 @@ class _Analyser:
                   for exception in self._template_exceptions()]
         return z3.Or(cases) if cases else z3.BoolVal(False)
 
-    def _template_exceptions(self):
+    def _template_exceptions(self) -> tuple[TemplateException, ...]:
         return self.template.exceptions if self.template else ()
 
     # --- solving -----------------------------------------------------------------------------------------
 
-    def _solve(self, question: str, constraints: list, expect_allowed: bool, target=None) -> Witness | str | None:
+    def _solve(self, question: str, constraints: list[Any], expect_allowed: bool, target: "z3.BoolRef | None" = None) -> Witness | str | None:
         """A replayed witness, None when the question is proven unsatisfiable, or "unproven". `target`
         narrows "allowed" to one statement applying with no Deny (see `_solve_each`)."""
         z3 = self.z3
@@ -520,7 +525,7 @@ class _Analyser:
             return "unproven"
         return replace(witness, decision=decision.outcome)
 
-    def _hint(self) -> list:
+    def _hint(self) -> list[Any]:
         """A plainly named resource of a fresh account: most open policies admit it, and the solver finds such
         a witness at once, where the open search for a resource outside the exceptions can stall. A witness
         found under the hint is a real one; without one the question is asked in full."""
@@ -534,7 +539,7 @@ class _Analyser:
                      self.z3.Not(self.formula.key("aws:resourceorgid").one_of(trust.orgs))]
         return hint
 
-    def _check(self, asked: list):
+    def _check(self, asked: list[Any]) -> tuple[Any, Any]:
         """(sat/unsat/unknown, model) within the work bound, on a fresh solver each time: z3's incremental
         mode (push/pop) skips the preprocessing its string theory needs and runs many times slower. Its string
         search can stall on one path and finish at once on another, so an unknown is retried under a fixed
@@ -554,7 +559,7 @@ class _Analyser:
                 return result, None
         return result, None
 
-    def _polished(self, model, constraints: list):
+    def _polished(self, model: Any, constraints: list[Any]) -> tuple[Any, Any]:
         """A witness people can read: the service's everyday action on a plainly named resource when that
         request satisfies the question too (checked by evaluating the constraints, no further solving)."""
         z3, f, symbolic = self.z3, self.formula, self.symbolic
@@ -572,7 +577,7 @@ class _Analyser:
         self.unproven = True
         self.findings.append(Finding(Severity.HIGH, "unproven", message))
 
-    def _witness(self, model, request) -> Witness:
+    def _witness(self, model: Any, request: tuple[Any, Any]) -> Witness:
         f = self.formula
         taken: set[str] = set()
         context = {}
@@ -635,7 +640,7 @@ class _Analyser:
                                          f"admits principals outside the trusted set: {who} may call {witness.action} on {witness.resource}", witness))
         return witness is not None
 
-    def _solve_each(self, question: str, constraints: list, statements=None) -> Witness | str | None:
+    def _solve_each(self, question: str, constraints: list[Any], statements: list[tuple[Any, Any]] | None = None) -> Witness | str | None:
         """Allowed requests asked one Allow statement at a time: "this statement applies and no Deny does"
         is allowed, and a small formula is far easier for the solver than the whole policy at once."""
         z3 = self.z3
@@ -758,7 +763,7 @@ class _Analyser:
             return caller.account
         return trust.accounts[0] if trust.accounts else "210987654321"
 
-    def _locked_identity(self):
+    def _locked_identity(self) -> "z3.BoolRef":
         """The caller as IAM sees it, or some principal of a trusted account or org, acting on its own resources."""
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         caller, trust = self.setting.caller, self.setting.trust
@@ -796,7 +801,7 @@ class _Analyser:
                     parts.append(f.key(name).is_value(tags[tag]) if tag in tags else z3.Not(f.key(name).present))
         return f"your caller {caller.arn or caller.account}", z3.And(parts)
 
-    def _plain_request(self):
+    def _plain_request(self) -> "z3.BoolRef":
         """HTTPS, no optional request keys: the request an SDK sends by default."""
         z3, f = self.z3, self.formula
         parts = []
@@ -815,7 +820,7 @@ class _Analyser:
 
     # --- AWS-owned buckets -------------------------------------------------------------------------------
 
-    def _anonymous_read(self, arn: str):
+    def _anonymous_read(self, arn: str) -> list[Any]:
         f = self.formula
         return [f.key("aws:principalaccount").is_value(ANONYMOUS), f.action == self.symbolic.sval("s3:GetObject"),
                 self._resource_in([arn])]
@@ -863,7 +868,8 @@ class _Analyser:
             request = Request(entry.actions[0], request.resource, request.context)
             decision = evaluate(self.policy, request)
             if decision.allowed:
-                witness = Witness(request.action, request.resource, tuple(request.context.items()), decision.outcome)
+                context = tuple((key, tuple(value) if isinstance(value, list) else value) for key, value in request.context.items())
+                witness = Witness(request.action, request.resource, context, decision.outcome)
                 self.findings.append(Finding(Severity.MEDIUM, "write-exception",
                                              f"anyone may write ({', '.join(entry.actions)}) to {entry.title} ({entry.id}): a write "
                                              "exception from the bucket catalog; what is written there leaves your accounts", witness))
@@ -887,7 +893,7 @@ class _Analyser:
                                              f"{exception.title} ({self.setting.service} template entry {exception.id}), an intended "
                                              f"exception ({exception.source})", witness))
 
-    def _owned_sample_resource(self) -> list:
+    def _owned_sample_resource(self) -> list[Any]:
         if self.template is None or self.template.sample_write is None:
             return []
         _, resource = self.template.sample_write.for_account(self.setting.region, self._owner_account())
@@ -903,7 +909,7 @@ class _Analyser:
 _SPACES = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
 
 
-def _visible_char(z3):
+def _visible_char(z3: Any) -> "z3.ReRef":
     """Printable characters, no controls or spaces, so a witness ARN passes simulate's check. Written as a
     union of ranges: z3 decides a positive character class far faster than a complement."""
     return z3.Union(z3.Range("!", "~"), z3.Range("\u00a1", "\u167f"), z3.Range("\u1681", "\u1fff"),
@@ -911,7 +917,7 @@ def _visible_char(z3):
                     z3.Range("\u2060", "\u2fff"), z3.Range("\u3001", "\ud7ff"), z3.Range("\ue000", "\uffff"))
 
 
-def _beyond_solver(policy: dict) -> bool:
+def _beyond_solver(policy: dict[str, Any]) -> bool:
     from tui.policy.symbolic import MAX_CODE_POINT
 
     return any(ord(c) > MAX_CODE_POINT for c in json.dumps(policy, ensure_ascii=False) if not c.isascii())

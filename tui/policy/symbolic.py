@@ -15,7 +15,7 @@ either side, and a witness that relies on it fails the replay, so the verdict sa
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -27,7 +27,7 @@ from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
 from tui.policy.requestmodel import FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
 from tui.policy.statements import Clause, Effect, ReadPolicy, Statement
 from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
-from tui.policy.wildcards import ANY_ONE, Glob
+from tui.policy.wildcards import ANY_ONE, Glob, Segment
 
 _PER_CONTEXT: dict[str, object] = {}
 """Terms built once per z3 context (each analysis gets a fresh one, see `fresh_context`)."""
@@ -74,7 +74,7 @@ def _char_re(character: str, ignore_case: bool) -> z3.ReRef:
     return z3.Re(sval(character))
 
 
-def _segment_re(segment, ignore_case: bool) -> z3.ReRef | None:
+def _segment_re(segment: Segment, ignore_case: bool) -> z3.ReRef | None:
     items = [_any_char() if c is ANY_ONE else _char_re(c, ignore_case) for c in segment]
     if not items:
         return None
@@ -173,7 +173,7 @@ class Key:
         self.present = z3.Bool(f"present[{label}]")
         self._one_of: dict[tuple[str, ...], z3.BoolRef] = {}
         self.used = [z3.BoolVal(True)] if not multivalued else [z3.Bool(f"used[{label}][{i}]") for i in range(slots)]
-        make = (lambda i: z3.Int(f"{label}#{i}")) if self.exact_only else (lambda i: z3.String(f"{label}#{i}"))
+        make: Callable[[int], z3.ExprRef] = (lambda i: z3.Int(f"{label}#{i}")) if self.exact_only else (lambda i: z3.String(f"{label}#{i}"))
         self.strings = [make(i) for i in range(slots)]
         self.numbers = [z3.Real(f"{label}#num{i}") for i in range(slots)] if use.numeric else []
         self.dates = [z3.Int(f"{label}#date{i}") for i in range(slots)] if use.date else []
@@ -262,7 +262,7 @@ class Key:
             return python_string(value)
         position = value.as_long()
         if position < len(self.literals):
-            return self.literals[position]
+            return str(self.literals[position])
         fresh = fresh_value(self.name, taken | set(self.literals))
         taken.add(fresh)
         return fresh
@@ -371,7 +371,7 @@ def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]]) -> dict[s
     return uses
 
 
-def _note_clause(key_use: KeyUse, clause: Clause, use) -> None:
+def _note_clause(key_use: KeyUse, clause: Clause, use: Callable[[str], KeyUse]) -> None:
     operator = clause.operator
     if operator is None:
         return
@@ -523,7 +523,7 @@ class PolicyFormula:
         hit = z3.Or(matches) if matches else z3.BoolVal(False)
         return z3.Not(hit) if operator.negated else hit
 
-    def _value_matches(self, operator: Operator, key: Key, slot: int, text: str, parts) -> z3.BoolRef:
+    def _value_matches(self, operator: Operator, key: Key, slot: int, text: str, parts: tuple[Part, ...] | None) -> z3.BoolRef:
         base = operator.base
         kind, comparison = base.kind, base.comparison
         if parts is not None and has_variables(parts):
@@ -545,7 +545,7 @@ class PolicyFormula:
             return z3.InRe(key.strings[slot], literal_re(text.lower(), ignore_case=True))
         return key.equals(slot, text)
 
-    def _variable_value_matches(self, operator: Operator, key: Key, slot: int, parts) -> z3.BoolRef:
+    def _variable_value_matches(self, operator: Operator, key: Key, slot: int, parts: tuple[Part, ...]) -> z3.BoolRef:
         """Exact comparisons with a variable compare two request values; anything else is left undecided."""
         expression = self._value_expression(parts)
         base = operator.base
@@ -557,7 +557,7 @@ class PolicyFormula:
         resolvable, value = expression
         return z3.If(resolvable, key.strings[slot] == value, self._unknown())
 
-    def _value_expression(self, parts) -> tuple[z3.BoolRef, z3.SeqRef] | None:
+    def _value_expression(self, parts: tuple[Part, ...]) -> tuple[z3.BoolRef, z3.SeqRef] | None:
         """(whether every variable resolves, the value as a z3 string), or None when a variable names no key."""
         conditions, pieces = [], []
         for part in parts:
@@ -578,11 +578,11 @@ class PolicyFormula:
         return (z3.And(conditions) if conditions else z3.BoolVal(True)), value
 
 
-def as_glob_text(parts) -> str:
+def as_glob_text(parts: tuple[Part, ...]) -> str:
     return "".join(p.text if isinstance(p, Literal) else str(p) for p in parts)
 
 
-def _literal_only(parts) -> bool:
+def _literal_only(parts: tuple[Part, ...]) -> bool:
     """No wildcard outside the variables: the value is one exact string once they are substituted."""
     return not any(isinstance(p, str) and ("*" in p or "?" in p) for p in parts)
 
