@@ -115,7 +115,7 @@ def runbook_script(policies_by_region: dict[str, dict[str, dict[str, Any]]]) -> 
     """The executeScript step's Python: the policies as one JSON literal, the normaliser, the handler."""
     literal = json.dumps(json.dumps(policies_by_region, sort_keys=True, separators=(",", ":")))
     return (
-        "import json\n\n"
+        "import json\nfrom typing import Any  # the copied normaliser's annotations\n\n"
         f"POLICIES = json.loads({literal})\n"
         '"""region -> service -> the policy document its endpoints must hold"""\n\n\n'
         + _normaliser_source()
