@@ -2,7 +2,7 @@
 check, the wizard's labels) and by `generate`'s summary, so the two can never word a verdict differently."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from tui.policy.catalog import CatalogEntry, load_catalog
 from tui.policy.evaluator import Request
@@ -31,7 +31,7 @@ def sample_object(bucket_arn: str) -> str:
     return bucket_arn[:-1] + "repodata/repomd.xml"
 
 
-def anonymous_read(bucket_arn: str, context: dict | None = None) -> Request:
+def anonymous_read(bucket_arn: str, context: Mapping[str, str | list[str]] | None = None) -> Request:
     """The anonymous HTTPS read of one object of a default AWS-owned bucket (dnf, yum, agent downloads)."""
     return Request("s3:GetObject", sample_object(bucket_arn),
                    {"aws:PrincipalAccount": "anonymous", "aws:SecureTransport": "true", **(context or {})})

@@ -62,7 +62,7 @@ def _catalog_findings(answers: Answers, service: str) -> list[Finding]:
     return findings
 
 
-def _blocked_bucket_findings(answers: Answers, service: str, policy: dict) -> list[Finding]:
+def _blocked_bucket_findings(answers: Answers, service: str, policy: dict[str, Any]) -> list[Finding]:
     """The analyser's "AWS-owned buckets blocked" finding, worded by the same functions (tui.policy.exceptions),
     for the policy just built: its only anonymous path is the exception statement, so the evaluator decides
     each bucket exactly and generate needs no solver."""
