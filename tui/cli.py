@@ -5,6 +5,7 @@ Every expected failure (bad input, AWS errors) ends as one `error:` line and a n
 
 import argparse
 import sys
+from typing import NoReturn
 
 from tui import __version__
 from tui.policy.errors import WizardError
@@ -121,7 +122,7 @@ class _NotTheWizard(Exception):
     """The wizard's own options do not cover the command line: the whole parser reads it."""
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     raise _NotTheWizard(message)
 
 
