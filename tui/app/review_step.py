@@ -28,14 +28,13 @@ from tui.app.tick_list import KeyList
 from tui.app.widgets import SizeMeter
 from tui.policy.errors import WizardError
 from tui.report.i18n import N_, _, pad
-from tui.report.messages import localised
+from tui.report.messages import localised, scenario_name
 
 if TYPE_CHECKING:
     from tui.aws.discovery import Endpoint
     from tui.aws.session import Connection
     from tui.policy.analysis import Caller, Setting
     from tui.policy.review import ServiceReview
-    from tui.policy.scenarios import Scenario
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
 SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))
@@ -65,14 +64,6 @@ def diff_text(review: ServiceReview, endpoints: list[Endpoint]) -> Text:
             text.append("\n")
         text.append("\n")
     return text
-
-
-def scenario_words(scenario: Scenario) -> Text:
-    """The scenario's name in the current language (its values, such as a catalog title, translated too)."""
-    template, values = scenario.wording
-    if not template:
-        return plain(scenario.name)
-    return plain(_(template).format(**{key: _(value) for key, value in values}))
 
 
 def known_caller(connection: Connection | None) -> Caller | None:
@@ -207,7 +198,7 @@ class ReviewScreen(StepScreen):
         for result in review.results:
             decision = _("Allow") if result.decision.allowed else _("Deny")
             intended = Text(_("✓ yes"), style="green") if result.passed else Text(_("✗ NO"), style="bold red")
-            table.add_row(intended, Text(decision, style="green" if result.decision.allowed else "red"), scenario_words(result.scenario))
+            table.add_row(intended, Text(decision, style="green" if result.decision.allowed else "red"), plain(scenario_name(result.scenario)))
 
     def _diff(self, review: ServiceReview) -> Text:
         if self.wizard.connection is None:

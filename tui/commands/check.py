@@ -38,14 +38,14 @@ def _setting(args: argparse.Namespace):
     from tui.policy.services import load_services
 
     if args.service not in load_services():
-        raise InputError(f"unknown service {visible(args.service)!r} (see `vpce-wizard catalog --services`)")
+        raise InputError(_("unknown service {service!r} (see `vpce-wizard catalog --services`)").format(service=visible(args.service)))
     region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if not region:
-        raise InputError("--region is required (requests through an endpoint stay in its region)")
+        raise InputError(_("--region is required (requests through an endpoint stay in its region)"))
     accounts = tuple(dict.fromkeys(check_account_id(a) for a in args.trusted_account))
     orgs = tuple(dict.fromkeys(check_org_id(o) for o in args.trusted_org))
     if not accounts and not orgs:
-        raise InputError("give the trusted set: --trusted-account and/or --trusted-org")
+        raise InputError(_("give the trusted set: --trusted-account and/or --trusted-org"))
     caller = Caller.from_arn(args.caller_arn) if args.caller_arn else None
     return Setting(args.service, check_region(region), Trust(accounts, orgs), args.endpoint_type or "",
                    args.vpc_id and check_vpc_id(args.vpc_id), args.endpoint_id and check_endpoint_id(args.endpoint_id),
@@ -65,7 +65,7 @@ def run_check(args: argparse.Namespace) -> int:
     waivers = load_waivers(args.waivers)
     parsed, text = read_policy_and_text(args.file)
     if "Statement" not in parsed.doc:
-        raise InputError(f"{visible(args.file)!r} is not a policy: it has no Statement")
+        raise InputError(_("{file!r} is not a policy: it has no Statement").format(file=visible(args.file)))
     analysis = analyse_parsed(parsed, setting)
     items = check_items(analysis.findings, args.file, parsed.doc, text, waivers)
     second = _second_opinion(args, text, setting.region) if args.access_analyzer else None
@@ -76,7 +76,7 @@ def run_check(args: argparse.Namespace) -> int:
     elif output == "sarif":
         print_json(sarif_log(items, "check"))
     else:
-        print(f"{analysis.classification}")
+        print(_(str(analysis.classification)))
         for line in analysis_lines(items, witnesses=True):
             print(line)
         for line in second.lines() if second else ():

@@ -4,10 +4,14 @@ import json
 import sys
 
 from tui.policy.errors import InputError
+from tui.report.i18n import N_, _
+
+SOURCE_WORDS = (N_("file"), N_("policy file"), N_("answers file"), N_("cases file"), N_("organization file"))
+"""What `_source` may name (the callers' `what`), translated where it is said."""
 
 
 def _source(path: str, what: str) -> str:
-    return "standard input" if path == "-" else f"{what} {path!r}"
+    return _("standard input") if path == "-" else _("{what} {path!r}").format(what=_(what), path=path)
 
 
 def read_text(path: str, what: str = "file") -> str:
@@ -55,7 +59,7 @@ def write_output(text: str, output: str | None) -> None:
     try:
         write_private(output, text)
     except OSError as exc:
-        raise InputError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+        raise InputError(_("cannot write {path!r}: {reason}").format(path=output, reason=exc.strerror or exc)) from None
 
 
 REPORT_FORMATS = ("text", "json", "sarif")
@@ -64,16 +68,16 @@ REPORT_FORMATS = ("text", "json", "sarif")
 def add_report_options(parser, json_help: str) -> None:
     """--format, its --json alias, and --waivers: the options of the commands that report findings."""
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text",
-                        help="output: text (default), json, or sarif (SARIF 2.1.0 for CI code scanning)")
-    parser.add_argument("--json", action="store_true", help=f"{json_help} (same as --format json)")
-    parser.add_argument("--waivers", metavar="FILE", help="JSON file of accepted findings (code, file or endpoint, "
-                        "reason, expiry date): they stay listed but no longer fail the run until they expire")
+                        help=_("output: text (default), json, or sarif (SARIF 2.1.0 for CI code scanning)"))
+    parser.add_argument("--json", action="store_true", help=_("{help} (same as --format json)").format(help=json_help))
+    parser.add_argument("--waivers", metavar="FILE", help=_("JSON file of accepted findings (code, file or endpoint, "
+                        "reason, expiry date): they stay listed but no longer fail the run until they expire"))
 
 
 def report_format(args) -> str:
     """The output format; `--json` is `--format json` (and sets args.json for code that reads it)."""
     if args.json and args.format not in ("text", "json"):
-        raise InputError(f"--json and --format {args.format} disagree: give one of them")
+        raise InputError(_("--json and --format {format} disagree: give one of them").format(format=args.format))
     args.format = "json" if args.json else args.format
     args.json = args.format == "json"
     return args.format

@@ -18,7 +18,8 @@ from tui.commands.common import (
 from tui.policy.errors import InputError, WizardError
 from tui.policy.renderers import FORMATS as RENDER_FORMATS
 from tui.report.escape import visible
-from tui.report.i18n import N_, _
+from tui.report.i18n import N_, _, pad
+from tui.report.messages import localised, scenario_name
 
 SEVERITY_WORDS = (N_("error"), N_("warning"), N_("info"))
 
@@ -99,7 +100,7 @@ def answers_from_args(args: argparse.Namespace):
         values["region"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
     answers = replace(answers, **values)
     if not answers.region:
-        raise InputError("--region is required, or AWS_REGION (the AWS-owned bucket names depend on it)")
+        raise InputError(_("--region is required, or AWS_REGION (the AWS-owned bucket names depend on it)"))
     return answers.checked()
 
 
@@ -113,17 +114,21 @@ def run_generate(args: argparse.Namespace) -> int:
     for service in policies:
         review = review_service(answers, service)
         errors = [f for f in review.findings if f.severity == "error"]
-        failed = [r.scenario.name for r in review.results if not r.passed]
+        failed = [r.scenario for r in review.results if not r.passed]
         if errors or failed:
-            detail = errors[0].message if errors else f"scenario not as intended: {failed[0]}"
-            raise WizardError(f"refusing to emit the {service} policy: {detail}")
+            detail = (localised(errors[0].code, errors[0].params) if errors
+                      else _("scenario not as intended: {scenario}").format(scenario=scenario_name(failed[0])))
+            raise WizardError(_("refusing to emit the {service} policy: {detail}").format(service=service, detail=detail))
         if not args.quiet:
             warnings = [f for f in review.findings if f.severity == "warning"]
             for warning in warnings:
-                print(f"{service}: warning: {warning.message}", file=sys.stderr)
+                print(_("{service}: warning: {message}").format(service=service, message=localised(warning.code, warning.params)),
+                      file=sys.stderr)
             print(
-                f"{service}: {review.size:,} of {20480:,} characters ({review.headroom:,} left), "
-                f"{len(warnings)} warning(s), {len(review.results)} scenario(s) as intended",
+                _("{service}: {size:,} of {limit:,} characters ({headroom:,} left), {warnings} warning(s), "
+                  "{scenarios} scenario(s) as intended").format(
+                    service=service, size=review.size, limit=20480, headroom=review.headroom, warnings=len(warnings),
+                    scenarios=len(review.results)),
                 file=sys.stderr,
             )
     write_output(render(policies, args.format, answers.region), args.output)
@@ -163,7 +168,7 @@ def _parse_context(pairs: list[str]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise InputError(f"--context {pair!r} is not KEY=VALUE")
+            raise InputError(_("--context {pair!r} is not KEY=VALUE").format(pair=pair))
         if key in context:
             previous = context[key]
             context[key] = (previous if isinstance(previous, list) else [previous]) + [value]
@@ -176,25 +181,27 @@ def _check_resource(resource: str, where: str = "--resource") -> str:
     """A request names one resource: an ARN or `*`. Anything else (a bucket name, a typo) would quietly
     match nothing and read as a deny, so refuse it."""
     if resource != "*" and not RESOURCE_ARN.fullmatch(resource):
-        raise InputError(f"{where} '{visible(resource)}' is not an ARN (arn:partition:service:region:account:resource) or *")
+        raise InputError(_("{where} '{resource}' is not an ARN (arn:partition:service:region:account:resource) or *").format(
+            where=where, resource=visible(resource)))
     return resource
 
 
 def _load_cases(path: str) -> list[dict]:
     cases = read_json(path, "cases file", max_depth=4)  # list > case > context > values
     if not isinstance(cases, list):
-        raise InputError(f"cases file {path!r} must hold a JSON list")
+        raise InputError(_("cases file {path!r} must hold a JSON list").format(path=path))
     for index, case in enumerate(cases):
         if not isinstance(case, dict) or not isinstance(case.get("action"), str) or not isinstance(case.get("resource"), str):
-            raise InputError(f"cases file {path!r}: case {index} needs string 'action' and 'resource'")
+            raise InputError(_("cases file {path!r}: case {index} needs string 'action' and 'resource'").format(path=path, index=index))
         _check_resource(case["resource"], f"cases file {path!r}: case {index} resource")
         context = case.get("context", {})
         if not isinstance(context, dict) or not all(
             isinstance(v, str) or (isinstance(v, list) and all(isinstance(item, str) for item in v)) for v in context.values()
         ):
-            raise InputError(f"cases file {path!r}: case {index} 'context' must map keys to strings or lists")
+            raise InputError(_("cases file {path!r}: case {index} 'context' must map keys to strings or lists").format(path=path, index=index))
         if "expect" in case and case["expect"] not in EXPECTATIONS:
-            raise InputError(f"cases file {path!r}: case {index} 'expect' must be one of {', '.join(EXPECTATIONS)}")
+            raise InputError(_("cases file {path!r}: case {index} 'expect' must be one of {choices}").format(
+                path=path, index=index, choices=", ".join(EXPECTATIONS)))
     return cases
 
 
@@ -206,10 +213,12 @@ def _simulable(parsed, path: str) -> dict:
     errors = shape_errors(parsed.doc)
     if errors:
         where = f"{errors[0].path}: " if errors[0].path else ""
-        raise WizardError(visible(f"cannot simulate {'standard input' if path == '-' else repr(path)}: {where}"
-                                  f"{errors[0].message} ({len(errors)} shape error(s); see `vpce-wizard validate`)"))
+        source = _("standard input") if path == "-" else repr(path)
+        raise WizardError(visible(_("cannot simulate {source}: {where}{message} ({count} shape error(s); see `vpce-wizard validate`)").format(
+            source=source, where=where, message=localised(errors[0].code, errors[0].params), count=len(errors))))
     for ambiguity in parsed.ambiguities:
-        print(visible(f"warning: {ambiguity.path}: {ambiguity.message}"), file=sys.stderr)
+        print(visible(_("warning: {path}: {message}").format(path=ambiguity.path, message=localised(ambiguity.code, ambiguity.params))),
+              file=sys.stderr)
     return parsed.doc
 
 
@@ -217,13 +226,13 @@ def run_simulate(args: argparse.Namespace) -> int:
     from tui.policy.evaluator import Request, evaluate
 
     if args.cases and (args.action or args.resource or args.context):
-        raise InputError("give either --cases FILE or --action/--resource/--context, not both")
+        raise InputError(_("give either --cases FILE or --action/--resource/--context, not both"))
     if args.cases:
         cases = _load_cases(args.cases)
     elif args.action and args.resource:
         cases = [{"action": args.action, "resource": _check_resource(args.resource), "context": _parse_context(args.context)}]
     else:
-        raise InputError("give --action and --resource, or --cases FILE")
+        raise InputError(_("give --action and --resource, or --cases FILE"))
     doc = _simulable(read_parsed_policy(args.file), args.file)
     results = []
     for case in cases:
@@ -237,8 +246,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         print_json({"results": results})
     else:
         for r in results:
-            mark = "" if "met" not in r else ("  ok" if r["met"] else f"  NOT AS EXPECTED ({r['expect']})")
-            by = f"  by {', '.join(r['statements'])}" if r["statements"] else ""
+            mark = "" if "met" not in r else ("  " + _("ok") if r["met"] else "  " + _("NOT AS EXPECTED ({expect})").format(expect=r["expect"]))
+            by = "  " + _("by {statements}").format(statements=", ".join(r["statements"])) if r["statements"] else ""
             print(visible(f"{r['decision']:<12} {r['action']} {r['resource']}{by}{mark}"))
     return 0 if all(r.get("met", True) for r in results) else 1
 
@@ -265,9 +274,10 @@ def _print_services(as_json: bool) -> None:
         ]})
         return
     for s in services:
-        support = "policy" if s.policy_supported else "no policy (full access)"
-        print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {support:<24} {s.title}")
-        for note in filter(None, (s.notes, s.warning and f"warning: {s.warning} ({s.warning_source})")):
+        support = _("policy") if s.policy_supported else _("no policy (full access)")
+        print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {pad(support, 24)} {s.title}")
+        warning = s.warning and _("warning: {warning} ({source})").format(warning=s.warning, source=s.warning_source)
+        for note in filter(None, (s.notes, warning)):
             print(f"{'':<15} {note}")
 
 
@@ -306,7 +316,7 @@ def _check_sources(entries, as_json: bool) -> None:
         ]})
         return
     for entry in entries:
-        print(f"{entry.id} (checked {entry.checked})")
+        print(_("{entry} (checked {date})").format(entry=entry.id, date=entry.checked))
         for url in entry.sources:
             print(f"    {visible(url)}  {status[url]}")
 
@@ -336,15 +346,15 @@ def run_catalog(args: argparse.Namespace) -> int:
         members = [r for r in rows if r["group"] == group]
         if not members:
             continue
-        print(f"{title}:")
+        print(f"{_(title)}:")
         for r in members:
-            notes = ["default"] if r["default"] else []
+            notes = [_("default")] if r["default"] else []
             if r["write"]:
-                notes.append(f"write: {', '.join(r['actions'])}")
+                notes.append(_("write: {actions}").format(actions=", ".join(r["actions"])))
             if region and partition_of(region) not in r["partitions_verified"]:
-                notes.append(f"names verified only in {', '.join(r['partitions_verified'])}: confirm them")
-            note = f"  ({'; '.join(notes)})" if notes else ""
-            print(f"  {r['id']:<24} {r['title']}{note}")
-            for arn in r["resources"] or ["(none published for this region)"]:
+                notes.append(_("names verified only in {partitions}: confirm them").format(partitions=", ".join(r["partitions_verified"])))
+            note = "  (" + _("; ").join(notes) + ")" if notes else ""
+            print(f"  {r['id']:<24} {_(r['title'])}{note}")
+            for arn in r["resources"] or [_("(none published for this region)")]:
                 print(f"      {arn}")
     return 0

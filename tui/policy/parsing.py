@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.policy.errors import InputError
-from tui.report.messages import message
+from tui.report.i18n import _
+from tui.report.messages import localised, message
 
 MAX_TEXT_BYTES = 256 * 1024
 """The most any JSON input may hold. A policy is at most 20,480 characters minified. Pretty-printed with CRLF
@@ -141,8 +142,8 @@ def check_depth(text: str, max_depth: int, source: str) -> None:
     if _first_too_deep(_BRACKET.findall("".join(plain.split('"')[0::2])), max_depth) is None:
         return
     line, column = _line_column(text, _position_too_deep(text, max_depth))
-    raise InputError(f"{source} nests deeper than {max_depth} levels at line {line} column {column}; "
-                     f"what it should hold nests at most {max_depth}")
+    raise InputError(_("{source} nests deeper than {depth} levels at line {line} column {column}; "
+                       "what it should hold nests at most {depth}").format(source=source, depth=max_depth, line=line, column=column))
 
 
 def _join_path(path: str, part: str | int) -> str:
@@ -184,7 +185,8 @@ def _repeated(keys: list[str]) -> list[str]:
 def parse_json(text: str, source: str, *, max_depth: int) -> Parsed:
     """Parse JSON text under the rules above; InputError (one line, exit 2) when it is not JSON at all."""
     if len(text) > MAX_TEXT_BYTES:
-        raise InputError(f"{source} is {len(text):,} characters; the tool reads at most {MAX_TEXT_BYTES:,}")
+        raise InputError(_("{source} is {size:,} characters; the tool reads at most {limit:,}").format(
+            source=source, size=len(text), limit=MAX_TEXT_BYTES))
     text = text.removeprefix("\ufeff")
     check_depth(text, max_depth, source)
     duplicates: dict[int, list[str]] = {}
@@ -206,7 +208,8 @@ def parse_json(text: str, source: str, *, max_depth: int) -> Parsed:
                            parse_float=lambda t: noted(_parse_float(t)),
                            parse_constant=lambda t: noted(NonFiniteNumber(t)))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{source} is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+        raise InputError(_("{source} is not valid JSON: {reason} (line {line} column {column})").format(
+            source=source, reason=exc.msg, line=exc.lineno, column=exc.colno)) from None
     if not duplicates and not non_finite:  # the usual case skips the walk
         return Parsed(value)
     return Parsed(value, _ambiguities(value, duplicates, ""))
@@ -216,7 +219,7 @@ def parse_policy(text: str, source: str = "policy") -> Parsed:
     """A policy document and its ambiguities; InputError when the text is not a JSON object at all."""
     parsed = parse_json(text, source, max_depth=POLICY_MAX_DEPTH)
     if not isinstance(parsed.value, dict):
-        raise InputError(f"{source} is not a JSON object (a policy document starts with '{{')")
+        raise InputError(_("{source} is not a JSON object (a policy document starts with '{{')").format(source=source))
     return parsed
 
 
@@ -225,7 +228,7 @@ def refuse_ambiguities(parsed: Parsed, source: str) -> Parsed:
     if parsed.ambiguities:
         first = parsed.ambiguities[0]
         where = f" at {first.path!r}" if first.path else ""
-        raise InputError(f"{source}{where}: {first.message}")
+        raise InputError(f"{source}{where}: {localised(first.code, first.params)}")
     return parsed
 
 
@@ -242,12 +245,13 @@ def decode_utf8(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8")  # a BOM stays "\ufeff" here; parse_json drops one
     except UnicodeDecodeError as exc:
-        raise InputError(f"{source} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,})") from None
+        raise InputError(_("{source} is not UTF-8 text (byte 0x{byte:02x} at offset {offset:,})").format(
+            source=source, byte=data[exc.start], offset=exc.start)) from None
 
 
 def _too_large(source: str) -> InputError:
-    return InputError(f"{source} is larger than {MAX_TEXT_BYTES // 1024} KiB; an endpoint policy is at most 20,480 "
-                      "characters, so this is not one the tool reads")
+    return InputError(_("{source} is larger than {kib} KiB; an endpoint policy is at most 20,480 characters, so this is "
+                        "not one the tool reads").format(source=source, kib=MAX_TEXT_BYTES // 1024))
 
 
 def _checked(call: Callable[..., Any], path: str | os.PathLike[str], source: str, *args: Any) -> Any:
@@ -255,9 +259,9 @@ def _checked(call: Callable[..., Any], path: str | os.PathLike[str], source: str
     try:
         return call(path, *args)
     except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise InputError(_("cannot read {source}: {reason}").format(source=source, reason=exc.strerror or exc)) from None
     except ValueError:  # a NUL byte in the name
-        raise InputError(f"cannot read {source}: the name holds a NUL byte") from None
+        raise InputError(_("cannot read {source}: the name holds a NUL byte").format(source=source)) from None
 
 
 def read_file_text(path: str | os.PathLike[str], source: str) -> str:
@@ -268,17 +272,18 @@ def read_file_text(path: str | os.PathLike[str], source: str) -> str:
     """
     mode = _checked(os.stat, path, source).st_mode
     if stat.S_ISDIR(mode):
-        raise InputError(f"{source} is a directory, not a file")
+        raise InputError(_("{source} is a directory, not a file").format(source=source))
     if not stat.S_ISREG(mode):
-        raise InputError(f"{source} is not a regular file (a FIFO, device or socket); give a file, or - for standard input")
+        raise InputError(_("{source} is not a regular file (a FIFO, device or socket); give a file, or - for standard input").format(
+            source=source))
     fd = _checked(os.open, path, source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise InputError(f"{source} is not a regular file")
+            raise InputError(_("{source} is not a regular file").format(source=source))
         try:
             data = handle.read(MAX_TEXT_BYTES + 1)
         except OSError as exc:
-            raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+            raise InputError(_("cannot read {source}: {reason}").format(source=source, reason=exc.strerror or exc)) from None
     if len(data) > MAX_TEXT_BYTES:
         raise _too_large(source)
     return decode_utf8(data, source)

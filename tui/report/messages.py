@@ -10,8 +10,12 @@ Codes are API: JSON and SARIF outputs, waivers and CI filters name them. Rename 
 """
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from tui.report.i18n import N_, _
+
+if TYPE_CHECKING:
+    from tui.policy.scenarios import Scenario
 
 VALIDATOR_MESSAGES: Mapping[str, str] = {
     # reading the text
@@ -99,3 +103,11 @@ def message(code: str, params: Mapping[str, object], catalog: Mapping[str, str] 
 def localised(code: str, params: Mapping[str, object], catalog: Mapping[str, str] = VALIDATOR_MESSAGES) -> str:
     """The sentence for a finding in the current language (the English one when that is English)."""
     return _(template(code, params, catalog)).format_map(params)
+
+
+def scenario_name(scenario: "Scenario") -> str:
+    """A standard scenario's name in the current language (its values, such as a catalog title, translated too)."""
+    template, values = scenario.wording
+    if not template:
+        return scenario.name
+    return _(template).format(**{key: _(value) for key, value in values})
