@@ -66,3 +66,11 @@ def test_a_seeded_sandbox_draws_the_same_ids_every_time():
         finally:
             box.stop()
     assert runs[0] == runs[1] and len(runs[0]) == 16
+
+
+def test_the_wizard_checks_for_the_emulator_without_importing_it():
+    """`--sandbox` is checked before the screen opens; importing moto's server there would delay the first paint."""
+    code = ("import sys\nfrom tui.aws.sandbox import SERVER_MODULES, check_emulator_installed\ncheck_emulator_installed()\n"
+            "print(sorted(name for name in SERVER_MODULES if name in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == "[]", run.stderr

@@ -110,9 +110,9 @@ def run_wizard(args: argparse.Namespace) -> int:
     if args.region is not None:
         check_region(args.region)
     if args.sandbox:
-        from tui.aws.sandbox import emulator_class
+        from tui.aws.sandbox import check_emulator_installed
 
-        emulator_class()
+        check_emulator_installed()
     from tui.app.launch import launch
 
     return launch(args)

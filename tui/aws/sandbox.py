@@ -105,15 +105,33 @@ class SandboxUnavailable(InputError):
     """moto is an optional extra: the default install stays small, and the message says how to add it."""
 
 
+SERVER_MODULES = ("moto", "flask", "flask_cors", "werkzeug")
+"""What moto's server imports from the `sandbox` extra."""
+
+
+def _unavailable(missing: str | None) -> SandboxUnavailable:
+    return SandboxUnavailable(
+        f"the sandbox needs the optional AWS emulator ({missing or 'moto'} is not installed): "
+        "pip install 'vpce-wizard[sandbox]' (from a checkout: pip install -e '.[sandbox]')"
+    )
+
+
+def check_emulator_installed() -> None:
+    """SandboxUnavailable unless the extra is installed, found without importing it: moto's server takes half
+    a second to import, which the wizard spends drawing its first screen instead (the worker imports it)."""
+    from importlib.util import find_spec
+
+    for name in SERVER_MODULES:
+        if find_spec(name) is None:
+            raise _unavailable(name)
+
+
 def emulator_class():
     """moto's ThreadedMotoServer, or SandboxUnavailable naming the install command when the extra is missing."""
     try:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:
-        raise SandboxUnavailable(
-            f"the sandbox needs the optional AWS emulator ({exc.name or 'moto'} is not installed): "
-            "pip install 'vpce-wizard[sandbox]' (from a checkout: pip install -e '.[sandbox]')"
-        ) from None
+        raise _unavailable(exc.name) from None
     return ThreadedMotoServer
 
 
