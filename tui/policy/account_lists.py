@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tui.policy.errors import InputError
 from tui.policy.identifiers import ACCOUNT_ID, ORG_ID
+from tui.report.i18n import _
 
 SEPARATORS = re.compile("[\\s,;\u3001\uff0c\uff1b\u3000]+")
 DASHED_DIGITS = re.compile(r"[0-9]+(-[0-9]+)+")
@@ -42,14 +43,16 @@ def account_problem(value: str) -> str | None:
     if ACCOUNT_ID.fullmatch(value) and value.isascii():
         return None
     if value.lower().startswith("o-"):
-        return f"{_shown(value)} is an organization ID, not an account ID: it belongs in the organization field"
+        return _("{value} is an organization ID, not an account ID: it belongs in the organization field").format(value=_shown(value))
     if not value.isascii() or not value.isdigit():
         odd = sorted({c for c in value if not (c.isascii() and c.isdigit())})
-        kind = "letters" if all(c.isalpha() for c in odd) else "characters other than digits"
-        return f"{_shown(value)} has {kind} ({''.join(odd)[:10]}): an account ID is {ACCOUNT_DIGITS} digits"
+        template = (_("{value} has letters ({odd}): an account ID is {digits} digits") if all(c.isalpha() for c in odd)
+                    else _("{value} has characters other than digits ({odd}): an account ID is {digits} digits"))
+        return template.format(value=_shown(value), odd="".join(odd)[:10], digits=ACCOUNT_DIGITS)
     if len(value) % ACCOUNT_DIGITS == 0:
-        return f"{_shown(value)} has {len(value)} digits: {len(value) // ACCOUNT_DIGITS} IDs run together? Separate them with spaces or commas"
-    return f"{_shown(value)} has {len(value)} digits, not {ACCOUNT_DIGITS}"
+        return _("{value} has {count} digits: {ids} IDs run together? Separate them with spaces or commas").format(
+            value=_shown(value), count=len(value), ids=len(value) // ACCOUNT_DIGITS)
+    return _("{value} has {count} digits, not {digits}").format(value=_shown(value), count=len(value), digits=ACCOUNT_DIGITS)
 
 
 def check_account_entry(value: str) -> str:
@@ -58,14 +61,14 @@ def check_account_entry(value: str) -> str:
     if reading.problems:
         raise InputError(reading.problems[0])
     if len(reading.accounts) != 1 or reading.org_ids:
-        raise InputError("one account ID here; paste a list to add several")
+        raise InputError(_("one account ID here; paste a list to add several"))
     return reading.accounts[0]
 
 
 def _normalised(token: str, notes: list[str]) -> str:
     value = unicodedata.normalize("NFKC", token)
     if value != token:
-        notes.append(f"{token} was read as {value} (full-width characters normalised)")
+        notes.append(_("{token} was read as {value} (full-width characters normalised)").format(token=token, value=value))
     if DASHED_DIGITS.fullmatch(value):
         value = value.replace("-", "")
     return value
@@ -86,11 +89,12 @@ def read_account_list(text: str) -> AccountList:
         elif (problem := account_problem(value)) is not None:
             rejected.append(token)
             problems.append(problem if not value.lower().startswith("o-") else
-                            f"{_shown(value)} looks like an organization ID but is not one (o- then 10 to 32 lowercase letters or digits)")
+                            _("{value} looks like an organization ID but is not one (o- then 10 to 32 lowercase letters or digits)").format(
+                                value=_shown(value)))
         elif value in accounts:
             duplicates += 1
         else:
             accounts[value] = None
     if duplicates:
-        notes.append(f"{duplicates} repeated ID(s) counted once")
+        notes.append(_("{count} repeated ID(s) counted once").format(count=duplicates))
     return AccountList(tuple(accounts), tuple(org_ids), tuple(problems), tuple(notes), tuple(rejected))
