@@ -136,3 +136,36 @@ class TestTraffic:
 
         app = offline_app(tmp_path, ready_answers(public_buckets=("al2023",)))
         assert snap_compare(app, terminal_size=size, run_before=at_step("review", "i", then=replayed))
+
+
+def sample_target_results():
+    """Per-target results as the org rollout reports them, built offline: applied, unreachable, nothing to do."""
+    from tui.aws.apply import EndpointOutcome, Status
+    from tui.aws.fanout import TargetResult, TargetStatus
+    from tui.aws.targets import Target
+
+    applied = TargetResult(Target("111122223333", "eu-west-1"), TargetStatus.OK, [
+        EndpointOutcome("vpce-0a1b2c3d4e5f60718", "eu-west-1", Status.APPLIED, "applied and read back", "~/.local/state/vpce-wizard/backups/a.json")])
+    denied = TargetResult(Target("444455556666", "eu-west-1"), TargetStatus.UNREACHABLE,
+                          message="cannot assume arn:aws:iam::444455556666:role/OrganizationAccountAccessRole: access denied")
+    empty = TargetResult(Target("777788889999", "eu-west-1"), TargetStatus.OK, [])
+    return {"applied": applied, "unreachable": denied, "nothing to change": empty}
+
+
+class TestTargets:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_org_targets_snapshot(self, snap_compare, tmp_path, size):
+        """Organization targets on the apply step: the fields, a row per account, the highlighted one's endpoints."""
+
+        async def org_results(pilot) -> None:
+            await pilot.click("#kind-org")
+            screen = pilot.app.screen
+            screen.query_one("#targets-scope").value = "ou-ab12-cd34ef56"
+            panel = screen.query_one("#targets")
+            panel.results = {r.target: r for r in sample_target_results().values()}
+            panel.words = {r.target: word for word, r in sample_target_results().items()}
+            panel._fill_table()
+            panel.status("3 target(s): 1 applied, 1 unreachable, 1 nothing to change")
+            await pilot.pause()
+
+        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=size, run_before=at_step("apply", then=org_results))

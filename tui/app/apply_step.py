@@ -16,14 +16,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, DataTable, LoadingIndicator, SelectionList, Static
+from textual.widgets import Button, Checkbox, DataTable, LoadingIndicator, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.app.confirm import ConfirmApplyModal
 from tui.app.plain import plain
 from tui.app.step import StepScreen
+from tui.app.targets import TargetsPanel
 from tui.app.tick_list import TickBox, TickList
 from tui.policy.errors import WizardError
 from tui.report.i18n import N_, _
@@ -83,11 +84,29 @@ class ApplyScreen(StepScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="apply-status")
-        yield LoadingIndicator(id="apply-loading")
-        yield VerticalScroll(id="vpcs", can_focus=False)
-        yield Static(id="run-status")
-        yield DataTable(id="outcomes", cursor_type="row")
+        with RadioSet(id="target-kind", compact=True):
+            yield RadioButton("this account's endpoints", value=True, id="kind-account")
+            yield RadioButton("several accounts: org, OU or a list", id="kind-org")
+        with Vertical(id="one-account"):
+            yield Static(id="apply-status")
+            yield LoadingIndicator(id="apply-loading")
+            yield VerticalScroll(id="vpcs", can_focus=False)
+            yield Static(id="run-status")
+            yield DataTable(id="outcomes", cursor_type="row")
+        yield TargetsPanel(id="targets")
+
+    @property
+    def org_mode(self) -> bool:
+        """Organization targets chosen instead of this account's endpoints."""
+        return self.query_one("#kind-org", RadioButton).value
+
+    @on(RadioSet.Changed, "#target-kind")
+    def _kind_changed(self) -> None:
+        """Show either this account's endpoint lists or the organization targets; neither loses its state."""
+        self.query_one("#one-account").display = not self.org_mode
+        self.query_one("#targets").display = self.org_mode
+        if self.org_mode:
+            self.query_one("#targets-scope").focus()
 
     def compose_actions(self) -> ComposeResult:
         yield TickBox(_("dry run"), id="dry-run", compact=True)
@@ -165,6 +184,9 @@ class ApplyScreen(StepScreen):
         return [value for listing in self.query(".vpc").results(TickList) for value in listing.selected]
 
     def action_apply(self) -> None:
+        if self.org_mode:
+            self.query_one(TargetsPanel).plan()
+            return
         app = self.wizard
         if app.connection is None:
             app.notify(_("Offline: start the sandbox or reconnect to apply."), severity="error")
@@ -190,6 +212,10 @@ class ApplyScreen(StepScreen):
         self.plan(partial(plan_apply, app.connection, changes, regions=regions), "Apply")
 
     def action_rollback(self) -> None:
+        if self.org_mode:
+            self.wizard.say("Organization targets are rolled back from the command line, every backed-up endpoint of the "
+                            "targets at once: vpce-wizard rollback --org (or --ou / --accounts) --region R", severity="warning", timeout=15)
+            return
         table = self.query_one("#outcomes", DataTable)
         if not self.outcomes or table.cursor_row is None:
             self.app.notify(_("Nothing to roll back yet: apply first, then pick a result row."), severity="warning")
