@@ -18,14 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, DataTable, LoadingIndicator, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Button, Checkbox, DataTable, LoadingIndicator, RadioSet, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.app.confirm import ConfirmApplyModal
 from tui.app.plain import plain
 from tui.app.step import StepScreen
 from tui.app.targets import TargetsPanel
-from tui.app.tick_list import TickBox, TickList
+from tui.app.tick_list import TickBox, TickList, TickRadio
 from tui.policy.errors import WizardError
 from tui.report.i18n import N_, _
 
@@ -85,8 +85,8 @@ class ApplyScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         with RadioSet(id="target-kind", compact=True):
-            yield RadioButton("this account's endpoints", value=True, id="kind-account")
-            yield RadioButton("several accounts: org, OU or a list", id="kind-org")
+            yield TickRadio(_("this account's endpoints"), value=True, id="kind-account")
+            yield TickRadio(_("several accounts: org, OU or a list"), id="kind-org")
         with Vertical(id="one-account"):
             yield Static(id="apply-status")
             yield LoadingIndicator(id="apply-loading")
@@ -98,7 +98,7 @@ class ApplyScreen(StepScreen):
     @property
     def org_mode(self) -> bool:
         """Organization targets chosen instead of this account's endpoints."""
-        return self.query_one("#kind-org", RadioButton).value
+        return self.query_one("#kind-org", TickRadio).value
 
     @on(RadioSet.Changed, "#target-kind")
     def _kind_changed(self) -> None:
@@ -213,8 +213,8 @@ class ApplyScreen(StepScreen):
 
     def action_rollback(self) -> None:
         if self.org_mode:
-            self.wizard.say("Organization targets are rolled back from the command line, every backed-up endpoint of the "
-                            "targets at once: vpce-wizard rollback --org (or --ou / --accounts) --region R", severity="warning", timeout=15)
+            self.wizard.say(_("Organization targets are rolled back from the command line, every backed-up endpoint of the "
+                              "targets at once: vpce-wizard rollback --org (or --ou / --accounts) --region R"), severity="warning", timeout=15)
             return
         table = self.query_one("#outcomes", DataTable)
         if not self.outcomes or table.cursor_row is None:

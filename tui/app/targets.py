@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from tui.app.confirm import ConfirmApplyModal
 from tui.app.plain import plain
 from tui.policy.errors import InputError, WizardError
+from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.app.app import WizardApp
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from tui.aws.targets import Target, TargetSpec
     from tui.policy.answers import Answers
 
-RESULT_STYLES = {"planned": "cyan", "applied": "green", "dry run": "cyan", "nothing to change": "dim", "failed": "bold red",
-                 "unreachable": "bold red", "skipped": "yellow", "working": "italic"}
+RESULT_STYLES = {N_("planned"): "cyan", N_("applied"): "green", N_("dry run"): "cyan", N_("nothing to change"): "dim",
+                 N_("failed"): "bold red", N_("unreachable"): "bold red", N_("skipped"): "yellow", N_("working"): "italic"}
+"""Each target's result word (shown through _()) and its colour."""
 
 
 def target_spec(scope: str, exclude: str, regions: str, default_region: str) -> TargetSpec:
@@ -48,8 +50,8 @@ def target_spec(scope: str, exclude: str, regions: str, default_region: str) -> 
     ou = check_ou_id(scope) if scope.startswith(("ou-", "r-")) else None
     accounts: tuple[str, ...] = ()
     if not org and not ou:
-        accounts = _accounts(read_account_list(scope), "targets")
-    excluded = _accounts(read_account_list(exclude), "exclude") if exclude.strip() else ()
+        accounts = _accounts(read_account_list(scope), _("targets"))
+    excluded = _accounts(read_account_list(exclude), _("exclude")) if exclude.strip() else ()
     chosen = tuple(dict.fromkeys(check_region(r) for r in regions.replace(",", " ").split())) or (default_region,)
     return TargetSpec(org=org, ou=ou, accounts=accounts, exclude=excluded, regions=chosen)
 
@@ -58,9 +60,9 @@ def _accounts(reading, field: str) -> tuple[str, ...]:
     if reading.problems:
         raise InputError(f"{field}: {reading.problems[0]}")
     if reading.org_ids:
-        raise InputError(f"{field}: {reading.org_ids[0]} is an organization ID; type org for the whole organization, or an OU ID")
+        raise InputError(_("{field}: {org} is an organization ID; type org for the whole organization, or an OU ID").format(field=field, org=reading.org_ids[0]))
     if not reading.accounts:
-        raise InputError(f"{field}: no account ID")
+        raise InputError(_("{field}: no account ID").format(field=field))
     return reading.accounts
 
 
@@ -107,18 +109,18 @@ class TargetsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="input-row"):
-            yield Input(placeholder="org · an OU (ou-...) · account IDs", id="targets-scope", compact=True)
-            yield Input(placeholder="exclude accounts", id="targets-exclude", compact=True)
+            yield Input(placeholder=_("org · an OU (ou-...) · account IDs"), id="targets-scope", compact=True)
+            yield Input(placeholder=_("exclude accounts"), id="targets-exclude", compact=True)
         with Horizontal(classes="input-row"):
-            yield Input(placeholder="regions (default: the answers' region)", id="targets-regions", compact=True)
-            yield Input(placeholder="role in each account (OrganizationAccountAccessRole)", id="targets-role", compact=True)
-        yield Label("ctrl+a plans every target (reads only), then asks before writing anything", classes="hint")
+            yield Input(placeholder=_("regions (default: the answers' region)"), id="targets-regions", compact=True)
+            yield Input(placeholder=_("role in each account (OrganizationAccountAccessRole)"), id="targets-role", compact=True)
+        yield Label(_("ctrl+a plans every target (reads only), then asks before writing anything"), classes="hint")
         yield Static(id="targets-status")
         yield DataTable(id="targets-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="target-detail")
 
     def on_mount(self) -> None:
-        self.query_one("#targets-table", DataTable).add_columns("Account", "Region", "Result", "Endpoints", "Details")
+        self.query_one("#targets-table", DataTable).add_columns(_("Account"), _("Region"), _("Result"), _("Endpoints"), _("Details"))
         self.results: dict[Target, TargetResult] = {}
         self.words: dict[Target, str] = {}
 
@@ -135,7 +137,7 @@ class TargetsPanel(Vertical):
         """Check what was typed, then plan every target in a worker."""
         app = self.wizard
         if app.connection is None:
-            app.notify("Offline: start the sandbox or reconnect to reach other accounts.", severity="error")
+            app.notify(_("Offline: start the sandbox or reconnect to reach other accounts."), severity="error")
             return
         try:
             app.good_reviews()
@@ -146,7 +148,7 @@ class TargetsPanel(Vertical):
             self.status(plain(str(exc), "bold red"))
             app.say(str(exc), severity="error")
             return
-        self.status(Text("finding the accounts and planning every target (reads only)…", style="italic"))
+        self.status(Text(_("finding the accounts and planning every target (reads only)…"), style="italic"))
         self._plan(app.connection, spec, access, answers)
 
     def _access(self):
@@ -186,19 +188,22 @@ class TargetsPanel(Vertical):
         accounts = len({p.target.account for p in plans if p.plan.writes})
         writes = sum(len(p.plan.writes) for p in plans)
         unreachable = len(report.errors)
-        summary = f"{len(report.results)} target(s) planned: {writes} endpoint(s) to change in {accounts} account(s)"
-        self.status(plain(summary + (f"; {unreachable} target(s) could not be planned (see the table)" if unreachable else "")))
+        summary = _("{targets} target(s) planned: {writes} endpoint(s) to change in {accounts} account(s)").format(
+            targets=len(report.results), writes=writes, accounts=accounts)
+        if unreachable:
+            summary += "; " + _("{count} target(s) could not be planned (see the table)").format(count=unreachable)
+        self.status(plain(summary))
         if not writes:
-            self.wizard.notify("Nothing to change in these targets.", severity="warning")
+            self.wizard.notify(_("Nothing to change in these targets."), severity="warning")
             return
         dry_run = self.screen.query_one("#dry-run").value
-        label = f"{accounts} account(s) across {len({p.target.region for p in plans})} region(s)"
+        label = _("{accounts} account(s) across {regions} region(s)").format(accounts=accounts, regions=len({p.target.region for p in plans}))
 
         def decided(yes: bool | None) -> None:
             if yes:
                 self._run(message.sessions, plans, answers_trust=trust_of(self.wizard.answers.checked()), dry_run=dry_run)
             else:
-                self.status(Text("Cancelled: nothing was written.", style="bold"))
+                self.status(Text(_("Cancelled: nothing was written."), style="bold"))
 
         self.app.push_screen(ConfirmApplyModal(combined_plan(plans, label), "Apply", dry_run), decided)
 
@@ -209,7 +214,7 @@ class TargetsPanel(Vertical):
         for plan in plans:
             self.words[plan.target] = "working"
         self._fill_table()
-        self.status(Text(f"writing {sum(len(p.plan.writes) for p in plans)} endpoint(s)…", style="italic"))
+        self.status(Text(_("writing {count} endpoint(s)…").format(count=sum(len(p.plan.writes) for p in plans)), style="italic"))
         self._execute(sessions, plans, answers_trust, dry_run)
 
     @work(thread=True, exclusive=True, group="targets")
@@ -235,9 +240,9 @@ class TargetsPanel(Vertical):
         counts: dict[str, int] = {}
         for word in self.words.values():
             counts[word] = counts.get(word, 0) + 1
-        summary = "Done: " + ", ".join(f"{count} {word}" for word, count in counts.items()) + " (targets)."
+        summary = _("Done: {counts} (targets).").format(counts=", ".join(f"{count} {_(word)}" for word, count in counts.items()))
         if message.stopped:
-            summary += f" Re-audit: {message.stopped}"
+            summary += " " + _("Re-audit: {problem}").format(problem=message.stopped)
         failed = any(word in ("failed", "unreachable", "skipped") for word in self.words.values()) or bool(message.stopped)
         self.status(plain(summary, "bold red" if failed else "bold"))
         self.wizard.say(summary, severity="error" if failed else "information")
@@ -250,7 +255,7 @@ class TargetsPanel(Vertical):
         table.clear()
         for target, result in self.results.items():
             word = self.words.get(target, "")
-            table.add_row(plain(target.account), plain(target.region), Text(word, style=RESULT_STYLES.get(word, "cyan")),
+            table.add_row(plain(target.account), plain(target.region), Text(_(word), style=RESULT_STYLES.get(word, "cyan")),
                           str(_endpoint_count(result)), plain(result.message))
         if row is not None and 0 <= row < table.row_count:
             table.move_cursor(row=row)
@@ -278,16 +283,17 @@ def _endpoint_count(result: TargetResult) -> int:
 
 def target_detail(result: TargetResult) -> Text:
     """One line per endpoint of a target: its planned change or refusal, or its outcome with the backup."""
-    text = Text.assemble(("endpoints in ", "dim"), plain(result.target.label, "bold"), "\n")
+    text = Text.assemble((_("endpoints in "), "dim"), plain(result.target.label, "bold"), "\n")
     value: Any = result.value
     if isinstance(value, list):
         for outcome in value:
-            backup = f"  backup {outcome.backup_path}" if outcome.backup_path else ""
-            text.append_text(plain(f"{outcome.endpoint_id}  {outcome.status}  {outcome.reason}{backup}"))
+            backup = "  " + _("backup {path}").format(path=outcome.backup_path) if outcome.backup_path else ""
+            text.append_text(plain(f"{outcome.endpoint_id}  {_(str(outcome.status))}  {outcome.reason}{backup}"))
             text.append("\n")
     elif value is not None and hasattr(value, "plan"):
         for item in value.plan.items:
-            what = f"will not change: {item.refusal}" if item.refusal else "already holds this policy" if item.unchanged else "will be changed"
+            what = (_("will not change: {reason}").format(reason=item.refusal) if item.refusal else
+                    _("already holds this policy") if item.unchanged else _("will be changed"))
             text.append_text(plain(f"{item.endpoint.id}  {item.endpoint.service or item.endpoint.service_name}  {what}"))
             text.append("\n")
     elif result.message:

@@ -24,13 +24,15 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from tui.app.handle import WizardPart
 from tui.app.plain import plain
+from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.policy.cloudtrail import LogSource
     from tui.policy.impact import ImpactGroup, ImpactReport
 
-VERDICT_STYLES = {"would-break": "bold red", "still-open": "bold red", "undecided": "yellow", "already-denied": "dim",
-                  "intended": "green", "ok": "green"}
+VERDICT_STYLES = {N_("would-break"): "bold red", N_("still-open"): "bold red", N_("undecided"): "yellow",
+                  N_("already-denied"): "dim", N_("intended"): "green", N_("ok"): "green"}
+"""The impact verdicts (tui.policy.impact.Verdict), shown through _(), and their colours."""
 
 
 def adoptable(suggestion: str) -> tuple[str, str] | None:
@@ -51,15 +53,15 @@ def summary_text(report: ImpactReport) -> Text:
     totals: dict[str, int] = {}
     for group in report.groups:
         totals[group.verdict] = totals.get(group.verdict, 0) + group.count
-    text = Text(f"{report.events:,} record(s) read, {report.considered:,} replayed: ")
+    text = Text(_("{events:,} record(s) read, {considered:,} replayed: ").format(events=report.events, considered=report.considered))
     for index, (verdict, count) in enumerate(totals.items()):
         text.append(", " if index else "")
-        text.append(f"{count:,} {verdict}", style=VERDICT_STYLES.get(verdict, ""))
+        text.append(f"{count:,} {_(verdict)}", style=VERDICT_STYLES.get(verdict, ""))
     if not totals:
-        text.append("nothing crossed an endpoint of this service", style="yellow")
+        text.append(_("nothing crossed an endpoint of this service"), style="yellow")
     for source, problem in report.problems:
         text.append("\n")
-        text.append_text(plain(f"skipped {source}: {problem}", "yellow"))
+        text.append_text(plain(_("skipped {source}: {problem}").format(source=source, problem=problem), "yellow"))
     return text
 
 
@@ -78,8 +80,8 @@ class TrafficModal(WizardPart, ModalScreen[None]):
     """Pick the logs, replay them against one service's reviewed policy, and show the groups by verdict."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("a", "adopt", "Adopt suggestion"),
+        Binding("escape", "dismiss", N_("Close")),
+        Binding("a", "adopt", N_("Adopt suggestion")),
     ]
 
     def __init__(self, service: str) -> None:
@@ -88,23 +90,24 @@ class TrafficModal(WizardPart, ModalScreen[None]):
         self.groups: list[ImpactGroup] = []
 
     def compose(self) -> ComposeResult:
-        where = "a CloudTrail log file or folder (.json, .json.gz)"
+        where = _("a CloudTrail log file or folder (.json, .json.gz)")
         if self.wizard.connection is not None:
-            where += ", or the trail's bucket as s3://bucket/prefix"
+            where = _("a CloudTrail log file or folder (.json, .json.gz), or the trail's bucket as s3://bucket/prefix")
         with Vertical(id="dialog", classes="traffic"):
-            yield Label(f"Check the {self.service} policy against recent traffic: what would it deny that was allowed?", classes="dialog-title")
+            yield Label(_("Check the {service} policy against recent traffic: what would it deny that was allowed?").format(service=self.service),
+                        classes="dialog-title")
             with Horizontal(classes="input-row"):
                 yield Input(placeholder=where, id="traffic-source", compact=True)
-                yield Input(placeholder="since (7d, 24h, 2026-11-01)", id="traffic-since", compact=True)
+                yield Input(placeholder=_("since (7d, 24h, 2026-11-01)"), id="traffic-since", compact=True)
             yield Static(id="traffic-status")
             yield DataTable(id="traffic-groups", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="buttons"):
-                yield Label("a adopts a row's suggestion", classes="hint")
-                yield Button("Check", id="traffic-check", variant="primary", compact=True)
-                yield Button("Close", id="traffic-close", compact=True)
+                yield Label(_("a adopts a row's suggestion"), classes="hint")
+                yield Button(_("Check"), id="traffic-check", variant="primary", compact=True)
+                yield Button(_("Close"), id="traffic-close", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#traffic-groups", DataTable).add_columns("Verdict", "Count", "Action", "Principal", "Suggestion", "Resource")
+        self.query_one("#traffic-groups", DataTable).add_columns(_("Verdict"), _("Count"), _("Action"), _("Principal"), _("Suggestion"), _("Resource"))
         self.query_one("#traffic-source", Input).focus()
 
     @on(Input.Submitted)
@@ -112,15 +115,15 @@ class TrafficModal(WizardPart, ModalScreen[None]):
     def action_check(self) -> None:
         source = self.query_one("#traffic-source", Input).value.strip()
         if not source:
-            self.query_one("#traffic-status", Static).update(Text("Give a log file or folder first.", style="bold red"))
+            self.query_one("#traffic-status", Static).update(Text(_("Give a log file or folder first."), style="bold red"))
             return
         try:
             policy = self.wizard.good_reviews()[self.service].policy
             answers = self.wizard.answers.checked()
         except Exception as exc:  # noqa: BLE001 - WizardError or KeyError: say why, keep the dialog
-            self.query_one("#traffic-status", Static).update(plain(f"The {self.service} policy is not ready: {exc}", "bold red"))
+            self.query_one("#traffic-status", Static).update(plain(_("The {service} policy is not ready: {reason}").format(service=self.service, reason=exc), "bold red"))
             return
-        self.query_one("#traffic-status", Static).update(Text("reading the logs…", style="italic"))
+        self.query_one("#traffic-status", Static).update(Text(_("reading the logs…"), style="italic"))
         self.replay(source, self.query_one("#traffic-since", Input).value.strip(), policy, answers, self.wizard.connection)
 
     @work(thread=True, exclusive=True, group="traffic")
@@ -142,7 +145,7 @@ class TrafficModal(WizardPart, ModalScreen[None]):
 
     @on(TrafficProgress)
     def _progress(self, message: TrafficProgress) -> None:
-        self.query_one("#traffic-status", Static).update(Text(f"reading the logs… {message.files:,} file(s) so far", style="italic"))
+        self.query_one("#traffic-status", Static).update(Text(_("reading the logs… {count:,} file(s) so far").format(count=message.files), style="italic"))
 
     @on(TrafficChecked)
     def _checked(self, message: TrafficChecked) -> None:
@@ -156,7 +159,7 @@ class TrafficModal(WizardPart, ModalScreen[None]):
         status.update(summary_text(message.report))
         self.groups = list(message.report.groups)
         for group in self.groups:
-            table.add_row(Text(str(group.verdict), style=VERDICT_STYLES.get(group.verdict, "")), f"{group.count:,}",
+            table.add_row(Text(_(str(group.verdict)), style=VERDICT_STYLES.get(group.verdict, "")), f"{group.count:,}",
                           plain(group.action), plain(group.principal), plain(group.suggestion), plain(group.resource))
         if self.groups:
             table.focus()
@@ -168,14 +171,14 @@ class TrafficModal(WizardPart, ModalScreen[None]):
             return
         suggestion = adoptable(self.groups[table.cursor_row].suggestion)
         if suggestion is None:
-            self.app.notify("This row has no suggestion the wizard can adopt.", severity="warning")
+            self.app.notify(_("This row has no suggestion the wizard can adopt."), severity="warning")
             return
         kind, value = suggestion
         answers = self.wizard.answers
         field = {"catalog": "public_buckets", "account": "accounts", "org": "org_ids"}[kind]
         if value not in getattr(answers, field):
             self.wizard.answers = answers.with_list(field, (*getattr(answers, field), value))
-        self.wizard.say(f"Adopted: {kind} {value}. Checking the new policy against the same traffic.", title="Traffic")
+        self.wizard.say(_("Adopted: {kind} {value}. Checking the new policy against the same traffic.").format(kind=kind, value=value), title=_("Traffic"))
         self.action_check()
 
     @on(Button.Pressed, "#traffic-close")
@@ -203,7 +206,7 @@ def replay_traffic(source: str, since: str, policy: dict, answers, connection, o
     trust = Trust(frozenset(answers.accounts), frozenset(answers.org_ids))
     if source.startswith("s3://"):
         if connection is None:
-            raise InputError("reading the trail's bucket needs AWS: connect first, or give a downloaded log folder")
+            raise InputError(_("reading the trail's bucket needs AWS: connect first, or give a downloaded log folder"))
         from tui.aws import trail
 
         trail.parse_s3_url(source)
