@@ -11,7 +11,7 @@ report with typed messages; account IDs, regions and AWS messages are shown thro
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -21,12 +21,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from tui.app.confirm import ConfirmApplyModal
+from tui.app.handle import WizardPart
 from tui.app.plain import plain
 from tui.policy.errors import InputError, WizardError
 from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
-    from tui.app.app import WizardApp
     from tui.aws.apply import ApplyPlan
     from tui.aws.fanout import AccountSessions, FanoutReport, TargetResult
     from tui.aws.rollout import TargetPlan
@@ -104,7 +104,7 @@ class TargetsFinished(Message):
     stopped: str
 
 
-class TargetsPanel(Vertical):
+class TargetsPanel(WizardPart, Vertical):
     """Which accounts and regions, how to enter them, and a row per target with its outcome."""
 
     def compose(self) -> ComposeResult:
@@ -123,10 +123,6 @@ class TargetsPanel(Vertical):
         self.query_one("#targets-table", DataTable).add_columns(_("Account"), _("Region"), _("Result"), _("Endpoints"), _("Details"))
         self.results: dict[Target, TargetResult] = {}
         self.words: dict[Target, str] = {}
-
-    @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
 
     def status(self, text: Text | str) -> None:
         self.query_one("#targets-status", Static).update(text)
