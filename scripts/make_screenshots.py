@@ -83,10 +83,29 @@ async def offline_steps(work: str, language: str) -> None:
         await pilot.pause()
         await shoot(app, pilot, "4-review")
         await pilot.press("tab", "right")
+        await until(pilot, lambda: app.screen.query_one("#analysis").shown is not None)  # the proof, not "analysing…"
         await shoot(app, pilot, "4-review-checks")
+        await traffic_check(app, pilot)
         app.goto("apply")
         await pilot.pause()
         await shoot(app, pilot, "5-apply-offline")
+        await pilot.click("#kind-org")
+        app.screen.query_one("#targets-scope").value = "ou-ab12-cd34ef56"
+        await shoot(app, pilot, "5-org-targets")
+
+
+async def traffic_check(app, pilot) -> None:
+    """The review's traffic check over the tests' CloudTrail fixture, named by a path relative to the
+    repository so the picture is the same on every machine."""
+    os.chdir(ROOT)
+    await pilot.press("i")
+    await until(pilot, lambda: app.screen.query("#traffic-source"))
+    app.screen.query_one("#traffic-source").value = "tests/cloudtrail/s3-endpoint.json"
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen.groups)
+    await shoot(app, pilot, "4-traffic")
+    await pilot.press("escape")
+    await pilot.pause()
 
 
 async def sandbox_apply(work: str, language: str) -> None:
@@ -103,7 +122,7 @@ async def sandbox_apply(work: str, language: str) -> None:
                     listing.select(ids[service])
         await shoot(app, pilot, "5-apply")
         await pilot.press("ctrl+a")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.focused is not None and app.focused.id == "confirm-input")
         await pilot.press(*"yes")
         await shoot(app, pilot, "5-confirm")
         await pilot.press("enter")

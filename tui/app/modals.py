@@ -28,6 +28,7 @@ HELP = N_("""\
 | `delete` | remove the highlighted account or bucket ARN |
 | `c` `s` `p` | review: copy, save, resource perimeter on/off |
 | `t` `f` `a` | review: Terraform, CloudFormation, save answers |
+| `i` | review: check the policy against recent CloudTrail traffic |
 | `ctrl+a` `r` | apply: apply the selected endpoints, roll back the highlighted result |
 | `ctrl+p` | command palette: every action, the sandbox, any step, the theme |
 | `q` / `ctrl+q` | quit (`q` when no text field has focus) |
