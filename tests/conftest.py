@@ -6,6 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 SANDBOX_ACCOUNT = "123456789012"
+MOTO_SEED = 20260
+"""moto draws its ids (endpoints, org member accounts) from this seed after each reset, as the screenshots do."""
 AWS_VARIABLES = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE",
@@ -51,7 +53,8 @@ def sandbox(moto_url):
     """A freshly reset emulator seeded like `vpce-wizard sandbox`: `.url`, `.endpoints[(region, service)]`."""
     from tui.aws.sandbox import seed
 
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    for action in ("reset", f"seed?a={MOTO_SEED}"):  # the same ids every test: verdicts cached by them are shared
+        urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/{action}", method="POST")).close()
     return SimpleNamespace(url=moto_url, endpoints=seed(moto_url, SANDBOX_ACCOUNT), account=SANDBOX_ACCOUNT)
 
 

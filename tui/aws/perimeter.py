@@ -6,6 +6,7 @@ high `unreadable` finding and an ambiguous one into a high `ambiguous-document` 
 """
 
 import json
+import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -52,6 +53,11 @@ class Place:
                        self.vpc_id or None, self.endpoint_id or None, caller, resource_perimeter)
 
 
+_ONE_AT_A_TIME = threading.Lock()
+"""Analyses run one at a time anyway (z3 is not thread-safe): threads of an org-wide run that need the same
+verdict wait here and find it cached, instead of each computing it again."""
+
+
 def no_policy(reason: str) -> Analysis:
     return Analysis(NO_POLICY, (Finding(Severity.INFO, "no-policy-support", reason),))
 
@@ -63,14 +69,17 @@ def assess(policy: dict, place: Place, trust: Trust, caller: Caller | None = Non
 
 def blockers(policy: dict, place: Place, trust: Trust, caller: Caller | None = None) -> tuple[Finding, ...]:
     """What would block applying the document here (lock-out, unproven), lock-out first: the apply guard."""
-    return blocking_findings(policy, place.setting(trust, caller))
+    with _ONE_AT_A_TIME:
+        return blocking_findings(policy, place.setting(trust, caller))
 
 
 def stored_verdict(text: str | None, place: Place, trust: Trust, caller: Caller | None = None) -> Analysis:
     """The verdict on the PolicyDocument text AWS returned. Cached by the text and the setting (the endpoint
     and VPC ids only when the document names aws:SourceVpce or aws:SourceVpc): 2,000 endpoints that share a
     few documents are read, validated and analysed a few times."""
-    return _stored_verdict_cached(text, _stored_setting(text, place.setting(trust, caller)))
+    setting = _stored_setting(text, place.setting(trust, caller))
+    with _ONE_AT_A_TIME:
+        return _stored_verdict_cached(text, setting)
 
 
 def _stored_setting(text: str | None, setting: Setting) -> Setting:
