@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Static
 
 from tui.app.confirm import ConfirmApplyModal
 from tui.app.handle import WizardPart
@@ -138,7 +138,8 @@ class TargetsPanel(WizardPart, Vertical):
         try:
             app.good_reviews()
             answers = app.answers.checked()
-            spec = target_spec(*(self.query_one(f"#targets-{name}", Input).value for name in ("scope", "exclude", "regions")), answers.region)
+            scope, exclude, regions = (self.query_one(f"#targets-{name}", Input).value for name in ("scope", "exclude", "regions"))
+            spec = target_spec(scope, exclude, regions, answers.region)
             access = self._access()
         except WizardError as exc:
             self.status(plain(str(exc), "bold red"))
@@ -192,7 +193,7 @@ class TargetsPanel(WizardPart, Vertical):
         if not writes:
             self.wizard.notify(_("Nothing to change in these targets."), severity="warning")
             return
-        dry_run = self.screen.query_one("#dry-run").value
+        dry_run = self.screen.query_one("#dry-run", Checkbox).value
         label = _("{accounts} account(s) across {regions} region(s)").format(accounts=accounts, regions=len({p.target.region for p in plans}))
 
         def decided(yes: bool | None) -> None:
