@@ -102,7 +102,7 @@ async def test_a_hostile_stored_policy_is_shown_as_inert_text_everywhere(hostile
         await open_apply_with(app, pilot, hostile_s3)
         assert_inert(app, *[app.screen.query_one("#apply-status", Static)])
         await pilot.press("ctrl+a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
         plan = app.screen.query_one("#plan-text", Static)
         assert "[link=https://evil.example]" in str(plan.content) and "[/]" in str(plan.content)
         assert_inert(app, plan)
@@ -115,7 +115,7 @@ async def test_a_hostile_stored_policy_is_shown_as_inert_text_everywhere(hostile
         table = app.screen.query_one("#outcomes", DataTable)
         table.move_cursor(row=0)
         await pilot.press("r")  # the rollback would restore the hostile policy: its confirmation shows it inertly
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
         plan = app.screen.query_one("#plan-text", Static)
         assert "PWNED" in str(plan.content)
         assert_inert(app, plan)
@@ -140,7 +140,7 @@ async def test_a_hostile_aws_error_is_shown_as_inert_text(sandbox, aws_env, tmp_
     async with app.run_test(size=(140, 40)) as pilot:
         await open_apply_with(app, pilot, endpoint_id)
         await pilot.press("ctrl+a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
         await type_text(pilot, "yes")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))

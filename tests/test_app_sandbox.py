@@ -55,7 +55,7 @@ async def apply_selected(app, pilot, ids) -> None:
             if endpoint_id in [listing.get_option_at_index(i).value for i in range(listing.option_count)]:
                 listing.select(endpoint_id)
     await pilot.press("ctrl+a")
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
     assert all(endpoint_id in str(app.screen.query_one("#plan Static").content) for endpoint_id in ids)
     await type_text(pilot, "yes")
     await pilot.press("enter")
@@ -88,7 +88,7 @@ async def test_full_flow_applies_to_two_endpoints(sandbox_app):
         table.move_cursor(row=table.get_row_index(chosen[0]))
         app.screen.query_one("#run-status").update("")
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
         await type_text(pilot, "yes")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in str(app.screen.query_one("#run-status").content))
@@ -131,7 +131,7 @@ async def test_a_dry_run_says_what_would_happen(sandbox_app):
             if endpoints["s3"] in [listing.get_option_at_index(i).value for i in range(listing.option_count)]:
                 listing.select(endpoints["s3"])
         await pilot.press("ctrl+a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
         assert str(app.screen.query_one("#go").label) == "Dry run"
         assert "dry run" in str(app.screen.query_one("#confirm-title").content)
         await type_text(pilot, "y")

@@ -57,6 +57,9 @@ class ConfirmApplyModal(ModalScreen[bool]):
     """Dismisses True only after the user types "yes"; anything else, or escape, is a no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", N_("Cancel"))]
+    AUTO_FOCUS: ClassVar[str | None] = "#confirm-input, #cancel"
+    """Focused once composed (a query in on_mount can run before the children exist): the input when there is
+    something to confirm, else Cancel, since a disabled input cannot take focus."""
 
     def __init__(self, plan: ApplyPlan, verb: str, dry_run: bool) -> None:
         super().__init__()
@@ -79,9 +82,6 @@ class ConfirmApplyModal(ModalScreen[bool]):
                 yield Button(_("Dry run") if self.dry_run else _(self.verb), id="go", variant="warning" if self.dry_run else "error",
                              compact=True, disabled=True)
                 yield Button(_("Cancel"), id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-input" if self.plan.writes else "#cancel").focus()
 
     @on(Input.Changed, "#confirm-input")
     def _typed(self, event: Input.Changed) -> None:
