@@ -61,7 +61,7 @@ class GatedAnalyse:
             gate = threading.Event()
             self.gates.append(gate)
         assert gate.wait(30), "the test never released the analysis"
-        return Analysis(Classification.IDENTITY_PERIMETER, (Finding(Severity.INFO, f"answer-{number}", f"perimeter {setting.resource_perimeter}"),))
+        return Analysis(Classification.IDENTITY_PERIMETER, (Finding(Severity.INFO, "no-policy-support", {"reason": f"answer-{number}: perimeter {setting.resource_perimeter}"}),))
 
 
 async def test_typing_never_waits_for_the_solver_and_stale_results_are_dropped(tmp_path, monkeypatch):
@@ -109,7 +109,8 @@ async def test_a_failed_analysis_is_reported_and_the_review_keeps_working(tmp_pa
 
 def test_hostile_text_in_a_finding_is_shown_literally():
     witness = Witness("s3:GetObject", "arn:aws:s3:::[red]x[/red]\x1b]8;;http://evil\x07/k", (("aws:PrincipalTag/t", ("a", "[b]")),), "Allow")
-    analysis = Analysis(Classification.TRUSTS_OUTSIDE, (Finding(Severity.HIGH, "foreign-principals", "account [link=http://evil]x[/link]\x1b[2J", witness),))
+    params = {"who": "account [link=http://evil]x[/link]\x1b[2J", "action": witness.action, "resource": witness.resource}
+    analysis = Analysis(Classification.TRUSTS_OUTSIDE, (Finding(Severity.HIGH, "foreign-principals", params, witness),))
     text = analysis_text(analysis)
     assert isinstance(text, Text) and not any("link" in str(span.style) for span in text.spans)
     plain = text.plain

@@ -186,3 +186,46 @@ def test_a_hostile_value_in_a_japanese_message_is_still_escaped(tmp_path, capsys
                       ' "Resource": "*", "Sid": "a", "Condition": {"StringLike": {"aws:PrincipalAccount": "1\\u001b]0;x\\u0007*"}}}]}')
     _, out = run_cli(["validate", str(policy), "--lang", "ja"], capsys, monkeypatch)
     assert "\x1b" not in out and "\\x1b" in out and "ワイルドカード" in out
+
+
+OPEN_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]})
+CHECK_ARGS = ["--region", "eu-west-1", "--trusted-account", "111122223333"]
+
+
+def test_check_speaks_japanese_and_its_json_and_sarif_keep_english_plus_the_translation(tmp_path, capsys, monkeypatch):
+    policy = tmp_path / "open.json"
+    policy.write_text(OPEN_POLICY)
+    code, out = run_cli(["check", str(policy), *CHECK_ARGS], capsys, monkeypatch, lang_env="ja_JP.UTF-8")
+    assert code == 1 and "信頼できる範囲の外のプリンシパルを許可します" in out and "admits principals" not in out
+    _, english = run_cli(["check", str(policy), *CHECK_ARGS, "--json", "--lang", "en"], capsys, monkeypatch)
+    _, japanese = run_cli(["check", str(policy), *CHECK_ARGS, "--json", "--lang", "ja"], capsys, monkeypatch)
+    english_doc, japanese_doc = json.loads(english), json.loads(japanese)
+    assert japanese.isascii()  # ensure_ascii escapes, as validate's
+    localised = [finding.pop("message_localised") for finding in japanese_doc["findings"]]
+    assert japanese_doc == english_doc and all("message_localised" not in f for f in english_doc["findings"])
+    foreign = next(i for i, f in enumerate(english_doc["findings"]) if f["code"] == "foreign-principals")
+    assert "信頼できる範囲の外" in localised[foreign] and english_doc["findings"][foreign]["message"].startswith("admits principals")
+    _, sarif = run_cli(["check", str(policy), *CHECK_ARGS, "--format", "sarif", "--lang", "ja"], capsys, monkeypatch)
+    result = next(r for r in json.loads(sarif)["runs"][0]["results"] if r["ruleId"] == "foreign-principals")
+    assert result["message"]["text"].startswith("admits principals") and "信頼できる範囲の外" in result["properties"]["message_localised"]
+
+
+def test_every_analysis_template_formats_in_both_languages_with_the_same_fields():
+    """The analyser's table is separate from the validator's (`wildcard-bucket` means different things); each
+    of its templates fills from its own fields in English and in Japanese."""
+    from tui.report.i18n import set_language
+    from tui.report.messages import ANALYSIS_MESSAGES, VALIDATOR_MESSAGES, localised, message
+
+    assert ANALYSIS_MESSAGES["wildcard-bucket"] != VALIDATOR_MESSAGES["wildcard-bucket"]
+    for key, english in ANALYSIS_MESSAGES.items():
+        code, _, variant = key.partition(" (")
+        params = {name: f"<{name}>" for name in fields(english)} | ({"variant": variant[:-1]} if variant else {})
+        assert message(code, params, ANALYSIS_MESSAGES) == english.format_map(params)
+        set_language("ja")
+        try:
+            japanese = localised(code, params, ANALYSIS_MESSAGES)
+        finally:
+            set_language("en")
+        assert japanese != english or english in ("{reason}", "{detail}", "{code}: {location}{detail}"), key
+        assert all(f"<{name}>" in japanese for name in fields(english)), key

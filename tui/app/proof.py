@@ -45,7 +45,7 @@ def analysis_text(analysis: Analysis) -> Text:
         text.append(pad(_(str(finding.severity)), 7), style=SEVERITY_STYLES.get(finding.severity, ""))
         text.append_text(plain(finding.code, "bold"))
         text.append(": ")
-        text.append_text(plain(finding.message))
+        text.append_text(plain(finding.localised()))
         text.append("\n")
         if finding.witness is not None:
             text.append("        ")

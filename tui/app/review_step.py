@@ -28,7 +28,7 @@ from tui.app.tick_list import KeyList
 from tui.app.widgets import SizeMeter
 from tui.policy.errors import WizardError
 from tui.report.i18n import N_, _, pad
-from tui.report.messages import localised, scenario_name
+from tui.report.messages import scenario_name
 
 if TYPE_CHECKING:
     from tui.aws.discovery import Endpoint
@@ -188,7 +188,7 @@ class ReviewScreen(StepScreen):
         findings = Text("\n" + _("Validator (AWS's grammar and limits) and catalog notes:") + "\n", style="bold")
         for finding in review.findings:
             findings.append(pad(_(finding.severity), 8), style=SEVERITY_STYLES.get(finding.severity, ""))
-            findings.append_text(plain(localised(finding.code, finding.params) if hasattr(finding, "params") else finding.message))
+            findings.append_text(plain(finding.localised()))
             findings.append("\n")
         if not review.findings:
             findings.append(_("No findings: the validator is satisfied.") + "\n", style="green")

@@ -59,7 +59,7 @@ verdict wait here and find it cached, instead of each computing it again."""
 
 
 def no_policy(reason: str) -> Analysis:
-    return Analysis(NO_POLICY, (Finding(Severity.INFO, "no-policy-support", reason),))
+    return Analysis(NO_POLICY, (Finding(Severity.INFO, "no-policy-support", {"reason": reason}),))
 
 
 def assess(policy: dict, place: Place, trust: Trust, caller: Caller | None = None) -> Analysis:

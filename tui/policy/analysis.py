@@ -17,8 +17,8 @@ machine) or a witness that does not replay is never "sound": it is the high find
 
 import json
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMO
 from tui.policy.services import ServiceTemplate, TemplateException, load_services
 from tui.policy.statements import ReadPolicy, read_policy
 from tui.policy.wildcards import glob, has_wildcard, wildcard_match
+from tui.report.messages import ANALYSIS_MESSAGES, localised, message
 
 if TYPE_CHECKING:
     import z3
@@ -162,10 +163,22 @@ class Witness:
 
 @dataclass(frozen=True)
 class Finding:
+    """One answer of the analysis: a stable code and its parameters (the text is the code's template in
+    tui/report/messages.py, so every renderer and language says the same), with the request that proves it."""
+
     severity: Severity
     code: str
-    message: str
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
     witness: Witness | None = None
+
+    @property
+    def message(self) -> str:
+        """The English sentence (JSON and SARIF keep it; text output shows `localised()`)."""
+        return message(self.code, self.params, ANALYSIS_MESSAGES)
+
+    def localised(self) -> str:
+        """The sentence in the current language."""
+        return localised(self.code, self.params, ANALYSIS_MESSAGES)
 
     def to_dict(self) -> dict[str, Any]:
         return {"severity": str(self.severity), "code": self.code, "message": self.message,
@@ -219,12 +232,12 @@ def analyse_parsed(parsed: "Parsed", setting: Setting) -> Analysis:
     from tui.policy.validator import validate
 
     analysis = analyse(parsed.doc, setting)
-    extra = [Finding(Severity.MEDIUM, "invalid-policy", f"{f.code}: {f.path + ': ' if f.path else ''}{f.message}")
+    extra = [Finding(Severity.MEDIUM, "invalid-policy", {"code": f.code, "location": f"{f.path}: " if f.path else "",
+                                                        "detail": f.message})
              for f in validate(parsed.doc) if f.severity == "error"]
     if parsed.ambiguities:
         doubts = "; ".join(f"{a.path or 'document'}: {a.message}" for a in parsed.ambiguities[:3])
-        extra.insert(0, Finding(Severity.HIGH, "ambiguous-document",
-                                f"AWS's reading of this policy is unknown ({doubts}); the findings below hold for one reading only"))
+        extra.insert(0, Finding(Severity.HIGH, "ambiguous-document", {"doubts": doubts}))
     if not extra:
         return analysis
     classification = Classification.UNPROVEN if parsed.ambiguities and not analysis.high else analysis.classification
@@ -243,7 +256,7 @@ def analyse_stored(text: str | None, setting: Setting) -> tuple[dict[str, Any] |
     try:
         parsed = parse_policy(text, "the stored policy")
     except InputError as exc:
-        return None, Analysis(Classification.UNPROVEN, (Finding(Severity.HIGH, "unreadable", f"the stored policy cannot be read, so nothing can be proven about it: {exc}"),))
+        return None, Analysis(Classification.UNPROVEN, (Finding(Severity.HIGH, "unreadable", {"detail": str(exc)}),))
     return parsed.doc, analyse_parsed(parsed, setting)
 
 
@@ -262,7 +275,7 @@ def _analyse_cached(text: str, setting: Setting) -> Analysis:
         return _Analyser(policy, setting).run()
 
 
-_BEYOND_SOLVER = Finding(Severity.HIGH, "unproven", "the policy holds characters beyond U+2FFFF, which the solver cannot represent: nothing can be proven about it")
+_BEYOND_SOLVER = Finding(Severity.HIGH, "unproven", {"variant": "beyond-solver"})
 
 
 @lru_cache(maxsize=256)
@@ -299,16 +312,14 @@ def _open_by_example(policy: dict[str, Any], setting: Setting) -> Analysis | Non
             resource = pattern.replace("*", "vpce-wizard-probe").replace("?", "x")
             if any(wildcard_match(arn, resource) for arn in exceptions):
                 continue
-            for action, verb in (("s3:PutObject", "write to"), ("s3:GetObject", "read")):
+            for action, variant in (("s3:PutObject", "anonymous-write"), ("s3:GetObject", "anonymous-read")):
                 decision = evaluate(read, Request(action, resource, context))
                 if decision.allowed:
                     witness = Witness(action, resource, tuple(context.items()), decision.outcome)
                     shown = pattern if len(pattern) <= 120 else pattern[:117] + "..."
                     return Analysis(Classification.TRUSTS_OUTSIDE, (
-                        Finding(Severity.HIGH, "wildcard-bucket", f"lets anonymous callers {verb} {shown}: anyone can create a bucket "
-                                "matching that name, and request keys carry data out", witness),
-                        Finding(Severity.INFO, "not-asked", "the policy is proven open by this request, so the other questions "
-                                "(lock-out, foreign resources, AWS-owned buckets) were not asked")))
+                        Finding(Severity.HIGH, "wildcard-bucket", {"variant": variant, "pattern": shown}, witness),
+                        Finding(Severity.INFO, "not-asked")))
     return None
 
 
@@ -336,7 +347,7 @@ class _Analyser:
         self.budget = RLIMIT + RLIMIT_PER_LITERAL * sum(len(key.literals) for key in self.formula.keys.values())
         self.base = self._base()
         if self._check(self.base)[0] != self.z3.sat:  # an empty request space would make every question "safe"
-            self._unproven("the request model for this endpoint is inconsistent (an endpoint id, VPC id or trusted value no request can carry), so nothing can be proven")
+            self._unproven({"variant": "inconsistent-model"})
 
     # --- set-up ------------------------------------------------------------------------------------------
 
@@ -514,14 +525,13 @@ class _Analyser:
         if result == z3.unsat:
             return None
         if result != z3.sat:
-            self._unproven(f"the solver could not decide {question} within its resource limit")
+            self._unproven({"variant": "resource-limit", "question": question})
             return "unproven"
         witness = self._witness(model, self._polished(model, asked))
         decision = evaluate(self.policy, witness.request())
         if decision.allowed != expect_allowed:
-            self._unproven(f"{question}: the request the solver found ({witness.action} on {witness.resource}) "
-                           f"evaluates to {decision.outcome}, so the policy's reading is not certain "
-                           "(an undecidable condition or policy variable)")
+            self._unproven({"variant": "no-replay", "question": question, "action": witness.action,
+                            "resource": witness.resource, "outcome": decision.outcome})
             return "unproven"
         return replace(witness, decision=decision.outcome)
 
@@ -573,9 +583,9 @@ class _Analyser:
                     return candidate
         return found_action, found_resource
 
-    def _unproven(self, message: str) -> None:
+    def _unproven(self, params: Mapping[str, object]) -> None:
         self.unproven = True
-        self.findings.append(Finding(Severity.HIGH, "unproven", message))
+        self.findings.append(Finding(Severity.HIGH, "unproven", params))
 
     def _witness(self, model: Any, request: tuple[Any, Any]) -> Witness:
         f = self.formula
@@ -637,7 +647,7 @@ class _Analyser:
         if isinstance(witness, Witness):
             who = describe_caller(witness)
             self.findings.append(Finding(Severity.HIGH, "foreign-principals",
-                                         f"admits principals outside the trusted set: {who} may call {witness.action} on {witness.resource}", witness))
+                                         {"who": who, "action": witness.action, "resource": witness.resource}, witness))
         return witness is not None
 
     def _solve_each(self, question: str, constraints: list[Any], statements: list[tuple[Any, Any]] | None = None) -> Witness | str | None:
@@ -689,7 +699,7 @@ class _Analyser:
             found = True
             pattern = next((p for p in patterns if wildcard_match(p, witness.resource)), witness.resource)
             self.findings.append(Finding(Severity.HIGH, "foreign-writes",
-                                         f"lets {describe_caller(witness)} write to {pattern} ({witness.action}): an exfiltration path", witness))
+                                         {"who": describe_caller(witness), "pattern": pattern, "action": witness.action}, witness))
         wildcard_buckets = [p for p in patterns if self._is_wildcard_bucket(p)]
         wild = [(s, f) for s, f in self.formula.allowing if s.resource and set(s.resource.patterns) & set(wildcard_buckets)]
         witness = self._solve_each("whether outsiders may read a wildcard bucket name",
@@ -697,8 +707,7 @@ class _Analyser:
         if isinstance(witness, Witness):
             found = True
             pattern = next((p for p in wildcard_buckets if wildcard_match(p, witness.resource)), witness.resource)
-            self.findings.append(Finding(Severity.HIGH, "wildcard-bucket",
-                                         f"lets {describe_caller(witness)} read {pattern}: anyone can create a bucket matching that name, and request keys carry data out", witness))
+            self.findings.append(Finding(Severity.HIGH, "wildcard-bucket", {"who": describe_caller(witness), "pattern": pattern}, witness))
         return found
 
     def _named_patterns(self) -> list[str]:
@@ -723,12 +732,10 @@ class _Analyser:
             return False
         if self._resource_perimeter_intended():
             self.findings.append(Finding(Severity.HIGH, "foreign-resources",
-                                         "lets trusted callers reach resources outside the trusted set: "
-                                         f"{witness.action} on a resource of account "
-                                         f"{dict(witness.context).get('aws:ResourceAccount')}", witness))
+                                         {"action": witness.action, "account": dict(witness.context).get("aws:ResourceAccount")},
+                                         witness))
         else:
-            self.findings.append(Finding(Severity.MEDIUM, "no-resource-perimeter",
-                                         "identity perimeter only: trusted callers can reach any account's resources (no aws:ResourceAccount/ResourceOrgID condition)", witness))
+            self.findings.append(Finding(Severity.MEDIUM, "no-resource-perimeter", {}, witness))
         return True
 
     def _resource_perimeter_intended(self) -> bool:
@@ -752,8 +759,8 @@ class _Analyser:
                                                                       self.formula.resource == self.symbolic.sval(resource)], False)
             if isinstance(witness, Witness):
                 decision = evaluate(self.policy, witness.request())
-                by = f"denied by {', '.join(decision.statements)}" if decision.statements else "no statement allows it"
-                self.findings.append(Finding(Severity.HIGH, "lock-out", f"{who} would be refused {action} through this endpoint ({by})", witness))
+                by = {"variant": "denied", "statements": ", ".join(decision.statements)} if decision.statements else {"variant": "not-allowed"}
+                self.findings.append(Finding(Severity.HIGH, "lock-out", {"who": who, "action": action, **by}, witness))
                 return True
         return False
 
@@ -841,7 +848,8 @@ class _Analyser:
             witness = Witness("s3:GetObject", sample_object(closed[0]), (("aws:PrincipalAccount", ANONYMOUS),), "")
             decision = evaluate(self.policy, witness.request())
             self.findings.append(Finding(Severity.MEDIUM, "aws-owned-buckets-blocked",
-                                         bucket_entries_blocked_message([e for e, _ in blocked]), replace(witness, decision=decision.outcome)))
+                                         {"detail": bucket_entries_blocked_message([e for e, _ in blocked])},
+                                         replace(witness, decision=decision.outcome)))
 
     def _note_exceptions(self) -> None:
         """Intended exceptions in use are reported, never silent (a note, not a verdict: one sample read)."""
@@ -851,15 +859,13 @@ class _Analyser:
             arns = [arn for arn in entry.arns(self.setting.region) if arn in named and arn.endswith("/*")]
             sample = anonymous_read(arns[0]) if arns else None
             if sample and evaluate(self.policy, sample).allowed:
-                self.findings.append(Finding(Severity.INFO, "aws-owned-exception",
-                                             f"anonymous reads of {entry.title} ({entry.id}) are allowed: an intended exception from the bucket catalog"))
+                self.findings.append(Finding(Severity.INFO, "aws-owned-exception", {"title": entry.title, "id": entry.id}))
         self._note_write_exceptions()
         self._note_template_exceptions()
         mentioned = any(c.key == "aws:principalisawsservice" for st in self.policy.statements for c in st.clauses)
         service_allowed = mentioned and self._solve("whether AWS service principals are admitted", [self._service_caller()], True)
         if isinstance(service_allowed, Witness):
-            self.findings.append(Finding(Severity.INFO, "service-principal-exception",
-                                         "AWS service principals (aws:PrincipalIsAWSService) are admitted: an intended exception", service_allowed))
+            self.findings.append(Finding(Severity.INFO, "service-principal-exception", {}, service_allowed))
 
     def _note_write_exceptions(self) -> None:
         """A catalog write exception is intended but costly: medium, naming the entry, with the write it allows."""
@@ -871,8 +877,7 @@ class _Analyser:
                 context = tuple((key, tuple(value) if isinstance(value, list) else value) for key, value in request.context.items())
                 witness = Witness(request.action, request.resource, context, decision.outcome)
                 self.findings.append(Finding(Severity.MEDIUM, "write-exception",
-                                             f"anyone may write ({', '.join(entry.actions)}) to {entry.title} ({entry.id}): a write "
-                                             "exception from the bucket catalog; what is written there leaves your accounts", witness))
+                                             {"actions": ", ".join(entry.actions), "title": entry.title, "id": entry.id}, witness))
 
     def _note_template_exceptions(self) -> None:
         """A service template's documented exception in use: info naming the entry and its source, with an
@@ -889,9 +894,9 @@ class _Analyser:
                     break
             if isinstance(witness, Witness):
                 self.findings.append(Finding(Severity.INFO, "template-exception",
-                                             f"anonymous {', '.join(exception.actions)} on resources of the trusted accounts are allowed: "
-                                             f"{exception.title} ({self.setting.service} template entry {exception.id}), an intended "
-                                             f"exception ({exception.source})", witness))
+                                             {"actions": ", ".join(exception.actions), "title": exception.title,
+                                              "service": self.setting.service, "id": exception.id, "source": exception.source},
+                                             witness))
 
     def _owned_sample_resource(self) -> list[Any]:
         if self.template is None or self.template.sample_write is None:

@@ -23,7 +23,7 @@ from tui.policy.identifiers import ACCOUNT_ID, BUCKET_ARN
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind, parse_operator
 from tui.policy.parsing import Parsed, parse_policy
 from tui.policy.templates import load_template
-from tui.report.messages import message
+from tui.report.messages import localised, message
 
 
 class Severity(StrEnum):
@@ -91,6 +91,10 @@ class Finding:
     def message(self) -> str:
         """The English sentence (renderers may translate the code's template instead)."""
         return message(self.code, self.params)
+
+    def localised(self) -> str:
+        """The sentence in the current language."""
+        return localised(self.code, self.params)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

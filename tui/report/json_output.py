@@ -22,5 +22,6 @@ def validation_document(items: list[Item], valid: bool, size: int, limit: int) -
 
 
 def with_waivers(finding_dicts: Iterable[dict[str, Any]], items: Iterable[Item]) -> list[dict[str, Any]]:
-    """An analyser's finding dicts (`Finding.to_dict`) with the waiver fields of the matching items."""
-    return [entry | waiver_fields(item) for entry, item in zip(finding_dicts, items, strict=True)]
+    """An analyser's finding dicts (`Finding.to_dict`) with the localised message (as `validation_document`
+    adds it) and the waiver fields of the matching items."""
+    return [entry | item.localised_fields | waiver_fields(item) for entry, item in zip(finding_dicts, items, strict=True)]

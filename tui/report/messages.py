@@ -82,6 +82,53 @@ VALIDATOR_MESSAGES: Mapping[str, str] = {
 }
 """What `validate` (and the wizard's review) says, by finding code."""
 
+ANALYSIS_MESSAGES: Mapping[str, str] = {
+    # what stands beside the proof
+    "invalid-policy": N_("{code}: {location}{detail}"),
+    "ambiguous-document": N_("AWS's reading of this policy is unknown ({doubts}); the findings below hold for one "
+                             "reading only"),
+    "unreadable": N_("the stored policy cannot be read, so nothing can be proven about it: {detail}"),
+    "no-policy-support": N_("{reason}"),
+    # what could not be proven
+    "unproven (beyond-solver)": N_("the policy holds characters beyond U+2FFFF, which the solver cannot represent: "
+                                   "nothing can be proven about it"),
+    "unproven (inconsistent-model)": N_("the request model for this endpoint is inconsistent (an endpoint id, VPC id or "
+                                        "trusted value no request can carry), so nothing can be proven"),
+    "unproven (resource-limit)": N_("the solver could not decide {question} within its resource limit"),
+    "unproven (no-replay)": N_("{question}: the request the solver found ({action} on {resource}) evaluates to "
+                               "{outcome}, so the policy's reading is not certain (an undecidable condition or policy "
+                               "variable)"),
+    # the questions
+    "wildcard-bucket (anonymous-write)": N_("lets anonymous callers write to {pattern}: anyone can create a bucket "
+                                            "matching that name, and request keys carry data out"),
+    "wildcard-bucket (anonymous-read)": N_("lets anonymous callers read {pattern}: anyone can create a bucket matching "
+                                           "that name, and request keys carry data out"),
+    "wildcard-bucket": N_("lets {who} read {pattern}: anyone can create a bucket matching that name, and request keys "
+                          "carry data out"),
+    "not-asked": N_("the policy is proven open by this request, so the other questions (lock-out, foreign resources, "
+                    "AWS-owned buckets) were not asked"),
+    "foreign-principals": N_("admits principals outside the trusted set: {who} may call {action} on {resource}"),
+    "foreign-writes": N_("lets {who} write to {pattern} ({action}): an exfiltration path"),
+    "foreign-resources": N_("lets trusted callers reach resources outside the trusted set: {action} on a resource of "
+                            "account {account}"),
+    "no-resource-perimeter": N_("identity perimeter only: trusted callers can reach any account's resources (no "
+                                "aws:ResourceAccount/ResourceOrgID condition)"),
+    "lock-out (denied)": N_("{who} would be refused {action} through this endpoint (denied by {statements})"),
+    "lock-out (not-allowed)": N_("{who} would be refused {action} through this endpoint (no statement allows it)"),
+    "aws-owned-buckets-blocked": N_("{detail}"),  # worded by tui.policy.exceptions
+    # intended exceptions in use
+    "aws-owned-exception": N_("anonymous reads of {title} ({id}) are allowed: an intended exception from the bucket "
+                              "catalog"),
+    "service-principal-exception": N_("AWS service principals (aws:PrincipalIsAWSService) are admitted: an intended "
+                                      "exception"),
+    "write-exception": N_("anyone may write ({actions}) to {title} ({id}): a write exception from the bucket catalog; "
+                          "what is written there leaves your accounts"),
+    "template-exception": N_("anonymous {actions} on resources of the trusted accounts are allowed: {title} ({service} "
+                             "template entry {id}), an intended exception ({source})"),
+}
+"""What the analyser (`check`, `audit`, the wizard's proof) says, by finding code: its own table, since a code
+such as `wildcard-bucket` means a proven request here and a grammar remark in the validator."""
+
 WAIVER_MESSAGES: Mapping[str, str] = {
     "waived": N_("waived until {expires}: {reason}"),
     "waiver-expired": N_("waiver expired on {expires}: {reason}"),

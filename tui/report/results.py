@@ -73,13 +73,8 @@ class Item:
 
     @property
     def localised_message(self) -> str:
-        """The message in the current language: a validator finding's from its code's template (the analyser's
-        findings are English sentences still)."""
-        if not hasattr(self.finding, "params"):
-            return self.message
-        from tui.report.messages import localised
-
-        return localised(self.code, self.params)
+        """The message in the current language, from its code's template in the finder's own table."""
+        return self.finding.localised()
 
     @property
     def localised_fields(self) -> dict[str, str]:

@@ -21,7 +21,7 @@ def findings_text(items: Iterable[Item]) -> Text:
     text = Text()
     for item in items:
         text.append(f"{item.severity:<8}", style=WAIVED_STYLE if item.suppressed else SEVERITY_STYLES.get(item.severity, ""))
-        text.append(visible(item.message), style=WAIVED_STYLE if item.suppressed else "")
+        text.append(visible(item.localised_message), style=WAIVED_STYLE if item.suppressed else "")
         text.append("\n")
         if item.waiver is not None:
             text.append(f"        {item.waiver.message}\n", style=WAIVED_STYLE if item.suppressed else "yellow")

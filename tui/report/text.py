@@ -23,7 +23,7 @@ def validation_lines(items: Iterable[Item]) -> Iterator[str]:
 def analysis_lines(items: Iterable[Item], *, witnesses: bool) -> Iterator[str]:
     """check and audit (one account or many): one line per finding; check adds the witness request."""
     for item in items:
-        yield f"    {item.severity.upper():<6} {item.code}: {visible(item.message)}"
+        yield f"    {item.severity.upper():<6} {item.code}: {visible(item.localised_message)}"
         witness = item.witness
         if witnesses and witness:
             yield (f"           witness: {witness.decision} {visible(witness.action)} {visible(witness.resource)} "
