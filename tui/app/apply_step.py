@@ -317,4 +317,5 @@ class ApplyScreen(StepScreen):
         done = _("Done: {summary}.").format(summary=summary)
         self.query_one("#run-status", Static).update(Text(done + hint, style="bold red" if failed else "bold"))
         self.app.notify(done, severity="error" if failed else "information")
+        self.wizard.classified_for = None  # the labels describe the policies this run replaced until discovery relabels
         self.wizard.discover_endpoints(self.wizard.connection, self.wizard.answers.region)
