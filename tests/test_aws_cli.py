@@ -164,3 +164,15 @@ def test_end_of_input_at_the_prompt_is_a_no(aws_env, policy_file, capsys, monkey
     monkeypatch.setattr("builtins.input", end_of_input)
     assert main(["apply", "--endpoint", aws_env.endpoints[("eu-west-1", "s3")], "--policy", policy_file]) == 1
     assert "nothing changed" in capsys.readouterr().err
+
+
+def test_audit_apply_and_backups_speak_japanese(aws_env, policy_file, capsys):
+    s3 = aws_env.endpoints[("eu-west-1", "s3")]
+    assert main(["apply", "--endpoint", s3, "--policy", policy_file, "--yes", "--lang", "ja"]) == 0
+    captured = capsys.readouterr()
+    assert "接続先: sandbox" in captured.err and "(バックアップ: " in captured.out
+    assert main(["audit", "--region", "eu-west-1", "--trusted-account", aws_env.account, "--lang", "ja"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("8 個のエンドポイント: ")
+    assert "信頼できる範囲の外のプリンシパルを許可します" in out and "admits principals" not in out
+    assert "フルアクセス" in out and "full access" not in out  # the open endpoints' classification

@@ -84,7 +84,7 @@ def _connect(args: argparse.Namespace, region: str | None = None):
     from tui.aws.session import AwsTarget, connect
 
     connection = connect(AwsTarget(args.profile, region or org_commands.single_region(args), args.endpoint_url))
-    print(f"connected: {visible(connection.label)}", file=sys.stderr)
+    print(_("connected: {label}").format(label=visible(connection.label)), file=sys.stderr)
     return connection
 
 
@@ -95,13 +95,13 @@ def _show_plan(plan, opinions: dict | None = None) -> None:
         e = item.endpoint
         print(visible(f"{e.id} ({e.service or e.service_name or 'unknown service'}, {e.type or '?'}, {e.region})"))
         if item.refusal:
-            print(f"  refused: {visible(item.refusal)}")
+            print("  " + _("refused: {reason}").format(reason=visible(item.refusal)))
         elif item.unchanged:
-            print("  unchanged: it already holds this policy")
+            print("  " + _("unchanged: it already holds this policy"))
         else:
             print("\n".join(f"  {visible(line)}" for line in item.diff))
         for warning in item.warnings:
-            print(f"  warning: {visible(warning)}")
+            print("  " + _("warning: {message}").format(message=visible(warning)))
         if opinions and item.endpoint.id in opinions:
             print(f"  {visible(opinions[item.endpoint.id].line())}")
 
@@ -124,15 +124,15 @@ def _carry_out(conn, plan, args, opinions: dict | None = None) -> int:
     if not args.json:
         _show_plan(plan, opinions)
     if not _confirmed(plan, args):
-        print("nothing changed", file=sys.stderr)
+        print(_("nothing changed"), file=sys.stderr)
         return 1
 
     def progress(outcome) -> None:
         if not args.json:
-            backup = f" (backup: {visible(outcome.backup_path)})" if outcome.backup_path else ""
+            backup = " " + _("(backup: {path})").format(path=visible(outcome.backup_path)) if outcome.backup_path else ""
             print(visible(f"{outcome.status:<9} {outcome.endpoint_id} {outcome.region}: {outcome.reason}") + backup, flush=True)
             for warning in outcome.warnings:
-                print(f"          warning: {visible(warning)}")
+                print("          " + _("warning: {message}").format(message=visible(warning)))
 
     outcomes, interrupted = _execute(conn, plan, args.dry_run, progress)
     if args.json:
@@ -178,15 +178,17 @@ def _execute(conn, plan, dry_run: bool, progress) -> tuple[list, bool]:
 def _finish_after_interrupt(done: threading.Event, plan, outcomes: list) -> None:
     in_flight = plan.items[len(outcomes)].endpoint.id if len(outcomes) < len(plan.items) else None
     if in_flight and not done.is_set():
-        print(visible(f"interrupted: finishing {in_flight} and reading it back (Ctrl-C again to stop waiting)"), file=sys.stderr)
+        print(visible(_("interrupted: finishing {endpoint} and reading it back (Ctrl-C again to stop waiting)").format(endpoint=in_flight)),
+              file=sys.stderr)
         try:
             _wait_for(done)
         except KeyboardInterrupt:
-            print(visible(f"{in_flight} was being written: its state is unknown: check it with `vpce-wizard audit` and `vpce-wizard backups --endpoint {in_flight}`"), file=sys.stderr)
+            print(visible(_("{endpoint} was being written: its state is unknown: check it with `vpce-wizard audit` and "
+                            "`vpce-wizard backups --endpoint {endpoint}`").format(endpoint=in_flight)), file=sys.stderr)
             return
     skipped = [item.endpoint.id for item in plan.items[len(outcomes):]]
     if skipped:
-        print(visible(f"not started: {', '.join(skipped)}"), file=sys.stderr)
+        print(visible(_("not started: {endpoints}").format(endpoints=", ".join(skipped))), file=sys.stderr)
 
 
 def _wait_for(done: threading.Event) -> None:
@@ -252,12 +254,12 @@ def run_backups(args: argparse.Namespace) -> int:
         print_json({"directory": str(backups_dir()), "backups": [b.to_dict() for b in backups], "ignored": [{"path": str(p), "reason": r} for p, r in ignored]})
         return 0
     if not backups:
-        print(f"no backups in {visible(backups_dir())}", file=sys.stderr)
+        print(_("no backups in {directory}").format(directory=visible(backups_dir())), file=sys.stderr)
     for b in backups:
-        future = "  (dated in the future: never restored as the latest)" if b.is_future else ""
+        future = "  " + _("(dated in the future: never restored as the latest)") if b.is_future else ""
         print(visible(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}") + future)
     for path, reason in ignored:
-        print(visible(f"ignored {path}: {reason}"), file=sys.stderr)
+        print(visible(_("ignored {path}: {reason}").format(path=path, reason=reason)), file=sys.stderr)
     return 0
 
 
@@ -290,7 +292,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
         def progress(region: str, count: int) -> None:
             if show_progress:
-                print(visible(f"  {region}: {count} endpoint(s)"), file=sys.stderr)
+                print(visible("  " + _("{region}: {count} endpoint(s)").format(region=region, count=count)), file=sys.stderr)
 
         results = audit(conn, regions or [conn.region], accounts, orgs, vpc_id=args.vpc_id, on_region=progress,
                         access_analyzer=args.access_analyzer, locale=_analyzer_locale())
@@ -307,13 +309,13 @@ def run_audit(args: argparse.Namespace) -> int:
         return 1 if fails(items) else 0
     for r, found in zip(results, per_endpoint, strict=True):
         e = r.endpoint
-        print(visible(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {e.classification}"))
+        print(visible(f"{e.id:<24} {e.region:<15} {e.service or e.service_name:<12} {e.type:<10} {_(str(e.classification))}"))
         for line in analysis_lines(found, witnesses=False):
             print(line)
         _show_second_opinion(r.access_analyzer)
     if args.access_analyzer:
         _show_skipped_second_opinion(conn)
-    print(f"{len(results)} endpoint(s): {severity_counts(items, SEVERITIES)}{waived_count(items)}")
+    print(_("{count} endpoint(s): {counts}").format(count=len(results), counts=severity_counts(items, SEVERITIES)) + waived_count(items))
     return 1 if fails(items) else 0
 
 
