@@ -106,19 +106,25 @@ def sample_plan(action: str):
     ], label="sandbox · eu-west-1 · 111122223333")
 
 
+def confirm_opener(action: str, verb: str, dry_run: bool):
+    """A `run_before` step that opens the confirm dialog on `sample_plan(action)`, its cursor still for the picture."""
+
+    async def open_confirm(pilot) -> None:
+        await pilot.app.push_screen(ConfirmApplyModal(sample_plan(action), verb, dry_run))
+        await pilot.pause()
+        pilot.app.screen.query_one(Input).cursor_blink = False
+
+    return open_confirm
+
+
 class TestConfirm:
     @pytest.mark.parametrize("size", SIZES)
     @pytest.mark.parametrize(("verb", "action", "dry_run"), [("Apply", "apply", False), ("Apply", "apply", True), ("Roll back", "rollback", False)],
                              ids=["apply", "dry-run", "rollback"])
     def test_confirm_snapshot(self, snap_compare, tmp_path, size, verb, action, dry_run):
         """The title wraps (dry run never cut off), the diff scrolls, the "yes" field and the buttons stay visible."""
-
-        async def open_confirm(pilot) -> None:
-            await pilot.app.push_screen(ConfirmApplyModal(sample_plan(action), verb, dry_run))
-            await pilot.pause()
-            pilot.app.screen.query_one(Input).cursor_blink = False
-
-        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=size, run_before=at_step("apply", then=open_confirm))
+        opened = confirm_opener(action, verb, dry_run)
+        assert snap_compare(offline_app(tmp_path, ready_answers()), terminal_size=size, run_before=at_step("apply", then=opened))
 
 
 class TestTraffic:

@@ -7,12 +7,11 @@ language can be switched from the command palette and is remembered.
 import json
 
 import pytest
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Label
 
-from test_app_snapshots import at_step, sample_plan
+from test_app_snapshots import at_step, confirm_opener
 from test_app_support import offline_app, ready_answers
 from tui.app.config import settings_path
-from tui.app.confirm import ConfirmApplyModal
 from tui.app.launch import wizard_language
 from tui.report.i18n import current_language
 
@@ -54,12 +53,8 @@ class TestJapaneseSteps:
     @pytest.mark.parametrize(("verb", "action", "dry_run"), [("Apply", "apply", False), ("Apply", "apply", True), ("Roll back", "rollback", False)],
                              ids=["apply", "dry-run", "rollback"])
     def test_confirm(self, snap_compare, tmp_path, size, verb, action, dry_run):
-        async def open_confirm(pilot) -> None:
-            await pilot.app.push_screen(ConfirmApplyModal(sample_plan(action), verb, dry_run))
-            await pilot.pause()
-            pilot.app.screen.query_one(Input).cursor_blink = False
-
-        assert snap_compare(japanese(tmp_path), terminal_size=size, run_before=at_step("apply", then=open_confirm))
+        opened = confirm_opener(action, verb, dry_run)
+        assert snap_compare(japanese(tmp_path), terminal_size=size, run_before=at_step("apply", then=opened))
 
 
 async def test_the_palette_switches_the_language_redraws_the_step_and_remembers_it(tmp_path):

@@ -51,6 +51,15 @@ async def confirm_opened(app, pilot) -> None:
     await pilot.pause()  # the "yes" field takes focus once the dialog is mounted
 
 
+async def approve_and_run(app, pilot) -> None:
+    """ctrl+a, the typed "yes", then wait for the run's summary: the one way a person applies to targets."""
+    await pilot.press("ctrl+a")
+    await confirm_opened(app, pilot)
+    await type_text(pilot, "yes")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in status(app))
+
+
 def org_app(aws_env, org, tmp_path):
     answers = ready_answers(accounts=(org.management, *org.members), services=("s3",), region=REGION)
     return create_app(answers, endpoint_url=aws_env.url, region=REGION, output_dir=tmp_path)
@@ -71,11 +80,7 @@ async def test_org_targets_are_planned_confirmed_applied_and_shown_per_account(a
         assert not any(same_policy(held(aws_env.url, a, REGION, e, org.management), build_policy(app.answers.checked(), "s3"))
                        for a, e in member_s3.items())
 
-        await pilot.press("ctrl+a")
-        await confirm_opened(app, pilot)
-        await type_text(pilot, "yes")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in status(app))
+        await approve_and_run(app, pilot)
         rows = table_rows(app)
         assert set(rows) == {org.management, *org.members}
         assert all(row[1] == REGION and row[2] == "applied" for row in rows.values()), rows
@@ -95,11 +100,7 @@ async def test_an_account_that_cannot_be_entered_is_reported_and_the_others_go_o
     async with app.run_test(size=SIZE) as pilot:
         await open_org_targets(app, pilot, ", ".join(org.members))
         deny_assume_role(app.connection, org.members[0])
-        await pilot.press("ctrl+a")
-        await confirm_opened(app, pilot)
-        await type_text(pilot, "yes")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "Done" in status(app))
+        await approve_and_run(app, pilot)
         rows = table_rows(app)
         assert rows[org.members[0]][2] == "unreachable" and "cannot assume" in rows[org.members[0]][4]
         assert rows[org.members[1]][2] == "applied"
