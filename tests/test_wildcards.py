@@ -39,3 +39,16 @@ def test_escaped_characters_from_policy_variables_are_literal():
     assert literal_star.matches("arn:aws:s3:::b/*")
     assert not literal_star.matches("arn:aws:s3:::b/anything")
     assert as_glob(parse_value("a${?}b?", True)).matches("a?bc")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text("aAb*?", max_size=5), min_size=1, max_size=5), st.text("aAb", max_size=6), st.booleans())
+def test_the_analysers_factored_pattern_union_is_the_same_language(patterns, text, ignore_case):
+    """The analyser shares leading text between patterns (a trie, for speed); membership must not change."""
+    import z3
+
+    from tui.policy.symbolic import in_any_glob, sval
+    from tui.policy.wildcards import glob
+
+    decided = z3.simplify(in_any_glob(sval(text), [glob(p) for p in patterns], ignore_case=ignore_case))
+    assert z3.is_true(decided) == any(wildcard_match(p, text, ignore_case=ignore_case) for p in patterns)

@@ -31,6 +31,8 @@ from tui.policy.wildcards import ANY_ONE, Glob, Segment
 
 _PER_CONTEXT: dict[str, object] = {}
 """Terms built once per z3 context (each analysis gets a fresh one, see `fresh_context`)."""
+_GLOB_LANGUAGES: dict[tuple[tuple[Glob, ...], bool], z3.ReRef] = {}
+"""`in_any_glob`'s languages, per context likewise: questions ask about the same pattern lists again."""
 
 
 def fresh_context() -> None:
@@ -39,6 +41,7 @@ def fresh_context() -> None:
     own, an analysis is the same in every process and on every machine."""
     z3.z3._main_ctx = None
     _PER_CONTEXT.clear()
+    _GLOB_LANGUAGES.clear()
 
 
 def _any_char() -> z3.ReRef:
@@ -107,8 +110,49 @@ def union_re(languages: list[z3.ReRef]) -> z3.ReRef | None:
 
 def in_any_glob(value: z3.SeqRef, patterns: Iterable[Glob], ignore_case: bool = False) -> z3.BoolRef:
     """Whether the value matches one of the wildcard patterns."""
-    language = union_re([glob_re(pattern, ignore_case) for pattern in patterns])
-    return z3.InRe(value, language) if language is not None else z3.BoolVal(False)
+    patterns = tuple(dict.fromkeys(patterns))
+    if not patterns:
+        return z3.BoolVal(False)
+    if (patterns, ignore_case) not in _GLOB_LANGUAGES:
+        _GLOB_LANGUAGES[patterns, ignore_case] = globs_re(patterns, ignore_case)
+    return z3.InRe(value, _GLOB_LANGUAGES[patterns, ignore_case])
+
+
+def globs_re(patterns: Iterable[Glob], ignore_case: bool = False) -> z3.ReRef:
+    """The union of the patterns' languages with their common leading text factored out, as a trie.
+
+    The same language as a flat `Union`, but z3 decides membership in a flat union of n literal-led
+    patterns in time that grows with about n^3 (50 catalog bucket ARNs: 260 ms to reject one concrete ARN,
+    the bulk of an audit), and in the trie at once: the first character that differs ends the search."""
+    led: list[tuple[str, z3.ReRef]] = []
+    for pattern in patterns:
+        head = pattern.segments[0]
+        if isinstance(head, str) and head:
+            rest = Glob(("", *pattern.segments[1:])) if len(pattern.segments) > 1 else None
+            led.append((head, glob_re(rest, ignore_case) if rest else z3.Re(sval(""))))
+        else:
+            led.append(("", glob_re(pattern, ignore_case)))
+    return _trie(led, ignore_case)
+
+
+def _trie(items: list[tuple[str, z3.ReRef]], ignore_case: bool) -> z3.ReRef:
+    """Items are (leading text, the language after it); those with no text left end at this node."""
+    alternatives = [rest for text, rest in items if not text]
+    groups: dict[str, list[tuple[str, z3.ReRef]]] = {}
+    for text, rest in items:
+        if text:
+            groups.setdefault(text[0], []).append((text, rest))
+    for group in groups.values():
+        shared = _common_prefix([text for text, _ in group])
+        below = _trie([(text[len(shared):], rest) for text, rest in group], ignore_case)
+        alternatives.append(z3.Concat(literal_re(shared, ignore_case), below))
+    return alternatives[0] if len(alternatives) == 1 else z3.Union(*alternatives)
+
+
+def _common_prefix(texts: list[str]) -> str:
+    first, last = min(texts), max(texts)
+    length = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), min(len(first), len(last)))
+    return first[:length]
 
 
 def literal_re(text: str, ignore_case: bool) -> z3.ReRef:
