@@ -229,3 +229,51 @@ def test_every_analysis_template_formats_in_both_languages_with_the_same_fields(
             set_language("en")
         assert japanese != english or english in ("{reason}", "{detail}", "{code}: {location}{detail}"), key
         assert all(f"<{name}>" in japanese for name in fields(english)), key
+
+
+def test_the_usage_lines_of_japanese_help_are_aligned_by_terminal_columns(capsys):
+    """argparse aligns the usage's continuation lines by the prefix's length: "使い方: " is 5 characters but
+    8 columns, so they were 3 columns short of where the first line's arguments start."""
+    usage = {}
+    for language in ("en", "ja"):
+        with pytest.raises(SystemExit):
+            main(["--lang", language, "validate", "--help"])
+        usage[language] = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    for lines in usage.values():
+        first, *rest = lines
+        arguments_start = cell_width(first[:first.index("[-h]")])
+        assert rest and all(len(line) - len(line.lstrip()) == arguments_start for line in rest), lines
+    assert [line.strip() for line in usage["ja"][1:]] == [line.strip() for line in usage["en"][1:]]
+
+
+WRAPPED = "適用には AWS が必要です。オフラインです"
+
+
+def test_the_wizard_breaks_japanese_between_characters_with_the_installed_rich_and_textual(monkeypatch):
+    """tui/app/wrapping.py patches private regexes of Rich and Textual: with the versions installed it must be
+    active (the sentence after "AWS" starts on the same line, and no line starts with "。")."""
+    import rich._wrap
+    import textual._wrap
+    from rich.console import Console
+    from rich.text import Text
+
+    from tui.app.wrapping import allow_breaks_between_wide_characters
+
+    monkeypatch.setattr(rich._wrap, "re_word", rich._wrap.re_word)  # restored after the test, whatever it held
+    monkeypatch.setattr(textual._wrap, "re_chunk", textual._wrap.re_chunk)
+    assert allow_breaks_between_wide_characters()
+    lines = [line.plain.rstrip() for line in Text(WRAPPED).wrap(Console(width=80), 15)]
+    assert lines == ["適用には AWS が", "必要です。オフ", "ラインです"]
+    assert textual._wrap.compute_wrap_offsets(WRAPPED, 15, 8) == [10, 17]
+
+
+def test_the_line_breaking_patch_fails_safe_when_rich_no_longer_has_its_regex(monkeypatch):
+    import rich._wrap
+    import textual._wrap
+
+    from tui.app.wrapping import allow_breaks_between_wide_characters
+
+    monkeypatch.delattr(rich._wrap, "re_word")
+    before = textual._wrap.re_chunk
+    assert allow_breaks_between_wide_characters() is False
+    assert textual._wrap.re_chunk is before  # nothing half-patched

@@ -5,12 +5,23 @@ Every expected failure (bad input, AWS errors) ends as one `error:` line and a n
 
 import argparse
 import sys
+from collections.abc import Iterable
 from typing import NoReturn
 
 from tui import __version__
 from tui.policy.errors import WizardError
 from tui.report.escape import visible
-from tui.report.i18n import LANGUAGES, N_, _, language_option, ngettext, resolve_language, set_language, wrap
+from tui.report.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    cell_width,
+    language_option,
+    ngettext,
+    resolve_language,
+    set_language,
+    wrap,
+)
 
 CONNECTION_OPTIONS = (
     ("--profile", "P", N_("named profile (default: AWS_PROFILE)")),
@@ -37,6 +48,14 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+
+    def _format_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                      groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None) -> str:
+        """argparse aligns the usage's continuation lines by `len(prefix)`; "使い方: " is 5 characters but 8
+        columns. It lays the usage out behind spaces as wide as the prefix, which then takes their place."""
+        prefix = _("usage: ") if prefix is None else prefix
+        stand_in = " " * cell_width(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, stand_in)[len(stand_in):]
 
 
 def add_connection_options(parser: argparse.ArgumentParser, *, subcommand: bool = False, skip: tuple[str, ...] = ()) -> None:

@@ -6,7 +6,10 @@ stay with the character before them, an opening bracket with the one after it). 
 Textual's `Content` wraps with) finds words with the module regex `rich._wrap.re_word`, Textual's own wrapper
 with `textual._wrap.re_chunk`; `allow_breaks_between_wide_characters` makes each wide character, with its
 punctuation, a word of its own. Text without wide characters is split exactly as before.
-tests/test_app_snapshots_ja.py fails if a Rich or Textual upgrade stops reading these.
+
+These are private names: pyproject.toml pins the Rich range this was checked with, and the patch fails safe (a
+Rich or Textual without them keeps its own wrapping, ragged but whole, rather than breaking the wizard's start).
+tests/test_app_snapshots_ja.py and tests/test_i18n.py fail if an upgrade stops reading them.
 """
 
 import re
@@ -22,6 +25,11 @@ RICH_WORDS = re.compile(f"\\s*{_WORD}\\s*")
 TEXTUAL_CHUNKS = re.compile(f"{_WORD}\\s*|\\s+")
 
 
-def allow_breaks_between_wide_characters() -> None:
+def allow_breaks_between_wide_characters() -> bool:
+    """Patch both wrappers; False (and nothing changed) when either no longer has the regex it reads."""
+    if not isinstance(getattr(rich._wrap, "re_word", None), re.Pattern) or not isinstance(
+            getattr(textual._wrap, "re_chunk", None), re.Pattern):
+        return False
     rich._wrap.re_word = RICH_WORDS
     textual._wrap.re_chunk = TEXTUAL_CHUNKS
+    return True
