@@ -24,6 +24,7 @@ def private_state(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the theme and language the wizard remembers
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # proven verdicts (tui/policy/verdict_cache.py)
 
 
 @pytest.fixture(autouse=True)

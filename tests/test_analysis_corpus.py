@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
+from tui.policy import verdict_cache
 from tui.policy.analysis import Analysis, Caller, Classification, Setting, Severity, Trust, analyse
 from tui.policy.answers import Answers
 from tui.policy.builder import build_policy
@@ -91,6 +92,7 @@ def test_verdict_codes_and_witness_replays(name, tmp_path, capsys):
     assert codes == set(entry["codes"]), summary
     assert set(entry.get("info", ())) <= info, summary
     assert not set(entry.get("absent", ())) & (codes | info), summary
+    assert verdict_cache.from_entry(json.loads(json.dumps(verdict_cache.to_entry(analysis)))) == analysis  # kept on disk intact
 
     proofless = [f.code for f in analysis.findings if f.witness is None and f.severity is not Severity.INFO and f.code != "unproven"]
     assert not proofless, summary

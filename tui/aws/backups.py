@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tui.policy.documents import pretty
 from tui.policy.errors import InputError, WizardError
-from tui.policy.files import _make_private_dirs, write_private
+from tui.policy.files import _make_private_dirs, why_unsafe, write_private
 from tui.policy.identifiers import known_regions
 
 BACKUP_FORMAT = 1
@@ -69,17 +69,6 @@ def locks_dir() -> Path:
     return state_dir() / "locks"
 
 
-def _unsafe(path: Path, info: os.stat_result, private_mode: int) -> str | None:
-    """Why someone else could have written this folder or file, with the fix; None when it is private."""
-    if info.st_uid != os.getuid():
-        return f"it is owned by uid {info.st_uid}, not by you: move it away (vpce-wizard makes its own)"
-    mode = stat.S_IMODE(info.st_mode)
-    if mode & 0o022:
-        who = {0o020: "group", 0o002: "others"}.get(mode & 0o022, "group and others")
-        return f"it is writable by {who} (mode {mode:o}): run `chmod {private_mode:o} {path}`"
-    return None
-
-
 def check_private_folder(folder: Path) -> None:
     """The folder (and vpce-wizard's state folder above it) must be the user's own real folder, closed to
     group and others; raises UnsafeStateError naming the fix. A missing folder is fine: it is made 0700."""
@@ -92,7 +81,7 @@ def check_private_folder(folder: Path) -> None:
             raise UnsafeStateError(f"cannot check {str(path)!r}: {exc.strerror or exc}") from None
         if not stat.S_ISDIR(info.st_mode):
             raise UnsafeStateError(f"{str(path)!r} is not a folder (a symlink or file was put there): move it away and retry")
-        problem = _unsafe(path, info, 0o700)
+        problem = why_unsafe(path, info, 0o700)
         if problem:
             raise UnsafeStateError(f"refusing to use {str(path)!r}, someone else could plant backups there: {problem}")
 
@@ -113,7 +102,7 @@ def _file_problem(path: Path) -> str | None:
         return f"it cannot be read: {exc.strerror or exc}"
     if not stat.S_ISREG(info.st_mode):
         return "it is not a regular file"
-    return _unsafe(path, info, 0o600)
+    return why_unsafe(path, info, 0o600)
 
 
 def _parse_time(value: str) -> datetime:

@@ -262,6 +262,12 @@ def analyse_stored(text: str | None, setting: Setting) -> tuple[dict[str, Any] |
 
 @lru_cache(maxsize=256)
 def _analyse_cached(text: str, setting: Setting) -> Analysis:
+    from tui.policy import verdict_cache
+
+    return verdict_cache.cached(text, setting, lambda: _prove(text, setting))
+
+
+def _prove(text: str, setting: Setting) -> Analysis:
     from tui.policy import symbolic
 
     policy = json.loads(text)

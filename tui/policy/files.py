@@ -1,6 +1,7 @@
 """Private, atomic file writes: policies, answers and backups are security material."""
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -15,8 +16,9 @@ def _make_private_dirs(directory: Path) -> None:
         folder.mkdir(mode=0o700, exist_ok=True)
 
 
-def write_private(path: str | os.PathLike[str], text: str) -> Path:
-    """Write text to path with mode 0600 via a synced temp file and a rename, so readers never see half a file."""
+def write_private(path: str | os.PathLike[str], text: str, *, durable: bool = True) -> Path:
+    """Write text to path with mode 0600 via a synced temp file and a rename, so readers never see half a file.
+    `durable=False` skips the sync, for files whose loss costs nothing (the verdict cache)."""
     target = Path(path).expanduser()
     _make_private_dirs(target.parent)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -25,7 +27,8 @@ def write_private(path: str | os.PathLike[str], text: str) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp_name, target)
     except BaseException:
         if os.path.exists(tmp_name):
@@ -33,3 +36,14 @@ def write_private(path: str | os.PathLike[str], text: str) -> Path:
         raise
     os.chmod(target, 0o600)
     return target
+
+
+def why_unsafe(path: Path, info: os.stat_result, private_mode: int) -> str | None:
+    """Why someone else could have written this folder or file, with the fix; None when it is private."""
+    if info.st_uid != os.getuid():
+        return f"it is owned by uid {info.st_uid}, not by you: move it away (vpce-wizard makes its own)"
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        who = {0o020: "group", 0o002: "others"}.get(mode & 0o022, "group and others")
+        return f"it is writable by {who} (mode {mode:o}): run `chmod {private_mode:o} {path}`"
+    return None

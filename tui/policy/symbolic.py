@@ -81,7 +81,7 @@ def _segment_re(segment: Segment, ignore_case: bool) -> z3.ReRef | None:
     if not segment:
         return None
     if not ignore_case and (isinstance(segment, str) or ANY_ONE not in segment):
-        return z3.Re(sval("".join(segment)))
+        return z3.Re(sval(segment if isinstance(segment, str) else "".join(c or "" for c in segment)))
     items = [_any_char() if c is ANY_ONE else _char_re(c, ignore_case) for c in segment]
     return items[0] if len(items) == 1 else z3.Concat(*items)
 
