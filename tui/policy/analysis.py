@@ -581,11 +581,12 @@ class _Analyser:
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         samples = [s for s in (self.template.sample_write, self.template.sample_read) if s] if self.template else []
         found_action, found_resource = model.eval(f.action, model_completion=True), model.eval(f.resource, model_completion=True)
+        question = z3.And(constraints)
         for sample in samples:
             action, resource = (symbolic.sval(text) for text in sample.for_account(self.setting.region, "999999999000"))
             for candidate in ((action, resource), (action, found_resource), (found_action, resource)):
                 pairs = [(f.action, candidate[0]), (f.resource, candidate[1])]
-                if all(z3.is_true(model.eval(z3.substitute(c, *pairs), model_completion=True)) for c in constraints):
+                if z3.is_true(model.eval(z3.substitute(question, *pairs), model_completion=True)):
                     return candidate
         return found_action, found_resource
 
