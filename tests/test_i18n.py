@@ -277,3 +277,77 @@ def test_the_line_breaking_patch_fails_safe_when_rich_no_longer_has_its_regex(mo
     before = textual._wrap.re_chunk
     assert allow_breaks_between_wide_characters() is False
     assert textual._wrap.re_chunk is before  # nothing half-patched
+
+
+ENGLISH_WORD = re.compile(r"(?<![\w\\:/.*'-])[a-z]{3,}(?![\w:/*'-])")
+"""A lowercase English word standing alone: not part of an ARN, an action, a key, a code or a quoted value."""
+
+
+def english_words(text: str) -> list[str]:
+    return [word for word in ENGLISH_WORD.findall(text) if word not in ("dnf", "yum")]
+
+
+def in_japanese(render):
+    from tui.report.i18n import set_language
+
+    set_language("ja")
+    try:
+        return render()
+    finally:
+        set_language("en")
+
+
+def test_callers_and_undecided_questions_are_worded_in_the_language_of_their_finding():
+    """`who` and the question `unproven` names were English phrases inside Japanese sentences."""
+    from tui.policy.analysis import Finding, Severity, Witness, _question, describe_caller
+
+    anonymous = Witness("s3:PutObject", "arn:aws:s3:::b/k", (("aws:PrincipalAccount", "anonymous"),), "Allow")
+    foreign = Witness("s3:PutObject", "arn:aws:s3:::b/k", (("aws:PrincipalAccount", "999999999999"),), "Allow")
+    writes = [Finding(Severity.HIGH, "foreign-writes", {"who": describe_caller(w), "pattern": "arn:aws:s3:::b/*",
+                                                        "action": "s3:PutObject"}, w) for w in (anonymous, foreign)]
+    assert [f.message for f in writes] == [
+        "lets anonymous callers write to arn:aws:s3:::b/* (s3:PutObject): an exfiltration path",
+        "lets account 999999999999 write to arn:aws:s3:::b/* (s3:PutObject): an exfiltration path"]
+    japanese = [in_japanese(f.localised) for f in writes]
+    assert japanese[0].startswith("匿名の呼び出し元 に arn:aws:s3:::b/*") and japanese[1].startswith("アカウント 999999999999 に")
+    who = describe_caller(Witness("s3:GetObject", "*", (), "Allow"))
+    undecided = Finding(Severity.HIGH, "unproven", {"variant": "resource-limit",
+                                                    "question": _question("lock-out", who=who, action="s3:GetObject")})
+    assert undecided.message == "the solver could not decide whether any caller may call s3:GetObject within its resource limit"
+    japanese_undecided = in_japanese(undecided.localised)
+    assert "任意の呼び出し元 が s3:GetObject を呼び出せるかどうか" in japanese_undecided
+    assert not english_words(japanese_undecided) and not any(english_words(text) for text in japanese)
+
+
+def test_nested_validator_findings_and_blocked_buckets_read_in_japanese_in_check(tmp_path, capsys, monkeypatch):
+    """invalid-policy carried the validator's English sentence, aws-owned-buckets-blocked an English detail and
+    ambiguous-document English doubts; in Japanese each is now worded in Japanese, and English is unchanged
+    (tests/test_report_golden.py)."""
+    golden = Path(__file__).parent / "golden" / "report"
+    lines = []
+    for name in ("broken", "ambiguous"):
+        _, out = run_cli(["check", str(golden / f"{name}-policy.json"), *CHECK_ARGS, "--lang", "ja"], capsys, monkeypatch)
+        lines += [line for line in out.splitlines() if ": " in line and "witness" not in line]
+    by_code = {}
+    for line in lines:
+        code, _, text = line.split(maxsplit=1)[1].partition(": ")
+        by_code.setdefault(code, []).append(text)
+    assert any("NotPrincipal は使えません" in text for text in by_code["invalid-policy"])
+    assert "Amazon Linux 2023 の dnf が失敗します" in by_code["aws-owned-buckets-blocked"][0]
+    assert "Amazon Linux 2023 リポジトリ (al2023)" in by_code["aws-owned-buckets-blocked"][0]  # the catalog title too
+    assert "1 つのオブジェクトに複数あります" in by_code["ambiguous-document"][0]
+    for code in ("invalid-policy", "aws-owned-buckets-blocked", "ambiguous-document"):
+        assert all(not english_words(text) for text in by_code[code]), (code, [english_words(t) for t in by_code[code]])
+
+
+def test_a_worded_parameter_is_its_english_to_json_and_copies_and_still_translates_after_a_pickle():
+    """Caches and JSON see the English they always saw; a pickled or copied phrase keeps its code."""
+    import copy
+    import pickle
+
+    from tui.report.messages import Listing, Phrase, Term
+
+    who = Listing([Phrase("caller", {"variant": "account", "account": "999999999999"}), Term("Amazon Linux 2 repositories")], "; ")
+    assert json.dumps({"who": who}) == '{"who": "account 999999999999; Amazon Linux 2 repositories"}'
+    for clone in (copy.deepcopy(who), pickle.loads(pickle.dumps(who))):
+        assert clone == who and in_japanese(clone.localised) == "アカウント 999999999999。Amazon Linux 2 リポジトリ"

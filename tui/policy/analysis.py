@@ -37,7 +37,7 @@ from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMO
 from tui.policy.services import ServiceTemplate, TemplateException, load_services
 from tui.policy.statements import ReadPolicy, read_policy
 from tui.policy.wildcards import glob, has_wildcard, wildcard_match
-from tui.report.messages import ANALYSIS_MESSAGES, localised, message
+from tui.report.messages import ANALYSIS_MESSAGES, Listing, Phrase, Term, localised, message
 
 if TYPE_CHECKING:
     import z3
@@ -233,10 +233,12 @@ def analyse_parsed(parsed: "Parsed", setting: Setting) -> Analysis:
 
     analysis = analyse(parsed.doc, setting)
     extra = [Finding(Severity.MEDIUM, "invalid-policy", {"code": f.code, "location": f"{f.path}: " if f.path else "",
-                                                        "detail": f.message})
+                                                        "detail": Phrase(f.code, f.params, "validator")})
              for f in validate(parsed.doc) if f.severity == "error"]
     if parsed.ambiguities:
-        doubts = "; ".join(f"{a.path or 'document'}: {a.message}" for a in parsed.ambiguities[:3])
+        doubts = Listing([Phrase("doubt", {"path": a.path, "detail": Phrase(a.code, a.params, "validator")}) if a.path
+                          else Phrase("doubt", {"variant": "document", "detail": Phrase(a.code, a.params, "validator")})
+                          for a in parsed.ambiguities[:3]], "; ")
         extra.insert(0, Finding(Severity.HIGH, "ambiguous-document", {"doubts": doubts}))
     if not extra:
         return analysis
@@ -519,7 +521,7 @@ class _Analyser:
 
     # --- solving -----------------------------------------------------------------------------------------
 
-    def _solve(self, question: str, constraints: list[Any], expect_allowed: bool, target: "z3.BoolRef | None" = None) -> Witness | str | None:
+    def _solve(self, question: Phrase, constraints: list[Any], expect_allowed: bool, target: "z3.BoolRef | None" = None) -> Witness | str | None:
         """A replayed witness, None when the question is proven unsatisfiable, or "unproven". `target`
         narrows "allowed" to one statement applying with no Deny (see `_solve_each`)."""
         z3 = self.z3
@@ -647,7 +649,7 @@ class _Analyser:
         """`reads_too=False` when a named resource already proved the policy open: the reads question is
         the hardest for the solver and would add nothing."""
         z3 = self.z3
-        question = "whether outsiders are admitted"
+        question = _question("outsiders-admitted")
         witness = self._solve_each(question, [self._outsider(), z3.Not(self._read_only()), z3.Not(self._documented_exception())])
         if witness is None and reads_too:  # only reads are left: those of the catalog's buckets are intended
             witness = self._outsider_reads(question)
@@ -657,7 +659,7 @@ class _Analyser:
                                          {"who": who, "action": witness.action, "resource": witness.resource}, witness))
         return witness is not None
 
-    def _solve_each(self, question: str, constraints: list[Any], statements: list[tuple[Any, Any]] | None = None) -> Witness | str | None:
+    def _solve_each(self, question: Phrase, constraints: list[Any], statements: list[tuple[Any, Any]] | None = None) -> Witness | str | None:
         """Allowed requests asked one Allow statement at a time: "this statement applies and no Deny does"
         is allowed, and a small formula is far easier for the solver than the whole policy at once."""
         z3 = self.z3
@@ -668,7 +670,7 @@ class _Analyser:
                 return witness
         return None
 
-    def _outsider_reads(self, question: str) -> Witness | str | None:
+    def _outsider_reads(self, question: Phrase) -> Witness | str | None:
         """Reads outside the intended exceptions, asked statement by statement. A resource pattern that lies
         inside an exception (the same ARN, or under an exception's `/*`) cannot give such a read, so only
         the other patterns are searched: the AWS-owned-bucket statement needs no solving at all."""
@@ -699,7 +701,7 @@ class _Analyser:
         patterns = self._named_patterns()
         found = False
         naming = [(s, f) for s, f in self.formula.allowing if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns)]
-        witness = self._solve_each("whether outsiders may write to a named resource",
+        witness = self._solve_each(_question("outsiders-write-named"),
                                    [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only()), z3.Not(self._documented_exception())],
                                    naming) if patterns else None
         if isinstance(witness, Witness):
@@ -709,7 +711,7 @@ class _Analyser:
                                          {"who": describe_caller(witness), "pattern": pattern, "action": witness.action}, witness))
         wildcard_buckets = [p for p in patterns if self._is_wildcard_bucket(p)]
         wild = [(s, f) for s, f in self.formula.allowing if s.resource and set(s.resource.patterns) & set(wildcard_buckets)]
-        witness = self._solve_each("whether outsiders may read a wildcard bucket name",
+        witness = self._solve_each(_question("outsiders-read-wildcard-bucket"),
                                    [self._outsider(), self._resource_in(wildcard_buckets)], wild) if wildcard_buckets else None
         if isinstance(witness, Witness):
             found = True
@@ -733,7 +735,7 @@ class _Analyser:
         owner = f.key("aws:resourceaccount")
         foreign_owner = z3.And(owner.present, z3.Not(owner.one_of(trust.accounts)), z3.Not(f.key("aws:resourceorgid").one_of(trust.orgs)))
         aws_owned = self._resource_in(self._aws_owned_resources())
-        witness = self._solve_each("whether trusted callers reach foreign resources",
+        witness = self._solve_each(_question("foreign-resources"),
                                    [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)])
         if not isinstance(witness, Witness):
             return False
@@ -762,7 +764,7 @@ class _Analyser:
         for action, resource in self.template.common_requests(self.setting.region, self._owner_account()):
             who, identity = self._locked_identity()
             plain = self._plain_request()
-            witness = self._solve(f"whether {who} may call {action}", [identity, plain, self.formula.action == self.symbolic.sval(action),
+            witness = self._solve(_question("lock-out", who=who, action=action), [identity, plain, self.formula.action == self.symbolic.sval(action),
                                                                       self.formula.resource == self.symbolic.sval(resource)], False)
             if isinstance(witness, Witness):
                 decision = evaluate(self.policy, witness.request())
@@ -777,7 +779,7 @@ class _Analyser:
             return caller.account
         return trust.accounts[0] if trust.accounts else "210987654321"
 
-    def _locked_identity(self) -> "z3.BoolRef":
+    def _locked_identity(self) -> tuple[Phrase, "z3.BoolRef"]:
         """The caller as IAM sees it, or some principal of a trusted account or org, acting on its own resources."""
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         caller, trust = self.setting.caller, self.setting.trust
@@ -789,7 +791,7 @@ class _Analyser:
             else:
                 in_org = [z3.And(f.key("aws:principalorgid").is_value(o), f.key("aws:resourceorgid").is_value(o)) for o in trust.orgs]
                 own = z3.And(z3.Not(account.is_value(ANONYMOUS)), z3.Or(in_org) if in_org else z3.BoolVal(False))
-            return "a trusted principal", z3.And(own, service)
+            return Phrase("caller", {"variant": "trusted"}), z3.And(own, service)
         parts = [account.is_value(caller.account), owner.is_value(caller.account), service]
         kind_key = f.keys.get("aws:principaltype")
         if kind_key is not None:
@@ -813,7 +815,7 @@ class _Analyser:
                 if is_principal_tag(name):
                     tag = name.split("/", 1)[1]
                     parts.append(f.key(name).is_value(tags[tag]) if tag in tags else z3.Not(f.key(name).present))
-        return f"your caller {caller.arn or caller.account}", z3.And(parts)
+        return Phrase("caller", {"variant": "yours", "caller": caller.arn or caller.account}), z3.And(parts)
 
     def _plain_request(self) -> "z3.BoolRef":
         """HTTPS, no optional request keys: the request an SDK sends by default."""
@@ -849,7 +851,7 @@ class _Analyser:
         if self.setting.service != "s3" or self.setting.endpoint_type not in ("", "Gateway"):
             return
         blocked = blocked_default_buckets(self.setting.region, lambda arn: self._reached_by_example(arn) or self._solve(
-            f"whether anonymous readers reach {arn}", self._anonymous_read(arn), True) is not None)
+            _question("anonymous-read", arn=arn), self._anonymous_read(arn), True) is not None)
         if blocked:
             _, closed = blocked[0]
             witness = Witness("s3:GetObject", sample_object(closed[0]), (("aws:PrincipalAccount", ANONYMOUS),), "")
@@ -866,11 +868,11 @@ class _Analyser:
             arns = [arn for arn in entry.arns(self.setting.region) if arn in named and arn.endswith("/*")]
             sample = anonymous_read(arns[0]) if arns else None
             if sample and evaluate(self.policy, sample).allowed:
-                self.findings.append(Finding(Severity.INFO, "aws-owned-exception", {"title": entry.title, "id": entry.id}))
+                self.findings.append(Finding(Severity.INFO, "aws-owned-exception", {"title": Term(entry.title), "id": entry.id}))
         self._note_write_exceptions()
         self._note_template_exceptions()
         mentioned = any(c.key == "aws:principalisawsservice" for st in self.policy.statements for c in st.clauses)
-        service_allowed = mentioned and self._solve("whether AWS service principals are admitted", [self._service_caller()], True)
+        service_allowed = mentioned and self._solve(_question("service-principals"), [self._service_caller()], True)
         if isinstance(service_allowed, Witness):
             self.findings.append(Finding(Severity.INFO, "service-principal-exception", {}, service_allowed))
 
@@ -884,7 +886,7 @@ class _Analyser:
                 context = tuple((key, tuple(value) if isinstance(value, list) else value) for key, value in request.context.items())
                 witness = Witness(request.action, request.resource, context, decision.outcome)
                 self.findings.append(Finding(Severity.MEDIUM, "write-exception",
-                                             {"actions": ", ".join(entry.actions), "title": entry.title, "id": entry.id}, witness))
+                                             {"actions": ", ".join(entry.actions), "title": Term(entry.title), "id": entry.id}, witness))
 
     def _note_template_exceptions(self) -> None:
         """A service template's documented exception in use: info naming the entry and its source, with an
@@ -896,7 +898,7 @@ class _Analyser:
                      self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
             witness = None
             for narrowed in (self._owned_sample_resource(), []):  # a plain ARN of a trusted owner reads best
-                witness = self._solve(f"whether {exception.title} is admitted", [*asked, *narrowed], True)
+                witness = self._solve(_question("template-exception", title=exception.title), [*asked, *narrowed], True)
                 if witness is not None:
                     break
             if isinstance(witness, Witness):
@@ -935,12 +937,17 @@ def _beyond_solver(policy: dict[str, Any]) -> bool:
     return any(ord(c) > MAX_CODE_POINT for c in json.dumps(policy, ensure_ascii=False) if not c.isascii())
 
 
-def describe_caller(witness: Witness) -> str:
-    context = dict(witness.context)
-    account = context.get("aws:PrincipalAccount")
+def describe_caller(witness: Witness) -> Phrase:
+    """Who sends the witness request, worded in the language of the finding it goes into."""
+    account = dict(witness.context).get("aws:PrincipalAccount")
     if account == ANONYMOUS:
-        return "anonymous callers"
-    return f"account {account}" if account else "any caller"
+        return Phrase("caller", {"variant": "anonymous"})
+    return Phrase("caller", {"variant": "account", "account": account}) if account else Phrase("caller", {"variant": "any"})
+
+
+def _question(variant: str, **params: object) -> Phrase:
+    """A question put to the solver, as `unproven` names it when the solver cannot decide it."""
+    return Phrase("question", {"variant": variant, **params})
 
 
 def _partition(region: str) -> str:

@@ -6,11 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tui.policy.catalog import CatalogEntry, load_catalog
 from tui.policy.evaluator import Request
+from tui.report.messages import Listing, Phrase, Term
 
 READ_ONLY_ACTION = re.compile(r"[a-z0-9-]+:(get|list|describe|head)[a-z0-9*?]*", re.IGNORECASE | re.ASCII)
 """Actions that read: the only ones an exception may grant to callers outside the trusted set."""
 _READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head")
-_REPOSITORY_ENTRIES = {"al2023": "dnf on Amazon Linux 2023", "al2": "yum on Amazon Linux 2", "al1": "yum on Amazon Linux 1"}
+_REPOSITORY_ENTRIES = ("al2023", "al2", "al1")
+"""Catalog entries of OS repositories: each has its own "fails" phrase (tui/report/messages.py, PHRASES)."""
 
 
 def read_only_actions() -> tuple[str, ...]:
@@ -18,12 +20,12 @@ def read_only_actions() -> tuple[str, ...]:
     return tuple(f"*:{prefix}*" for prefix in _READ_ONLY_PREFIXES)
 
 
-def bucket_entries_blocked_message(entries: Sequence[CatalogEntry]) -> str:
+def bucket_entries_blocked_message(entries: Sequence[CatalogEntry]) -> Phrase:
     """Names exactly what fails: AL2 blocked while AL2023 is allowed must not read "dnf will fail"."""
-    consequences = [f"{_REPOSITORY_ENTRIES[e.id]} fails" for e in entries if e.id in _REPOSITORY_ENTRIES]
-    lead = "; ".join(consequences) if consequences else "AWS agents fail to download what they need"
-    titles = ", ".join(f"{entry.title} ({entry.id})" for entry in entries)
-    return f"{lead}: anonymous reads of these AWS-owned buckets are denied: {titles}; add them from the bucket catalog"
+    consequences = [Phrase("fails", {"variant": e.id}) for e in entries if e.id in _REPOSITORY_ENTRIES]
+    buckets = [Phrase("catalog-entry", {"title": Term(entry.title), "id": entry.id}) for entry in entries]
+    return Phrase("buckets-blocked", {"consequences": Listing(consequences or [Phrase("fails", {"variant": "agents"})], "; "),
+                                      "buckets": Listing(buckets)})
 
 
 def sample_object(bucket_arn: str) -> str:

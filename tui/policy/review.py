@@ -16,6 +16,7 @@ from tui.policy.exceptions import anonymous_read, blocked_default_buckets, bucke
 from tui.policy.scenarios import ScenarioResult, run_scenarios, standard_scenarios
 from tui.policy.services import load_services
 from tui.policy.validator import WARNING, Finding, has_errors, validate
+from tui.report.messages import Term
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,12 @@ def _catalog_findings(answers: Answers, service: str) -> list[Finding]:
     for entry in map(load_catalog().get, answers.public_buckets):
         if not entry.verified_in(answers.region):
             findings.append(Finding(WARNING, "unverified-partition", "Statement",
-                                    {"title": entry.title, "region": answers.region}))
+                                    {"title": Term(entry.title), "region": answers.region}))
         if entry.write:
             findings.append(Finding(WARNING, "write-exception", "Statement",
-                                    {"title": entry.title, "actions": ", ".join(entry.actions)}))
+                                    {"title": Term(entry.title), "actions": ", ".join(entry.actions)}))
         if entry.third_party:
-            findings.append(Finding(WARNING, "third-party-buckets", "Statement", {"title": entry.title}))
+            findings.append(Finding(WARNING, "third-party-buckets", "Statement", {"title": Term(entry.title)}))
     return findings
 
 

@@ -6,11 +6,16 @@ and each language formats them the same way. Templates use `str.format` named fi
 `{size:,}`). A finding whose text depends on a variant (the element is missing rather than wrong) names it
 in the parameter `variant`, which selects the template `"code (variant)"`.
 
+A parameter may itself be worded from the catalogs (a `Phrase`: who the caller is, the question the solver
+could not decide, a validator finding nested in an analyser's), a word of our data files (a `Term`: a bucket
+catalog title) or a list of those (a `Listing`): each is filled in the language of the sentence it sits in, so
+no English fragment is left inside a Japanese sentence, and the English stays exactly as it was.
+
 Codes are API: JSON and SARIF outputs, waivers and CI filters name them. Rename one only with a migration.
 """
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from tui.report.i18n import N_, _
 
@@ -129,11 +134,117 @@ ANALYSIS_MESSAGES: Mapping[str, str] = {
 """What the analyser (`check`, `audit`, the wizard's proof) says, by finding code: its own table, since a code
 such as `wildcard-bucket` means a proven request here and a grammar remark in the validator."""
 
+PHRASES: Mapping[str, str] = {
+    # who a witness request comes from (`tui.policy.analysis.describe_caller`, the lock-out question)
+    "caller (anonymous)": N_("anonymous callers"),
+    "caller (account)": N_("account {account}"),
+    "caller (any)": N_("any caller"),
+    "caller (trusted)": N_("a trusted principal"),
+    "caller (yours)": N_("your caller {caller}"),
+    # the questions the solver is asked: `unproven` names the one it could not decide
+    "question (outsiders-admitted)": N_("whether outsiders are admitted"),
+    "question (outsiders-write-named)": N_("whether outsiders may write to a named resource"),
+    "question (outsiders-read-wildcard-bucket)": N_("whether outsiders may read a wildcard bucket name"),
+    "question (foreign-resources)": N_("whether trusted callers reach foreign resources"),
+    "question (lock-out)": N_("whether {who} may call {action}"),
+    "question (anonymous-read)": N_("whether anonymous readers reach {arn}"),
+    "question (service-principals)": N_("whether AWS service principals are admitted"),
+    "question (template-exception)": N_("whether {title} is admitted"),
+    # default AWS-owned buckets a policy blocks (`tui.policy.exceptions.bucket_entries_blocked_message`)
+    "buckets-blocked": N_("{consequences}: anonymous reads of these AWS-owned buckets are denied: {buckets}; add them "
+                          "from the bucket catalog"),
+    "fails (al2023)": N_("dnf on Amazon Linux 2023 fails"),
+    "fails (al2)": N_("yum on Amazon Linux 2 fails"),
+    "fails (al1)": N_("yum on Amazon Linux 1 fails"),
+    "fails (agents)": N_("AWS agents fail to download what they need"),
+    "catalog-entry": N_("{title} ({id})"),
+    # what made AWS's reading of a document unknown (`ambiguous-document`)
+    "doubt": N_("{path}: {detail}"),
+    "doubt (document)": N_("document: {detail}"),
+}
+"""Pieces of sentences (a `Phrase`'s code), worded here for the same reasons as the findings."""
+
 WAIVER_MESSAGES: Mapping[str, str] = {
     "waived": N_("waived until {expires}: {reason}"),
     "waiver-expired": N_("waiver expired on {expires}: {reason}"),
 }
 """How a waived finding is annotated in text output."""
+
+
+Table = Literal["validator", "analysis", "phrases"]
+TABLES: Mapping[Table, Mapping[str, str]] = {"validator": VALIDATOR_MESSAGES, "analysis": ANALYSIS_MESSAGES,
+                                             "phrases": PHRASES}
+
+
+class Wording(str):
+    """Text whose value is its English (so JSON, f-strings, comparisons and caches see exactly the English they
+    always saw) and that can say itself in the current language, as the sentence around it is said."""
+
+    def localised(self) -> str:
+        return str(self)
+
+
+class Phrase(Wording):
+    """A parameter worded from a table like a finding (a code, its parameters, maybe a `variant`)."""
+
+    code: str
+    params: Mapping[str, object]
+    table: Table
+
+    def __new__(cls, code: str, params: Mapping[str, object] | None = None, table: Table = "phrases") -> "Phrase":
+        params = dict(params or {})
+        self = super().__new__(cls, message(code, params, TABLES[table]))
+        self.code, self.params, self.table = code, params, table
+        return self
+
+    def localised(self) -> str:
+        return localised(self.code, self.params, TABLES[self.table])
+
+    def __reduce__(self) -> tuple[type["Phrase"], tuple[str, Mapping[str, object], Table]]:
+        """Copied and pickled as what it is made of (str's own way would pass the English as the code)."""
+        return Phrase, (self.code, self.params, self.table)
+
+
+class Term(Wording):
+    """A word of our own data files that the catalog translates (`babel.cfg`: the bucket catalog's titles)."""
+
+    def localised(self) -> str:
+        return _(str(self))
+
+
+class Listing(Wording):
+    """Parameters joined by a separator that is a message too (`"; "` is `"。"` in Japanese)."""
+
+    parts: tuple[object, ...]
+    separator: str
+
+    def __new__(cls, parts: Sequence[object], separator: str = ", ") -> "Listing":
+        self = super().__new__(cls, separator.join(str(part) for part in parts))
+        self.parts, self.separator = tuple(parts), separator
+        return self
+
+    def localised(self) -> str:
+        return _(self.separator).join(text_in_language(part) for part in self.parts)
+
+    def __reduce__(self) -> tuple[type["Listing"], tuple[tuple[object, ...], str]]:
+        return Listing, (self.parts, self.separator)
+
+
+def text_in_language(value: object) -> str:
+    """What a renderer shows for a value: a `Wording` in the current language, anything else as it is (values
+    from AWS, a file or a user are never looked up in the catalog)."""
+    return value.localised() if isinstance(value, Wording) else str(value)
+
+
+LIST_SEPARATORS = (N_(", "), N_("; "))
+
+
+def _filled(value: object, *, localise: bool) -> object:
+    """A parameter as it goes into a template: worded ones in the template's language (a plain `str` in
+    English, so `!r` shows the text, not the class), others as they are."""
+    if isinstance(value, Wording):
+        return value.localised() if localise else str(value)
+    return value
 
 
 def template(code: str, params: Mapping[str, object], catalog: Mapping[str, str] = VALIDATOR_MESSAGES) -> str:
@@ -144,12 +255,13 @@ def template(code: str, params: Mapping[str, object], catalog: Mapping[str, str]
 
 def message(code: str, params: Mapping[str, object], catalog: Mapping[str, str] = VALIDATOR_MESSAGES) -> str:
     """The English sentence for a finding."""
-    return template(code, params, catalog).format_map(params)
+    return template(code, params, catalog).format_map({key: _filled(value, localise=False) for key, value in params.items()})
 
 
 def localised(code: str, params: Mapping[str, object], catalog: Mapping[str, str] = VALIDATOR_MESSAGES) -> str:
     """The sentence for a finding in the current language (the English one when that is English)."""
-    return _(template(code, params, catalog)).format_map(params)
+    filled = {key: _filled(value, localise=True) for key, value in params.items()}
+    return _(template(code, params, catalog)).format_map(filled)
 
 
 def scenario_name(scenario: "Scenario") -> str:
