@@ -351,3 +351,23 @@ def test_a_worded_parameter_is_its_english_to_json_and_copies_and_still_translat
     assert json.dumps({"who": who}) == '{"who": "account 999999999999; Amazon Linux 2 repositories"}'
     for clone in (copy.deepcopy(who), pickle.loads(pickle.dumps(who))):  # noqa: S301 - our own bytes
         assert clone == who and in_japanese(clone.localised) == "アカウント 999999999999。Amazon Linux 2 リポジトリ"
+
+
+def test_a_verdict_read_back_from_the_disk_cache_still_speaks_japanese():
+    """The verdict cache stores findings as JSON: their phrases are stored as codes and parameters, not as the
+    English they print as, and anything else in that place is refused as an entry this tool did not write."""
+    from tui.policy.analysis import Analysis, Classification, Finding, Severity, Witness, _question, describe_caller
+    from tui.policy.verdict_cache import from_entry, to_entry
+
+    witness = Witness("s3:GetObject", "*", (("aws:PrincipalAccount", "anonymous"),), "Allow")
+    finding = Finding(Severity.HIGH, "unproven", {"variant": "resource-limit",
+                                                  "question": _question("lock-out", who=describe_caller(witness), action="s3:GetObject")})
+    entry = json.loads(json.dumps(to_entry(Analysis(Classification.UNPROVEN, (finding,)))))
+    read_back = from_entry(entry).findings[0]
+    assert read_back.message == finding.message
+    assert in_japanese(read_back.localised) == in_japanese(finding.localised) and "匿名の呼び出し元" in in_japanese(read_back.localised)
+    for planted in ({"phrase": "no-such-code", "table": "phrases", "params": {}}, {"phrase": "caller", "table": "os", "params": {}},
+                    {"listing": ["a"], "separator": "\x1b[2J"}, {"term": 1}, [1]):
+        entry["findings"][0]["params"]["question"] = planted
+        with pytest.raises((TypeError, ValueError, KeyError)):
+            from_entry(entry)

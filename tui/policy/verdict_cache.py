@@ -27,6 +27,7 @@ from typing import Any
 
 from tui.policy.analysis import Analysis, Classification, Finding, Setting, Severity, Witness
 from tui.policy.files import why_unsafe, write_private
+from tui.report.messages import params_from_json, params_to_json
 
 MAX_ENTRY_BYTES = 256 * 1024
 """A verdict is a few kilobytes; anything bigger in the folder was not written by this tool."""
@@ -81,7 +82,7 @@ def analyser_fingerprint() -> str:
 
 def to_entry(analysis: Analysis) -> dict[str, Any]:
     return {"classification": str(analysis.classification),
-            "findings": [{"severity": str(f.severity), "code": f.code, "params": dict(f.params),
+            "findings": [{"severity": str(f.severity), "code": f.code, "params": params_to_json(f.params),
                           "witness": None if f.witness is None else {
                               "action": f.witness.action, "resource": f.witness.resource, "decision": f.witness.decision,
                               "context": [[k, list(v) if isinstance(v, tuple) else v] for k, v in f.witness.context]}}
@@ -99,11 +100,9 @@ def from_entry(entry: object) -> Analysis:
 
 
 def _finding(item: dict[str, Any]) -> Finding:
-    params = item["params"]
-    if not isinstance(item["code"], str) or not isinstance(params, dict):
-        raise TypeError("code or params of the wrong type")
-    if not all(isinstance(k, str) and (v is None or isinstance(v, str | int | bool)) for k, v in params.items()):
-        raise TypeError("a parameter of the wrong type")
+    if not isinstance(item["code"], str):
+        raise TypeError("code of the wrong type")
+    params = params_from_json(item["params"])  # phrases come back as phrases, so a cached verdict still translates
     witness = item["witness"]
     return Finding(Severity(item["severity"]), item["code"], params, None if witness is None else _witness(witness))
 

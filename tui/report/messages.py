@@ -239,6 +239,54 @@ def text_in_language(value: object) -> str:
 LIST_SEPARATORS = (N_(", "), N_("; "))
 
 
+MAX_WORDING_DEPTH = 4
+"""Phrases nest (a question names a caller): deeper JSON was not written by `params_to_json`."""
+
+
+def params_to_json(params: Mapping[str, object]) -> dict[str, object]:
+    """Parameters as JSON that keeps what each `Wording` is made of (a cache stores findings this way, so a
+    verdict read back still speaks Japanese); other values as they are."""
+    return {key: _wording_to_json(value) for key, value in params.items()}
+
+
+def params_from_json(data: object, depth: int = 0) -> dict[str, object]:
+    """The parameters `params_to_json` wrote, checked as hostile input: TypeError, ValueError or KeyError (an
+    unknown code) for anything else."""
+    if not isinstance(data, dict) or depth > MAX_WORDING_DEPTH:
+        raise TypeError("parameters are not an object")
+    return {_checked_key(key): _wording_from_json(value, depth) for key, value in data.items()}
+
+
+def _wording_to_json(value: object) -> object:
+    if isinstance(value, Phrase):
+        return {"phrase": value.code, "table": value.table, "params": params_to_json(value.params)}
+    if isinstance(value, Listing):
+        return {"listing": [_wording_to_json(part) for part in value.parts], "separator": value.separator}
+    if isinstance(value, Term):
+        return {"term": str(value)}
+    return value
+
+
+def _checked_key(key: object) -> str:
+    if not isinstance(key, str):
+        raise TypeError("a parameter name is not a string")
+    return key
+
+
+def _wording_from_json(value: object, depth: int) -> object:
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if not isinstance(value, dict):
+        raise TypeError("a parameter of the wrong type")
+    if set(value) == {"term"} and isinstance(value["term"], str):
+        return Term(value["term"])
+    if set(value) == {"listing", "separator"} and isinstance(value["listing"], list) and value["separator"] in LIST_SEPARATORS:
+        return Listing([_wording_from_json(part, depth + 1) for part in value["listing"]], value["separator"])
+    if set(value) == {"phrase", "table", "params"} and isinstance(value["phrase"], str) and value["table"] in TABLES:
+        return Phrase(value["phrase"], params_from_json(value["params"], depth + 1), value["table"])
+    raise ValueError("not a parameter params_to_json writes")
+
+
 def _filled(value: object, *, localise: bool) -> object:
     """A parameter as it goes into a template: worded ones in the template's language (a plain `str` in
     English, so `!r` shows the text, not the class), others as they are."""
