@@ -4,6 +4,7 @@ Every expected failure (bad input, AWS errors) ends as one `error:` line and a n
 """
 
 import argparse
+import gc
 import sys
 from collections.abc import Iterable
 from typing import NoReturn
@@ -123,18 +124,26 @@ def speak(argv: list[str]) -> None:
 
 def run_wizard(args: argparse.Namespace) -> int:
     """Open the Textual wizard (imported only here, so headless commands stay light). A region that does not
-    exist, or a missing sandbox extra, is refused first with one line, not inside a half-drawn screen."""
-    from tui.policy.identifiers import check_region
+    exist, or a missing sandbox extra, is refused first with one line, not inside a half-drawn screen.
 
-    if args.region is not None:
-        check_region(args.region)
-    if args.sandbox:
-        from tui.aws.sandbox import check_emulator_installed
+    The garbage collector waits until the first screen is drawn (`WizardApp.on_ready` turns it back on): start-up
+    allocates a few hundred thousand long-lived objects (modules, classes, styles) and its collections, scanning
+    them again and again, cost about 40 ms of the first paint. Only the short-lived cycles of start-up wait."""
+    gc.disable()
+    try:
+        from tui.policy.identifiers import check_region
 
-        check_emulator_installed()
-    from tui.app.launch import launch
+        if args.region is not None:
+            check_region(args.region)
+        if args.sandbox:
+            from tui.aws.sandbox import check_emulator_installed
 
-    return launch(args)
+            check_emulator_installed()
+        from tui.app.launch import launch
+
+        return launch(args)
+    finally:
+        gc.enable()
 
 
 class _NotTheWizard(Exception):

@@ -8,6 +8,7 @@ imported before the first screen is drawn: workers start on `Ready`, reviews are
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -34,7 +35,7 @@ from tui.policy.identifiers import check_region
 from tui.policy.renderers import TEMPLATE_EXPORTS
 from tui.policy.services import load_services
 from tui.report.escape import visible_lines
-from tui.report.i18n import LANGUAGE_NAMES, N_, _, current_language, set_language
+from tui.report.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, N_, _, current_language, set_language
 
 if TYPE_CHECKING:
     from textual.await_complete import AwaitComplete
@@ -52,7 +53,6 @@ TEXTUAL_COMMANDS = (
     N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
     N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
 )
-allow_breaks_between_wide_characters()
 
 
 @lru_cache(maxsize=32)
@@ -104,6 +104,8 @@ class WizardApp(App[int]):
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
+        if current_language() != DEFAULT_LANGUAGE:  # Japanese on the first screen (English has no wide characters there)
+            allow_breaks_between_wide_characters()
 
     def get_default_screen(self) -> Screen:
         """The services step is the first thing drawn: no splash screen, no blank frame."""
@@ -196,6 +198,8 @@ class WizardApp(App[int]):
     def on_ready(self) -> None:
         """The first screen is on the terminal: only now load AWS libraries and start talking to AWS."""
         self.painted = True
+        gc.enable()  # paused by `tui.cli.run_wizard` until this first paint
+        allow_breaks_between_wide_characters()  # for wide characters from AWS or a file, in any language
         if hasattr(self.screen, "after_first_paint"):
             self.screen.after_first_paint()
         if self.sandbox_requested:

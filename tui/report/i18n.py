@@ -124,7 +124,13 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_width(text))
 
 
-_WRAP_PIECES = re.compile(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]")
+@cache
+def _wrap_pieces() -> re.Pattern[str]:
+    """Spaces, runs of narrow characters, single wide ones; compiled on first use (the wide ranges take a few
+    milliseconds, which the wizard's first paint does without)."""
+    return re.compile(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]")
+
+
 _NO_LINE_START = "、。，．）」』！？ー"
 """Japanese punctuation a line must not start with (kinsoku): it stays on the line before."""
 
@@ -134,7 +140,7 @@ def wrap(text: str, width: int) -> list[str]:
     allows anywhere (`textwrap` counts characters and never breaks a run of kana or kanji)."""
     lines: list[str] = []
     line = ""
-    for piece in _WRAP_PIECES.findall(" ".join(text.split())):
+    for piece in _wrap_pieces().findall(" ".join(text.split())):
         if piece.isspace():
             line += " " if line else ""
         elif cell_width(line) + cell_width(piece) <= width or not line.strip() or piece in _NO_LINE_START:
