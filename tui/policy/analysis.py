@@ -356,6 +356,10 @@ class _Analyser:
         self.base = self._base()
         if self._check(self.base)[0] != self.z3.sat:  # an empty request space would make every question "safe"
             self._unproven({"variant": "inconsistent-model"})
+        for name, key in self.formula.keys.items():  # too many clauses on a multivalued key: not every request is modelled
+            if key.truncated:
+                self._unproven({"variant": "resource-limit",
+                                "question": _question("many-values", count=symbolic.MAX_VALUES, key=canonical_key(name))})
 
     # --- set-up ------------------------------------------------------------------------------------------
 
@@ -379,7 +383,7 @@ class _Analyser:
                 literals.setdefault(key, set()).add(value)
         mentioned = {clause.key for s in self.policy.statements for clause in s.clauses}
         linked = set()
-        if "aws:principalarn" in mentioned or any(s.principal and s.principal.arns for s in self.policy.statements):
+        if "aws:principalarn" in mentioned or any(s.principal and (s.principal.arns or s.principal.sessions) for s in self.policy.statements):
             linked |= {"aws:principalaccount", "aws:principalarn"}
         if "aws:principalorgpaths" in mentioned:
             linked |= {"aws:principalorgid", "aws:principalorgpaths"}
@@ -418,6 +422,9 @@ class _Analyser:
         service = self._service_caller()
         constraints.append(z3.Implies(z3.Not(anonymous), f.key("aws:principalisawsservice").present))
         constraints.append(z3.Implies(z3.And(z3.Not(anonymous), z3.Not(service)), f.key("aws:principalarn").present))
+        if "aws:principalservicename" in f.keys:  # "present in the request when the call is made by an AWS service
+            # principal" (IAM user guide, global condition keys, aws:PrincipalServiceName)
+            constraints.append(z3.Implies(f.key("aws:principalservicename").present, service))
         if "aws:principaltype" in f.keys:
             kind = f.key("aws:principaltype")
             constraints.append(z3.If(anonymous, kind.is_value("Anonymous"), z3.And(kind.present, z3.Not(kind.is_value("Anonymous")))))
@@ -871,7 +878,8 @@ class _Analyser:
                 self.findings.append(Finding(Severity.INFO, "aws-owned-exception", {"title": Term(entry.title), "id": entry.id}))
         self._note_write_exceptions()
         self._note_template_exceptions()
-        mentioned = any(c.key == "aws:principalisawsservice" for st in self.policy.statements for c in st.clauses)
+        mentioned = any(c.key in ("aws:principalisawsservice", "aws:principalservicename") for st in self.policy.statements for c in st.clauses) \
+            or any(st.principal and st.principal.services for st in self.policy.statements)
         service_allowed = mentioned and self._solve(_question("service-principals"), [self._service_caller()], True)
         if isinstance(service_allowed, Witness):
             self.findings.append(Finding(Severity.INFO, "service-principal-exception", {}, service_allowed))

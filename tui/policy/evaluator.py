@@ -15,7 +15,9 @@ Choices where IAM says nothing, or the policy is one AWS would refuse (the valid
 - A statement without Action/NotAction, Resource/NotResource or Principal/NotPrincipal matches nothing.
 - Account principals match every principal of the account (the interface-endpoint reading); on gateway
   endpoints AWS admits only the root user (reference §1.2), so generated policies use `"*"` plus conditions.
-- Federated and CanonicalUser principals never match: no context key names them.
+- A Federated principal matches anonymous requests: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are
+  not signed with AWS credentials. CanonicalUser principals never match: no context key names them.
+- An assumed-role session principal matches that role (any path) with that session name in aws:userid.
 - Policy variables (`${aws:PrincipalAccount}`, `${*}`...) are expanded in Resource and condition values
   under Version 2012-10-17, and stay plain text in older policies.
 """
@@ -30,7 +32,8 @@ from typing import Any
 from typing import Literal as TypingLiteral
 
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
-from tui.policy.statements import Clause, Effect, Principal, ReadPolicy, Statement, read_policy, scalar_text
+from tui.policy.requestmodel import ANONYMOUS
+from tui.policy.statements import Clause, Effect, Principal, ReadPolicy, Session, Statement, read_policy, scalar_text
 from tui.policy.variables import Literal, Part, as_glob, as_text, resolve
 from tui.policy.wildcards import Glob, glob, wildcard_match
 
@@ -133,7 +136,26 @@ def _names_caller(principal: Principal, context: Context) -> bool:
         any(account in accounts for account in principal.accounts)
         or any(arn in arns for arn in principal.arns)
         or any(service in services for service in principal.services)
+        or any(_is_session(session, context) for session in principal.sessions)
+        or (principal.federated and ANONYMOUS in accounts)
     )
+
+
+def _is_session(session: Session, context: Context) -> bool:
+    """The request's role (any path) and session name are the ones the session ARN names."""
+    role, userid = session_globs(session)
+    return (
+        session.account in context.get("aws:principalaccount", ())
+        and any(pattern.matches(arn) for pattern in role for arn in context.get("aws:principalarn", ()))
+        and any(userid.matches(value) for value in context.get("aws:userid", ()))
+    )
+
+
+def session_globs(session: Session) -> tuple[tuple[Glob, Glob], Glob]:
+    """The role's ARNs (`arn:P:iam::A:role/ROLE`, `arn:P:iam::A:role/<path>/ROLE`) and the userid
+    (`<role id>:SESSION`), every character of the names literal (segments of a Glob hold no wildcards)."""
+    head = f"arn:{session.partition}:iam::{session.account}:role/"
+    return (Glob((head + session.role,)), Glob((head, f"/{session.role}"))), Glob(("", f":{session.name}"))
 
 
 # --- conditions ------------------------------------------------------------------------------------------

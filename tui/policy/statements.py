@@ -18,6 +18,7 @@ from tui.policy.variables import VARIABLES_VERSION, Part, has_variables, parse_v
 
 _ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
 _ROOT_ARN = re.compile(r"arn:[a-z-]+:iam::([0-9]{12}):root", re.ASCII)
+_SESSION_ARN = re.compile(r"arn:([a-z-]+):sts::([0-9]{12}):assumed-role/([^/]+)/(.+)", re.ASCII)
 
 
 class Effect(StrEnum):
@@ -40,13 +41,30 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class Session:
+    """An assumed-role session principal, `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION`: it names that
+    one session of the role (IAM user guide, "AWS JSON policy elements: Principal", role sessions). The request
+    carries the role's ARN (with its path) in aws:PrincipalArn and `ROLE-ID:SESSION` in aws:userid."""
+
+    partition: str
+    account: str
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Principal:
-    """Whom a Principal element names. Federated and CanonicalUser entries name nobody a request can carry."""
+    """Whom a Principal element names. `federated`: a Federated entry, which names the web-identity and SAML
+    callers of sts:AssumeRoleWithWebIdentity / AssumeRoleWithSAML; those requests are not signed with AWS
+    credentials, so they reach the endpoint as anonymous requests. CanonicalUser entries name nobody a request
+    can carry."""
 
     everyone: bool = False
     accounts: tuple[str, ...] = ()
     arns: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    federated: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,20 +170,26 @@ def _principal(raw: object) -> Principal | None:
         return Principal(everyone=True)
     if not isinstance(raw, dict):
         return None
-    accounts, arns, services = [], [], []
+    accounts, arns, services, sessions = [], [], [], []
+    federated = False
     for kind, entries in raw.items():
         for entry in strings_of(entries) or ():
             if kind == "AWS":
                 if entry == "*":
                     return Principal(everyone=True)
                 root = _ROOT_ARN.fullmatch(entry)
+                session = _SESSION_ARN.fullmatch(entry)
                 if root or _ACCOUNT_ID.fullmatch(entry):
                     accounts.append(root.group(1) if root else entry)
+                elif session:
+                    sessions.append(Session(*session.groups()))
                 else:
                     arns.append(entry)
             elif kind == "Service":
                 services.append(entry)
-    return Principal(False, tuple(accounts), tuple(arns), tuple(services))
+            elif kind == "Federated":
+                federated = True
+    return Principal(False, tuple(accounts), tuple(arns), tuple(services), tuple(sessions), federated)
 
 
 UNREADABLE = "(unreadable)"

@@ -22,10 +22,10 @@ from fractions import Fraction
 
 import z3
 
-from tui.policy.evaluator import network, number_of, timestamp
+from tui.policy.evaluator import network, number_of, session_globs, timestamp
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
-from tui.policy.requestmodel import FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
-from tui.policy.statements import Clause, Effect, ReadPolicy, Statement
+from tui.policy.requestmodel import ANONYMOUS, FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
+from tui.policy.statements import Clause, Effect, ReadPolicy, Session, Statement
 from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
 from tui.policy.wildcards import ANY_ONE, Glob, Segment
 
@@ -198,6 +198,14 @@ class KeyUse:
     literals: set[str] = field(default_factory=set)
 
 
+MAX_VALUES = 16
+"""Value slots of a multivalued key. A request that meets some clauses and fails others needs at most one
+value per clause that mentions the key (a ForAnyValue clause that holds, a ForAllValues clause that fails,
+each needs one value; the rest only constrain every value), so one slot per clause loses no request. A key
+in more clauses than this is not modelled in full, and the analysis says "unproven" rather than guess.
+"""
+
+
 class Key:
     """One condition key of the symbolic request: `present`, and up to `slots` values (1 if single-valued).
 
@@ -211,7 +219,9 @@ class Key:
         self.literals = sorted(use.literals)
         self.index_of = {text: i for i, text in enumerate(self.literals)}
         self.other = len(self.literals)
-        slots = max(1, min(4, use.clauses)) if multivalued else 1
+        slots = max(1, min(MAX_VALUES, use.clauses)) if multivalued else 1
+        self.truncated = multivalued and use.clauses > MAX_VALUES
+        """Whether a request could need more values than the slots hold (the analysis is then unproven)."""
         self.multivalued = multivalued
         label = name.encode("ascii", "backslashreplace").decode()  # z3 names must be encodable text
         self.present = z3.Bool(f"present[{label}]")
@@ -405,6 +415,12 @@ def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]]) -> dict[s
             use("aws:principalarn").literals.update(statement.principal.arns)
             if statement.principal.services:
                 use("aws:principalservicename").literals.update(statement.principal.services)
+            if statement.principal.federated:
+                use("aws:principalaccount").literals.add(ANONYMOUS)
+            for session in statement.principal.sessions:
+                use("aws:principalaccount").literals.add(session.account)
+                use("aws:principalarn").exact_only = False
+                use("aws:userid").exact_only = False
         if statement.resource is not None:
             for parts in statement.resource_parts:
                 for part in parts:
@@ -528,9 +544,18 @@ class PolicyFormula:
                 [self.keys["aws:principalaccount"].is_value(a) for a in principal.accounts]
                 + [self.keys["aws:principalarn"].is_value(a) for a in principal.arns]
                 + [self.keys["aws:principalservicename"].is_value(s) for s in principal.services]
+                + [self._session(session) for session in principal.sessions]
+                + ([self.keys["aws:principalaccount"].is_value(ANONYMOUS)] if principal.federated else [])
                 + [z3.BoolVal(False)]
             )
         return z3.Not(names) if statement.principal_negated else names
+
+    def _session(self, session: Session) -> z3.BoolRef:
+        """The evaluator's `_is_session`: the session's account, its role under any path, its session name."""
+        roles, userid = session_globs(session)
+        arn, user = self.keys["aws:principalarn"], self.keys["aws:userid"]
+        return z3.And(self.keys["aws:principalaccount"].is_value(session.account),
+                      arn.present, in_any_glob(arn.strings[0], roles), user.present, in_any_glob(user.strings[0], [userid]))
 
     # --- conditions --------------------------------------------------------------------------------------
 

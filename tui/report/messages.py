@@ -150,6 +150,7 @@ PHRASES: Mapping[str, str] = {
     "question (anonymous-read)": N_("whether anonymous readers reach {arn}"),
     "question (service-principals)": N_("whether AWS service principals are admitted"),
     "question (template-exception)": N_("whether {title} is admitted"),
+    "question (many-values)": N_("requests carrying more than {count} values of {key}"),
     # default AWS-owned buckets a policy blocks (`tui.policy.exceptions.bucket_entries_blocked_message`)
     "buckets-blocked": N_("{consequences}: anonymous reads of these AWS-owned buckets are denied: {buckets}; add them "
                           "from the bucket catalog"),
