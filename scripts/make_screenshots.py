@@ -136,7 +136,7 @@ def main() -> None:
     shutil.rmtree(SCRATCH, ignore_errors=True)
     SCRATCH.mkdir(parents=True)
     os.environ["XDG_STATE_HOME"] = str(SCRATCH / "state")
-    tui.aws.sandbox.start_sandbox = functools.partial(tui.aws.sandbox.start_sandbox, random_seed=RANDOM_SEED)
+    tui.aws.sandbox.spawn_sandbox = functools.partial(tui.aws.sandbox.spawn_sandbox, random_seed=RANDOM_SEED)
     try:
         for language in ("en", "ja"):
             asyncio.run(offline_steps(str(SCRATCH), language))

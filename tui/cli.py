@@ -136,14 +136,17 @@ def run_wizard(args: argparse.Namespace) -> int:
         if args.region is not None:
             check_region(args.region)
         if args.sandbox:
-            from tui.aws.sandbox import check_emulator_installed
+            from tui.aws.sandbox import check_emulator_installed, spawn_sandbox
 
             check_emulator_installed()
+            args.emulator = spawn_sandbox()  # at once: it starts on another core while the wizard draws
         from tui.app.launch import launch
 
         return launch(args)
     finally:
         gc.enable()
+        if getattr(args, "emulator", None) is not None:  # stopped already when the wizard ran; not if it failed first
+            args.emulator.stop()
 
 
 class _NotTheWizard(Exception):

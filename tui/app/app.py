@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from textual.widget import AwaitMount
 
     from tui.aws.discovery import Endpoint
-    from tui.aws.sandbox import Sandbox
+    from tui.aws.sandbox import EmulatorProcess, Sandbox
     from tui.aws.session import AwsTarget, Connection
     from tui.policy.review import ServiceReview
 
@@ -83,12 +83,15 @@ class WizardApp(App[int]):
     current_service = var("")
     """The service the review step shows; copy and save act on it."""
 
-    def __init__(self, answers: Answers, target: dict | None, sandbox: bool, output_dir: Path, chosen: bool, region_chosen: bool) -> None:
+    def __init__(self, answers: Answers, target: dict | None, sandbox: bool, output_dir: Path, chosen: bool, region_chosen: bool,
+                 emulator: EmulatorProcess | None = None) -> None:
         super().__init__()
         self.set_reactive(WizardApp.answers, answers)
         self.target = target
         self.sandbox_requested = sandbox
         self.sandbox: Sandbox | None = None
+        self.emulator = emulator
+        """The sandbox's process while it starts (`tui.cli.run_wizard` starts it with the wizard), then None."""
         self.output_dir = output_dir
         self.services_chosen = chosen
         """True once the user (or an answers file) chose services, so discovery no longer pre-selects them."""
@@ -212,6 +215,8 @@ class WizardApp(App[int]):
     def on_unmount(self) -> None:
         if self.sandbox is not None:
             self.sandbox.stop()
+        if self.emulator is not None:  # quit while it was starting: its worker stops waiting
+            self.emulator.stop()
 
     # -- AWS (thread workers report through typed messages) ----------------------------------------------
 
@@ -225,15 +230,18 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="connect")
     def start_sandbox(self) -> None:
-        """Start the seeded local emulator and connect to it, so apply can be tried without an AWS account."""
-        from tui.aws.sandbox import start_sandbox
+        """Start the seeded local emulator (or wait for the one started at launch) and connect to it, so apply can
+        be tried without an AWS account."""
+        from tui.aws.sandbox import spawn_sandbox
 
         self.post_message(StatusChanged(N_("starting the sandbox (a local AWS emulator)…")))
+        self.emulator = self.emulator or spawn_sandbox()
         try:
-            sandbox = start_sandbox()
+            sandbox = self.emulator.sandbox()
         except Exception as exc:  # noqa: BLE001 - the emulator is optional: report and stay offline
             self.post_message(WentOffline(_("the sandbox did not start: {reason}").format(reason=exc)))
             return
+        self.emulator = None  # the sandbox owns it now
         self.post_message(SandboxStarted(sandbox))
         keep = self.region_chosen or not self.sandbox_requested  # started from a session: keep its region if it can
         region = self.answers.region if keep and self.answers.region in sandbox.regions else None
@@ -498,9 +506,11 @@ def create_app(
     offline: bool = False,
     output_dir: Path | None = None,
     language: str | None = None,
+    emulator: EmulatorProcess | None = None,
 ) -> WizardApp:
     """The one way to build the wizard, shared by `launch` and the tests; `offline` skips connecting; `language`
-    (en, ja) is spoken from now on (None keeps the language already chosen: see `launch`).
+    (en, ja) is spoken from now on (None keeps the language already chosen: see `launch`); `emulator` is the
+    sandbox's process when it was started already.
 
     Raises InputError for a region that does not exist, before any screen opens.
     """
@@ -513,4 +523,4 @@ def create_app(
         answers = replace(answers, region=check_region(region))
     check_region(answers.region)
     target = None if offline or sandbox else {"profile": profile, "region": region, "endpoint_url": endpoint_url}
-    return WizardApp(answers, target, sandbox, output_dir or Path.cwd(), chosen, region_chosen=chosen or bool(region))
+    return WizardApp(answers, target, sandbox, output_dir or Path.cwd(), chosen, region_chosen=chosen or bool(region), emulator=emulator)

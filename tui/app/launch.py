@@ -20,6 +20,6 @@ def launch(args: argparse.Namespace) -> int:
     """Run the wizard until the user quits; a bad --answers file fails before the screen opens."""
     answers = load_answers(args.answers) if args.answers else None
     app = create_app(answers, profile=args.profile, region=args.region, endpoint_url=args.endpoint_url, sandbox=args.sandbox,
-                     language=wizard_language(getattr(args, "lang", None)))
+                     language=wizard_language(getattr(args, "lang", None)), emulator=getattr(args, "emulator", None))
     app.run()
     return app.return_code or 0

@@ -2,9 +2,13 @@
 tried on a fresh machine without an AWS account. moto accepts invalid documents and ignores DryRun and
 ResetPolicy; the tool's own checks guard, and the connection label says "sandbox"."""
 
+import contextlib
+import json
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +29,6 @@ README_ENDPOINT_VARIABLE = "VPCE_S3"
 """The shell variable holding the first region's S3 gateway endpoint id, as the README's examples use it."""
 
 
-def _ec2(endpoint_url: str, region: str):
-    from tui.aws.session import connect
-
-    return connect(AwsTarget(region=region, endpoint_url=endpoint_url, sandbox=True)).client("ec2")
-
-
 def perimeter_policy(account: str, region: str) -> dict:
     """The demo perimeter, built by the project's own builder: the account, plus the default AWS-owned buckets."""
     from tui.policy.answers import Answers
@@ -43,11 +41,13 @@ def perimeter_policy(account: str, region: str) -> dict:
 
 def seed(endpoint_url: str, account: str, regions=SANDBOX_REGIONS) -> dict[tuple[str, str], str]:
     """Create a VPC per region with gateway and interface endpoints; returns {(region, service): endpoint id}."""
+    from tui.aws.session import connect
     from tui.policy.documents import minify
 
+    conn = connect(AwsTarget(region=regions[0], endpoint_url=endpoint_url, sandbox=True))
     created = {}
     for region in regions:
-        ec2 = _ec2(endpoint_url, region)
+        ec2 = conn.client("ec2", region)
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "vpce-wizard-demo"}])
         route_table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
@@ -101,6 +101,55 @@ class Sandbox:
         self.server.stop()
 
 
+class EmulatorProcess:
+    """The sandbox started in a process of its own (`spawn_sandbox`): moto's imports, its EC2 catalogue and the
+    seeding take seconds of CPU, which then run on another core beside the wizard's first paint instead of
+    inside the wizard's process. The emulator reads its stdin until it closes, so it never outlives the wizard."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+
+    def sandbox(self, timeout: float = START_TIMEOUT_SECONDS) -> Sandbox:
+        """Wait for the running, seeded sandbox; AwsError (and the emulator stopped) when it fails, says something
+        unexpected or takes longer than `timeout`."""
+        stdout = self.process.stdout
+        assert stdout is not None  # noqa: S101 - spawned with a pipe
+        deadline = threading.Timer(timeout, self.process.kill)
+        deadline.start()
+        try:
+            line = stdout.readline(64 * 1024)
+        finally:
+            deadline.cancel()
+        try:
+            return self._announced(line)
+        except AwsError:
+            self.stop()
+            raise
+        except (ValueError, KeyError, TypeError):
+            self.stop()
+            if not line:  # it exited, or was killed at the deadline
+                raise AwsError(f"the sandbox did not start within {timeout:.0f} s") from None
+            raise AwsError("the sandbox's emulator gave an unexpected answer") from None
+
+    def _announced(self, line: str) -> Sandbox:
+        started = json.loads(line)
+        if "error" in started:
+            raise AwsError(str(started["error"]))
+        endpoints = {(str(region), str(service)): str(endpoint_id) for region, service, endpoint_id in started["endpoints"]}
+        return Sandbox(self, str(started["url"]), str(started["account"]), tuple(map(str, started["regions"])), endpoints)
+
+    def stop(self) -> None:
+        """Close the emulator's stdin (it stops its server and exits), killing it if it does not within 5 s."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class SandboxUnavailable(InputError):
     """moto is an optional extra: the default install stays small, and the message says how to add it."""
 
@@ -133,6 +182,55 @@ def emulator_class():
     except ImportError as exc:
         raise _unavailable(exc.name) from None
     return ThreadedMotoServer
+
+
+def spawn_sandbox(random_seed: int | None = None) -> EmulatorProcess:
+    """Start the sandbox in its own process and return at once (`EmulatorProcess.sandbox` waits for it)."""
+    code = "import sys; from tui.aws.sandbox import serve_for_parent; serve_for_parent(int(sys.argv[1]) if sys.argv[1:] else None)"
+    arguments = [] if random_seed is None else [str(int(random_seed))]
+    process = subprocess.Popen([sys.executable, "-c", code, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603 - our own interpreter and code
+                               stderr=subprocess.DEVNULL, text=True)
+    return EmulatorProcess(process)
+
+
+def _share_botocore_models() -> None:
+    """moto makes a new boto3 Session for each region list it needs (EC2's zones, every backend's regions), and
+    each new session parses botocore's 1.2 MB endpoints.json and EC2's model again: about 0.6 s of the
+    emulator's start. In the emulator's own process every session shares one loader, so each is parsed once."""
+    import botocore.session
+
+    from tui.aws.session import shared_loader
+
+    botocore.session.create_loader = lambda *_args, **_kwargs: shared_loader()
+
+
+def serve_for_parent(random_seed: int | None = None) -> None:
+    """The emulator process (see `spawn_sandbox`): start and seed the sandbox, write it to stdout as one JSON
+    line, then serve (building the EC2 endpoint-services catalogue discovery reads at once) until stdin closes."""
+    announce, sys.stdout = sys.stdout, sys.stderr  # nothing moto might print can be taken for the JSON line
+    _share_botocore_models()
+    try:
+        sandbox = start_sandbox(random_seed=random_seed)
+    except Exception as exc:  # noqa: BLE001 - reported to the wizard, which shows it and stays offline
+        print(json.dumps({"error": str(exc) or type(exc).__name__}), file=announce, flush=True)
+        return
+    try:
+        endpoints = [[region, service, endpoint_id] for (region, service), endpoint_id in sandbox.endpoints.items()]
+        print(json.dumps({"url": sandbox.endpoint_url, "account": sandbox.account_id, "regions": list(sandbox.regions),
+                          "endpoints": endpoints}), file=announce, flush=True)
+        threading.Thread(target=_build_service_catalogue, args=(sandbox,), name="vpce-wizard-sandbox-catalogue", daemon=True).start()
+        sys.stdin.read()
+    finally:
+        sandbox.stop()
+
+
+def _build_service_catalogue(sandbox: Sandbox) -> None:
+    """moto builds DescribeVpcEndpointServices' answer on first call (half a second: it imports dozens of its
+    services); build it now, while the wizard connects and lists the endpoints, rather than when it asks."""
+    from tui.aws.session import connect
+
+    with contextlib.suppress(Exception):  # only a head start: discovery asks for it again and reports any error
+        connect(sandbox.target()).client("ec2").describe_vpc_endpoint_services(MaxResults=5)
 
 
 def check_port_free(port: int) -> None:

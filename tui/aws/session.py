@@ -81,7 +81,7 @@ class Connection:
 
 
 @cache
-def _shared_loader():
+def shared_loader():
     """botocore's model loader caches the parsed service JSON; sharing it makes reconnecting (another
     profile or region in the wizard, every test) cost milliseconds instead of half a second."""
     from botocore.loaders import create_loader
@@ -93,7 +93,7 @@ def _botocore_session():
     import botocore.session
 
     session = botocore.session.get_session()
-    session.register_component("data_loader", _shared_loader())
+    session.register_component("data_loader", shared_loader())
     return session
 
 
