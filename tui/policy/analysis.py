@@ -451,8 +451,17 @@ class _Analyser:
         visible = _visible_char(z3)
         if self.setting.service == "s3":
             bucket = z3.Concat(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"))))
-            resource = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
-                                 z3.Option(z3.Concat(z3.Re("/"), z3.Star(visible))))
+            bucket_arn = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
+                                   z3.Option(z3.Concat(z3.Re("/"), z3.Star(visible))))
+            # access points (regional, and multi-Region with an empty region): endpoint policies name them as
+            # arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY (S3 user guide, "Configuring IAM policies for
+            # using access points", VPC endpoint policies); requests for `*` (s3:ListAllMyBuckets) too
+            digits = z3.Loop(z3.Range("0", "9"), 12, 12)
+            region = z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-")))
+            access_point = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:", False), region, z3.Re(":"), digits,
+                                     symbolic.literal_re(":accesspoint/", False), bucket,
+                                     z3.Option(z3.Concat(symbolic.literal_re("/object/", False), z3.Star(visible))))
+            resource = z3.Union(bucket_arn, access_point, z3.Re("*"))
         else:  # service:region:account:resource, the shape `simulate --cases` accepts (tui/commands/policy.py)
             lower = z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))
             colon = z3.Re(":")
@@ -857,8 +866,21 @@ class _Analyser:
         """S3 gateway endpoints carry the OS repositories and agent downloads, which are fetched anonymously."""
         if self.setting.service != "s3" or self.setting.endpoint_type not in ("", "Gateway"):
             return
-        blocked = blocked_default_buckets(self.setting.region, lambda arn: self._reached_by_example(arn) or self._solve(
-            _question("anonymous-read", arn=arn), self._anonymous_read(arn), True) is not None)
+        undecided: list[str] = []
+
+        def reached(arn: str) -> bool:
+            """Once one bucket is undecided, the others are not asked: they are the same question about a
+            similar name, and each would spend the whole resource limit again (a stored `arn:aws:s3::*:x/*`
+            made it 9 limits, about 40 s); one `unproven` already blocks, and an undecided bucket is not
+            called blocked."""
+            if undecided:
+                return True
+            answer = self._reached_by_example(arn) or self._solve(_question("anonymous-read", arn=arn), self._anonymous_read(arn), True)
+            if answer == "unproven":
+                undecided.append(arn)
+            return answer is not None
+
+        blocked = blocked_default_buckets(self.setting.region, reached)
         if blocked:
             _, closed = blocked[0]
             witness = Witness("s3:GetObject", sample_object(closed[0]), (("aws:PrincipalAccount", ANONYMOUS),), "")
