@@ -371,3 +371,63 @@ def test_a_verdict_read_back_from_the_disk_cache_still_speaks_japanese():
         entry["findings"][0]["params"]["question"] = planted
         with pytest.raises((TypeError, ValueError, KeyError)):
             from_entry(entry)
+
+
+def test_every_outcome_reason_code_has_its_words_and_every_template_a_code():
+    from tui.aws.apply import Reason
+    from tui.report.messages import OUTCOME_MESSAGES
+
+    assert {key.partition(" (")[0] for key in OUTCOME_MESSAGES} == {str(reason) for reason in Reason}
+
+
+def test_apply_speaks_japanese_in_the_plan_the_outcomes_and_the_diff_and_json_keeps_english(aws_env, capsys, monkeypatch, tmp_path):
+    """Reasons, refusals and warnings are codes with parameters: said in Japanese in text, in English in JSON
+    (tests/test_report_golden.py holds the English text and JSON byte for byte)."""
+    from tui.aws.sandbox import perimeter_policy
+    from tui.policy.documents import pretty
+
+    policy = tmp_path / "s3.json"
+    policy.write_text(pretty(perimeter_policy(aws_env.account, "eu-west-1")))
+    s3 = aws_env.endpoints[("eu-west-1", "s3")]
+    argv = ["apply", "--policy", str(policy), "--dry-run", f"--endpoint={s3}", "--endpoint=vpce-0123456789abcdef0"]
+    code, out = run_cli([*argv, "--lang", "ja"], capsys, monkeypatch)
+    assert code == 1
+    lines = out.splitlines()
+    assert "  --- 現在" in lines and "  +++ 新規" in lines
+    assert "  拒否: vpce-0123456789abcdef0: eu-west-1 に見つかりません: エンドポイント ID と --region を確かめてください" in lines
+    outcome = next(line for line in lines if line.startswith("ドライラン"))
+    assert outcome == f"ドライラン {s3} eu-west-1: 新しいポリシーを書き込みます。権限の確認に合格しました"
+    refused = next(line for line in lines if line.startswith("拒否 "))
+    assert cell_width(refused[:refused.index("vpce-")]) == 10  # the status column is 9 terminal columns wide, then a space
+    assert any(line.startswith("          警告: API が DryRun を無視しました") for line in lines)
+    words_outside_the_diff = [line for line in lines if not line.startswith(("  +", "  -", "   ", "  @@"))]
+    assert not any(english_words(line) for line in words_outside_the_diff), [english_words(line) for line in words_outside_the_diff]
+    _, english = run_cli([*argv, "--json", "--lang", "en"], capsys, monkeypatch)
+    _, japanese = run_cli([*argv, "--json", "--lang", "ja"], capsys, monkeypatch)
+    assert json.loads(japanese) == json.loads(english)
+    assert json.loads(english)["outcomes"][0]["reason"] == "would write the new policy; permission check passed"
+
+
+def test_the_wizard_confirm_dialog_says_a_plan_in_the_cli_words():
+    """One rendering of a planned change (tui/report/changes.py): the wizard colours the CLI's lines."""
+    from tui.app.confirm import plan_text
+    from tui.aws.apply import ApplyPlan, PlannedChange, Reason, said
+    from tui.aws.discovery import Endpoint
+    from tui.policy.diff import policy_diff
+    from tui.report.changes import change_lines
+
+    def endpoint(endpoint_id):
+        return Endpoint(endpoint_id, "eu-west-1", "vpc-1", "com.amazonaws.eu-west-1.s3", "s3", "Gateway", "available",
+                        None, True, True, "", "full access")
+
+    new = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}
+    items = [PlannedChange(endpoint("vpce-1"), new, policy_diff(None, new), warnings=[said(Reason.DRY_RUN_IGNORED)]),
+             PlannedChange(endpoint("vpce-2"), new, [], refusal=said(Reason.NOT_ALLOWED, endpoint="vpce-2")),
+             PlannedChange(endpoint("vpce-3"), new, [], unchanged=True)]
+    def shown_and_said():
+        return plan_text(ApplyPlan(items, "here")).plain.splitlines(), [f"  {line}" for item in items for _, line in change_lines(item)]
+
+    for shown, said_lines in (shown_and_said(), in_japanese(shown_and_said)):
+        assert len(said_lines) > 5 and all(line in shown for line in said_lines), (said_lines, shown)
+    japanese, _said = in_japanese(shown_and_said)
+    assert "  --- 現在" in japanese and any(line.startswith("  拒否: vpce-2 を変更する権限がありません") for line in japanese)

@@ -27,31 +27,18 @@ from tui.app.step import StepScreen
 from tui.app.targets import TargetsPanel
 from tui.app.tick_list import TickBox, TickList, TickRadio
 from tui.policy.errors import WizardError
+from tui.report.changes import outcome_details, outcome_word
 from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan, EndpointOutcome
     from tui.aws.discovery import Endpoint
 
-WORD_STYLES = {"applied": "green", "rolled back": "green", "restored the default": "green", "unchanged": "dim",
-               "refused": "yellow", "failed": "bold red", "overwritten": "bold red", "working": "italic"}
-PAST_TENSE = {"apply": N_("applied"), "rollback": N_("rolled back"), "default": N_("restored the default")}
-DRY_RUN = {"apply": N_("dry run: would apply"), "rollback": N_("dry run: would roll back"), "default": N_("dry run: would restore the default")}
-# The core's other outcome statuses and the confirm dialog's verbs, shown through _().
-OUTCOME_WORDS = (N_("unchanged"), N_("refused"), N_("failed"), N_("overwritten"), N_("working"), N_("dry run"), N_("Roll back"))
-# tui.aws.apply's fixed reasons (the others carry AWS's words) and discovery's "not analysed", shown through _().
-FIXED_REASONS = (N_("written and read back"), N_("already holds this policy"), N_("would write the new policy; permission check passed"),
-                 N_("another writer applied this same policy since the preview"), N_("not analysed"))
-
-
-def outcome_word(outcome: EndpointOutcome, action: str) -> str:
-    """What happened, in words: the core's `status` plus the plan's action (apply, rollback, default)."""
-    action = getattr(outcome, "action", None) or action
-    if outcome.status == "applied":
-        return PAST_TENSE.get(action, "applied")
-    if outcome.status == "dry-run":
-        return DRY_RUN.get(action, "dry run")
-    return outcome.status
+STATUS_STYLES = {"applied": "green", "unchanged": "dim", "refused": "yellow", "failed": "bold red", "overwritten": "bold red"}
+"""Each outcome's colour, by its status (its words come from tui.report.changes, shared with the CLI)."""
+WORKING_STYLE = "italic"
+# The confirm dialog's verb and discovery's "not analysed" label, shown through _().
+VERBS_AND_LABELS = (N_("Roll back"), N_("not analysed"))
 
 
 @dataclass
@@ -227,7 +214,7 @@ class ApplyScreen(StepScreen):
             return
         if self.actions.get(endpoint_id) != "apply" or outcome.status != "applied":
             word = outcome_word(outcome, self.actions.get(endpoint_id, "apply"))
-            self.wizard.say(_("{endpoint}: {outcome}, so there is no apply of this run to roll back.").format(endpoint=endpoint_id, outcome=_(word)), severity="warning")
+            self.wizard.say(_("{endpoint}: {outcome}, so there is no apply of this run to roll back.").format(endpoint=endpoint_id, outcome=word), severity="warning")
             return
         from tui.aws.rollback import plan_rollback
 
@@ -287,7 +274,7 @@ class ApplyScreen(StepScreen):
         for item in plan.items:
             key = item.endpoint.id
             self.actions[key] = item.action
-            working = Text(_("working"), style=WORD_STYLES["working"])
+            working = Text(_("working"), style=WORKING_STYLE)
             if key in self.outcomes:
                 table.update_cell(key, table.ordered_columns[1].key, working)
                 table.update_cell(key, table.ordered_columns[2].key, "")
@@ -299,21 +286,20 @@ class ApplyScreen(StepScreen):
     def _show_outcome(self, message: OutcomeArrived) -> None:
         outcome = message.outcome
         self.outcomes[outcome.endpoint_id] = outcome
-        backup = _("backup {path}").format(path=outcome.backup_path) if outcome.backup_path else ""
-        details = _("; ").join(filter(None, [_(outcome.reason) if outcome.reason else "", backup, *outcome.warnings]))
         word = outcome_word(outcome, self.actions.get(outcome.endpoint_id, "apply"))
         table = self.query_one("#outcomes", DataTable)
-        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(_(word), style=WORD_STYLES.get(word, "cyan")), update_width=True)
-        table.update_cell(outcome.endpoint_id, table.ordered_columns[2].key, plain(details), update_width=True)
+        style = STATUS_STYLES.get(str(outcome.status), "cyan")
+        table.update_cell(outcome.endpoint_id, table.ordered_columns[1].key, Text(word, style=style), update_width=True)
+        table.update_cell(outcome.endpoint_id, table.ordered_columns[2].key, plain(outcome_details(outcome)), update_width=True)
 
     @on(RunFinished)
     def _finished(self, message: RunFinished) -> None:
         outcomes = message.outcomes
         self.query_one("#apply-loading").display = False
         words = [outcome_word(o, self.actions.get(o.endpoint_id, "apply")) for o in outcomes]
-        summary = _(", ").join(_("{count} {outcome}").format(count=words.count(word), outcome=_(word)) for word in dict.fromkeys(words))
+        summary = _(", ").join(_("{count} {outcome}").format(count=words.count(word), outcome=word) for word in dict.fromkeys(words))
         failed = any(o.status in ("failed", "overwritten") for o in outcomes)
-        hint = " " + _("Pick an applied row and press r to roll it back.") if "applied" in words else ""
+        hint = " " + _("Pick an applied row and press r to roll it back.") if _("applied") in words else ""
         done = _("Done: {summary}.").format(summary=summary)
         self.query_one("#run-status", Static).update(Text(done + hint, style="bold red" if failed else "bold"))
         self.app.notify(done, severity="error" if failed else "information")

@@ -17,12 +17,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.app.plain import plain
+from tui.report.changes import Kind, change_lines
 from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan
 
 CONFIRM_WORD = "yes"
+KIND_STYLES = {Kind.REFUSED: "yellow", Kind.UNCHANGED: "dim", Kind.WARNING: "yellow"}
 
 
 def diff_style(line: str) -> str:
@@ -37,17 +39,8 @@ def plan_text(plan: ApplyPlan) -> Text:
         endpoint = item.endpoint
         text.append_text(plain(f"{endpoint.id}  {endpoint.service or endpoint.service_name}  {endpoint.vpc_id}  {endpoint.region}", "bold"))
         text.append("\n")
-        if item.refusal:
-            text.append_text(plain("  " + _("will not change: {reason}").format(reason=item.refusal), "yellow"))
-            text.append("\n")
-        elif item.unchanged:
-            text.append("  " + _("already holds this policy: nothing to write") + "\n", style="dim")
-        else:
-            for line in item.diff:
-                text.append_text(plain(f"  {line}", diff_style(line)))
-                text.append("\n")
-        for warning in item.warnings:
-            text.append_text(plain("  " + _("warning: {warning}").format(warning=warning), "yellow"))
+        for kind, line in change_lines(item):  # the CLI's words (tui.report.changes), coloured
+            text.append_text(plain(f"  {line}", diff_style(line) if kind is Kind.DIFF else KIND_STYLES[kind]))
             text.append("\n")
         text.append("\n")
     return text

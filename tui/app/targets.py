@@ -24,7 +24,9 @@ from tui.app.confirm import ConfirmApplyModal
 from tui.app.handle import WizardPart
 from tui.app.plain import plain
 from tui.policy.errors import InputError, WizardError
+from tui.report.changes import status_word
 from tui.report.i18n import N_, _
+from tui.report.messages import text_in_language
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan
@@ -285,11 +287,11 @@ def target_detail(result: TargetResult) -> Text:
     if isinstance(value, list):
         for outcome in value:
             backup = "  " + _("backup {path}").format(path=outcome.backup_path) if outcome.backup_path else ""
-            text.append_text(plain(f"{outcome.endpoint_id}  {_(str(outcome.status))}  {outcome.reason}{backup}"))
+            text.append_text(plain(f"{outcome.endpoint_id}  {status_word(outcome.status)}  {text_in_language(outcome.reason)}{backup}"))
             text.append("\n")
     elif value is not None and hasattr(value, "plan"):
         for item in value.plan.items:
-            what = (_("will not change: {reason}").format(reason=item.refusal) if item.refusal else
+            what = (_("will not change: {reason}").format(reason=text_in_language(item.refusal)) if item.refusal else
                     _("already holds this policy") if item.unchanged else _("will be changed"))
             text.append_text(plain(f"{item.endpoint.id}  {item.endpoint.service or item.endpoint.service_name}  {what}"))
             text.append("\n")

@@ -29,7 +29,9 @@ from tui.aws.perimeter import NO_POLICY, Trust, blockers, caller_of
 from tui.policy.analysis import Finding
 from tui.policy.diff import policy_diff, same_policy
 from tui.policy.documents import minify
+from tui.policy.validator import Finding as ValidatorFinding
 from tui.policy.validator import has_errors, validate
+from tui.report.messages import Phrase, Table
 
 
 @dataclass
@@ -76,6 +78,44 @@ class Status(StrEnum):
         return self in (Status.APPLIED, Status.UNCHANGED, Status.DRY_RUN)
 
 
+class Reason(StrEnum):
+    """What apply and rollback say about an endpoint, as stable codes with parameters (`said`); the words are
+    in tui/report/messages.py (OUTCOME_MESSAGES), rendered for the CLI and the wizard by tui/report/changes.py."""
+
+    ENDPOINT_MISSING = "endpoint-missing"
+    NOT_FOUND = "not-found"
+    TAKES_NO_POLICY = "takes-no-policy"
+    POLICY_ERRORS = "policy-errors"
+    GUARD = "guard"
+    CHANGED_SINCE_SAVED = "changed-since-saved"
+    CHANGED_SINCE_BACKUP = "changed-since-backup"
+    VALIDATOR_WARNING = "validator-warning"
+    GUARD_FINDING = "guard-finding"
+    FORCED_RESTORE = "forced-restore"
+    DRY_RUN_IGNORED = "dry-run-ignored"
+    RESET_IGNORED = "reset-ignored"
+    WRITTEN = "written"
+    ALREADY_HOLDS = "already-holds"
+    WOULD_WRITE = "would-write"
+    SAME_SINCE_PREVIEW = "same-since-preview"
+    CHANGED_SINCE_PREVIEW = "changed-since-preview"
+    NOTHING_WRITTEN = "nothing-written"
+    LOCK_FAILED = "lock-failed"
+    NOT_ALLOWED = "not-allowed"
+    BACKUP_FAILED = "backup-failed"
+    READ_BACK_FAILED = "read-back-failed"
+    STATE_UNKNOWN = "state-unknown"
+    WRITE_REPORTED_ERROR = "write-reported-error"
+    STILL_OLD = "still-old"
+    NEITHER = "neither"
+
+
+def said(reason: Reason, variant: str | None = None, **params: object) -> Phrase:
+    """A reason, refusal or warning: its English is the `str` value (`--json` keeps it), and renderers say it in
+    the current language. Values from AWS (error texts, ids) go in as parameters, never as words."""
+    return Phrase(reason.value, {**params, **({"variant": variant} if variant else {})}, "outcomes")
+
+
 @dataclass(frozen=True)
 class EndpointOutcome:
     endpoint_id: str
@@ -110,7 +150,7 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
             raise translate(exc, f"reading endpoints in {region}") from None
         if len(ids) > 1:  # AWS names one bad id per call: ask for each to report them all
             return {k: v for endpoint_id in ids for k, v in _read_endpoints(conn, region, [endpoint_id]).items()}
-        why = f"not found in {region}: check the endpoint ID and --region" if code.endswith("NotFound") else str(translate(exc))
+        why = said(Reason.NOT_FOUND, "hint", region=region) if code.endswith("NotFound") else str(translate(exc))
         return {ids[0]: _missing(ids[0], region, why)}
     support = service_support(conn, region)
     return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, None) for raw in raws}
@@ -128,32 +168,38 @@ def _guard_findings(conn, endpoint: Endpoint, policy: dict, trust: Trust | None)
 def _plan_one(conn, endpoint: Endpoint, policy: dict, force: bool, action: str, trust: Trust | None = None) -> PlannedChange:
     item = PlannedChange(endpoint, policy, policy_diff(endpoint.policy, policy), action=action)
     if endpoint.state == MISSING:
-        item.refusal = f"{endpoint.id} {endpoint.reason}"
+        item.refusal = said(Reason.ENDPOINT_MISSING, endpoint=endpoint.id, why=endpoint.reason)
         return item
     if not endpoint.takes_policy:
-        item.refusal = f"{endpoint.id} takes no policy: {endpoint.reason}"
+        item.refusal = said(Reason.TAKES_NO_POLICY, endpoint=endpoint.id, why=endpoint.reason)
         return item
     findings = validate(policy)
     errors = [f for f in findings if f.severity == "error"]
-    item.warnings += [f"{f.path}: {f.message}" for f in findings if f.severity == "warning"]
+    item.warnings += [said(Reason.VALIDATOR_WARNING, path=f.path, detail=_worded(f, "validator"))
+                      for f in findings if f.severity == "warning"]
     if has_errors(findings):
-        where = f"{errors[0].path}: " if errors[0].path else ""
-        first = f"the policy has {len(errors)} error(s), first: {where}{errors[0].message}"
+        first = said(Reason.POLICY_ERRORS, count=len(errors), location=f"{errors[0].path}: " if errors[0].path else "",
+                     detail=_worded(errors[0], "validator"))
         if action != "rollback":
             item.refusal = first
             return item
         if not force:  # it was on AWS before: restoring it is the operator's call, not the validator's
-            item.refusal = f"{first}; it was on the endpoint before: use --force to restore it anyway"
+            item.refusal = said(Reason.POLICY_ERRORS, "rollback", first=first)
             return item
-        item.warnings.append(f"restoring it despite the validator (--force): {first}")
+        item.warnings.append(said(Reason.FORCED_RESTORE, first=first))
     item.unchanged = same_policy(endpoint.policy, policy)
     blockers = [] if item.unchanged else _guard_findings(conn, endpoint, policy, trust)
     for finding in blockers:
-        item.warnings.append(f"{finding.code}: {finding.message}")
+        item.warnings.append(said(Reason.GUARD_FINDING, code=finding.code, detail=_worded(finding, "analysis")))
     if blockers and not force:
-        what = "it would lock you out" if blockers[0].code == "lock-out" else "its effect cannot be proven"
-        item.refusal = f"{what}: {blockers[0].message}; use --force to apply anyway"
+        why = "lock-out" if blockers[0].code == "lock-out" else "unproven"
+        item.refusal = said(Reason.GUARD, why, detail=_worded(blockers[0], "analysis"))
     return item
+
+
+def _worded(finding: "Finding | ValidatorFinding", table: Table) -> Phrase:
+    """A finding as a parameter of a reason: its code and parameters, so the reason translates whole."""
+    return Phrase(finding.code, finding.params, table)
 
 
 def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: dict[str, str] | None = None,
@@ -172,7 +218,7 @@ def plan_apply(conn, changes: dict[str, dict], *, force: bool = False, regions: 
     items = []
     for endpoint_id, policy in changes.items():
         region = (regions or {}).get(endpoint_id, conn.region)
-        endpoint = endpoints.get(endpoint_id) or _missing(endpoint_id, region, f"not found in {region}")
+        endpoint = endpoints.get(endpoint_id) or _missing(endpoint_id, region, said(Reason.NOT_FOUND, region=region))
         items.append(_plan_one(conn, endpoint, policy, force, action, trust))
     return ApplyPlan(items, conn.label)
 
@@ -193,7 +239,7 @@ def execute_plan(
         try:
             outcome = _execute_one(conn, item, dry_run)
         except Exception as exc:  # noqa: BLE001 - every endpoint must end with a reported outcome
-            outcome = _outcome(item, Status.FAILED, f"{translate(exc)}; nothing was written")
+            outcome = _outcome(item, Status.FAILED, said(Reason.NOTHING_WRITTEN, error=str(translate(exc))))
         outcomes.append(outcome)
         if on_progress:
             on_progress(outcome)
@@ -220,9 +266,9 @@ def _probe_permission(ec2, item: PlannedChange, current: dict | None) -> str | N
         if error_code(exc) == "DryRunOperation":
             return None
         if error_code(exc) == "UnauthorizedOperation":
-            return f"not allowed to modify {item.endpoint.id} (UnauthorizedOperation): grant ec2:ModifyVpcEndpoint; nothing was written"
+            return said(Reason.NOT_ALLOWED, endpoint=item.endpoint.id)
         raise
-    item.warnings.append("the API ignored DryRun (emulators do); the probe re-sent the current policy, so nothing changed")
+    item.warnings.append(said(Reason.DRY_RUN_IGNORED))
     return None
 
 
@@ -237,14 +283,14 @@ def _execute_one(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome:
     if item.refusal:
         return _outcome(item, Status.REFUSED, item.refusal)
     if item.unchanged:
-        return _outcome(item, Status.UNCHANGED, "already holds this policy")
+        return _outcome(item, Status.UNCHANGED, said(Reason.ALREADY_HOLDS))
     with ExitStack() as held:
         try:
             held.enter_context(endpoint_lock(item.endpoint.id))
         except UnsafeStateError as exc:
-            return _outcome(item, Status.FAILED, f"{exc}; nothing was written")
+            return _outcome(item, Status.FAILED, said(Reason.NOTHING_WRITTEN, error=str(exc)))
         except OSError as exc:  # the lock cannot be made, or another writer holds it too long
-            return _outcome(item, Status.FAILED, f"cannot lock the endpoint for writing: {exc.strerror or exc}; nothing was written")
+            return _outcome(item, Status.FAILED, said(Reason.LOCK_FAILED, error=exc.strerror or str(exc)))
         return _execute_locked(conn, item, dry_run)
 
 
@@ -254,17 +300,17 @@ def _execute_locked(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome
     current = _current_policy(conn, item.endpoint)
     if not same_policy(current, item.endpoint.policy):
         if same_policy(current, item.policy):
-            return _outcome(item, Status.UNCHANGED, "another writer applied this same policy since the preview")
-        return _outcome(item, Status.OVERWRITTEN, f"another writer changed the policy of {item.endpoint.id} since the preview; nothing was written: review it again")
+            return _outcome(item, Status.UNCHANGED, said(Reason.SAME_SINCE_PREVIEW))
+        return _outcome(item, Status.OVERWRITTEN, said(Reason.CHANGED_SINCE_PREVIEW, endpoint=item.endpoint.id))
     denied = _probe_permission(ec2, item, current)
     if denied:
         return _outcome(item, Status.FAILED, denied)
     if dry_run:
-        return _outcome(item, Status.DRY_RUN, "would write the new policy; permission check passed")
+        return _outcome(item, Status.DRY_RUN, said(Reason.WOULD_WRITE))
     try:
         backup = write_backup(item.endpoint.id, item.endpoint.region, conn.account_id, current, item.policy, item.action)
     except OSError as exc:  # inside the lock: an OSError here is the backup's, not the lock's
-        return _outcome(item, Status.FAILED, f"cannot write the backup ({exc.strerror or exc}); nothing was written")
+        return _outcome(item, Status.FAILED, said(Reason.BACKUP_FAILED, error=exc.strerror or str(exc)))
     backup_path = str(backup.path)
     try:
         _write(ec2, item)
@@ -273,7 +319,7 @@ def _execute_locked(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome
     try:
         return _verify(conn, ec2, item, backup_path)
     except Exception as exc:  # noqa: BLE001 - written, so "nothing was written" would be a lie
-        return _outcome(item, Status.FAILED, f"written, but the read-back failed ({translate(exc)}): check it with `vpce-wizard audit`; backup kept", backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.READ_BACK_FAILED, error=str(translate(exc))), backup_path)
 
 
 def _after_failed_write(conn, item: PlannedChange, error, backup_path: str) -> EndpointOutcome:
@@ -281,25 +327,23 @@ def _after_failed_write(conn, item: PlannedChange, error, backup_path: str) -> E
     try:
         now = _current_policy(conn, item.endpoint)
     except Exception:  # noqa: BLE001
-        return _outcome(item, Status.FAILED, f"{error}; its state is unknown: check it with `vpce-wizard audit`; backup kept", backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.STATE_UNKNOWN, error=str(error)), backup_path)
     if same_policy(now, item.policy):
-        return _outcome(item, Status.APPLIED, f"the write reported {error}, but the endpoint holds the new policy", backup_path)
+        return _outcome(item, Status.APPLIED, said(Reason.WRITE_REPORTED_ERROR, error=str(error)), backup_path)
     if same_policy(now, item.endpoint.policy):
-        return _outcome(item, Status.FAILED, f"{error}; the endpoint still holds the old policy", backup_path)
-    return _outcome(item, Status.OVERWRITTEN, f"{error}; the endpoint holds a policy that is neither the old nor the new one: another writer got in", backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.STILL_OLD, "after-error", error=str(error)), backup_path)
+    return _outcome(item, Status.OVERWRITTEN, said(Reason.NEITHER, "after-error", error=str(error)), backup_path)
 
 
 def _verify(conn, ec2, item: PlannedChange, backup_path: str) -> EndpointOutcome:
     """Read back and compare semantically; a ResetPolicy that was ignored (moto) is redone by sending the default."""
     now = _current_policy(conn, item.endpoint)
     if item.reset and not same_policy(now, DEFAULT_POLICY):
-        item.warnings.append("ResetPolicy was ignored (the emulator does this); sent the default document instead")
+        item.warnings.append(said(Reason.RESET_IGNORED))
         ec2.modify_vpc_endpoint(VpcEndpointId=item.endpoint.id, PolicyDocument=minify(DEFAULT_POLICY))
         now = _current_policy(conn, item.endpoint)
     if same_policy(now, item.policy):
-        return _outcome(item, Status.APPLIED, "written and read back", backup_path)
+        return _outcome(item, Status.APPLIED, said(Reason.WRITTEN), backup_path)
     if same_policy(now, item.endpoint.policy):
-        return _outcome(item, Status.FAILED, f"read-back differs from what was written: the endpoint still holds the old policy; see `vpce-wizard audit --region {item.endpoint.region}`", backup_path)
-    return _outcome(item, Status.OVERWRITTEN, "another writer replaced our write: the endpoint holds neither our "
-                    f"policy nor the one we replaced; review it with `vpce-wizard audit --region {item.endpoint.region}`",
-                    backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.STILL_OLD, region=item.endpoint.region), backup_path)
+    return _outcome(item, Status.OVERWRITTEN, said(Reason.NEITHER, region=item.endpoint.region), backup_path)

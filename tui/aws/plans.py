@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tui.aws.apply import ApplyPlan, plan_apply
+from tui.aws.apply import ApplyPlan, Reason, plan_apply, said
 from tui.aws.rollout import TargetPlan
 from tui.aws.targets import Target
 from tui.policy.diff import normalise
@@ -120,6 +120,6 @@ def plan_saved(conn, target: Target, saved: list[PlannedEndpoint], *, force=Fals
     for item in plan.items:
         expected = mine[item.endpoint.id].current_sha256
         if not item.refusal and policy_hash(item.endpoint.policy) != expected:
-            item.refusal = f"the policy of {item.endpoint.id} changed since the plan was saved; nothing was written: save a new plan and review it"
+            item.refusal = said(Reason.CHANGED_SINCE_SAVED, endpoint=item.endpoint.id)
             item.unchanged = False
     return TargetPlan(target, plan)

@@ -8,7 +8,7 @@ Targets choice calls these same functions (`audit_targets`, `plan_targets`, `exe
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, EndpointOutcome, Status, execute_plan, plan_apply
+from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, EndpointOutcome, Reason, Status, execute_plan, plan_apply, said
 from tui.aws.audit import SEVERITIES, EndpointAudit
 from tui.aws.backups import Backup, list_backups
 from tui.aws.discovery import Endpoint, _filters, describe_endpoints, endpoint_from_api, service_support
@@ -143,9 +143,7 @@ def plan_rollback_target(conn, target: Target, *, force=False) -> TargetPlan:
         backup = backups[item.endpoint.id]
         item.reset = backup.old is None and item.endpoint.type == "Gateway"
         if not item.refusal and not item.unchanged and not same_policy(item.endpoint.policy, backup.new):
-            item.refusal = (f"{item.endpoint.id} no longer holds the policy written at {backup.time}: it was changed "
-                            f"since; roll it back by hand (`vpce-wizard rollback --endpoint {item.endpoint.id} "
-                            f"--backup {backup.path}`)")
+            item.refusal = said(Reason.CHANGED_SINCE_BACKUP, endpoint=item.endpoint.id, time=backup.time, path=str(backup.path))
     return TargetPlan(target, plan)
 
 

@@ -91,17 +91,12 @@ def _connect(args: argparse.Namespace, region: str | None = None):
 def _show_plan(plan, opinions: dict | None = None) -> None:
     """The diff and the reasons, every outside value escaped: a policy on AWS may carry terminal controls.
     `opinions` holds Access Analyzer's CheckNoNewAccess answer per endpoint id, when asked for."""
+    from tui.report.changes import change_lines, endpoint_heading
+
     for item in plan.items:
-        e = item.endpoint
-        print(visible(f"{e.id} ({e.service or e.service_name or 'unknown service'}, {e.type or '?'}, {e.region})"))
-        if item.refusal:
-            print("  " + _("refused: {reason}").format(reason=visible(item.refusal)))
-        elif item.unchanged:
-            print("  " + _("unchanged: it already holds this policy"))
-        else:
-            print("\n".join(f"  {visible(line)}" for line in item.diff))
-        for warning in item.warnings:
-            print("  " + _("warning: {message}").format(message=visible(warning)))
+        print(visible(endpoint_heading(item.endpoint)))
+        for _kind, line in change_lines(item):
+            print(f"  {visible(line)}")
         if opinions and item.endpoint.id in opinions:
             print(f"  {visible(opinions[item.endpoint.id].line())}")
 
@@ -113,7 +108,9 @@ def _confirmed(plan, args) -> bool:
     if not sys.stdin.isatty():
         raise InputError("refusing to change endpoints without confirmation: no terminal to ask on; pass --yes")
     try:
-        answer = input(f"Write {len(plan.writes)} endpoint policy(ies) in {visible(plan.label)}? [y/N] ")
+        from tui.report.changes import confirm_question
+
+        answer = input(confirm_question(len(plan.writes), visible(plan.label)))
     except EOFError:  # Ctrl-D at the prompt is a no
         return False
     return answer.strip().lower() in ("y", "yes")
@@ -128,11 +125,12 @@ def _carry_out(conn, plan, args, opinions: dict | None = None) -> int:
         return 1
 
     def progress(outcome) -> None:
+        from tui.report.changes import outcome_line, warning_line
+
         if not args.json:
-            backup = " " + _("(backup: {path})").format(path=visible(outcome.backup_path)) if outcome.backup_path else ""
-            print(visible(f"{outcome.status:<9} {outcome.endpoint_id} {outcome.region}: {outcome.reason}") + backup, flush=True)
+            print(visible(outcome_line(outcome)), flush=True)
             for warning in outcome.warnings:
-                print("          " + _("warning: {message}").format(message=visible(warning)))
+                print("          " + visible(warning_line(warning)))
 
     outcomes, interrupted = _execute(conn, plan, args.dry_run, progress)
     if args.json:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError
-from tui.report.escape import visible, visible_lines
+from tui.report.escape import visible
 from tui.report.i18n import _
 
 if TYPE_CHECKING:
@@ -121,8 +121,10 @@ def _errors_json(report) -> list[dict]:
 
 
 def _print_errors(report, file=None) -> None:
+    from tui.report.changes import target_error_line
+
     for r in report.errors:
-        print(f"{r.status:<11} {r.target.account} {r.target.region}: {visible(r.message)}", file=file)
+        print(visible(target_error_line(r.status, r.target.account, r.target.region, r.message)), file=file)
 
 
 def _run(args, work, *, resolve: bool = True):
@@ -236,18 +238,13 @@ def policies_from_answers(args: argparse.Namespace):
 
 
 def _show_plans(plans) -> None:
+    from tui.report.changes import change_lines, endpoint_heading
+
     for p in plans:
         for item in p.plan.items:
-            e = item.endpoint
-            print(f"{p.target.account} {e.region} {visible(e.id)} ({visible(e.service or e.service_name or 'unknown service')}, {visible(e.type or '?')})")
-            if item.refusal:
-                print(f"  refused: {visible(item.refusal)}")
-            elif item.unchanged:
-                print("  unchanged: it already holds this policy")
-            else:
-                print(visible_lines("\n".join(f"  {line}" for line in item.diff)))
-            for warning in item.warnings:
-                print(f"  warning: {visible(warning)}")
+            print(visible(endpoint_heading(item.endpoint, p.target.account)))
+            for _kind, line in change_lines(item):
+                print(f"  {visible(line)}")
 
 
 def _confirm(plans, args, label: str) -> bool:
@@ -274,11 +271,12 @@ def _report_changes(conn, reports, args, extra: dict | None = None, earlier_erro
         outcomes = [{"account": account, **o.to_dict()} for account, o in rows]
         print_json({"connection": conn.label, "outcomes": outcomes, "errors": [e.error_dict() for e in errors], **(extra or {})})
         return 0 if ok else 1
+    from tui.report.changes import outcome_line, target_error_line
+
     for account, o in rows:
-        backup = f" (backup: {o.backup_path})" if o.backup_path else ""
-        print(f"{o.status:<9} {account} {o.region} {visible(o.endpoint_id)}: {visible(o.reason)}{backup}")
+        print(visible(outcome_line(o, account)))
     for e in errors:
-        print(f"{e.status:<11} {e.target.account} {e.target.region}: {visible(e.message)}")
+        print(visible(target_error_line(e.status, e.target.account, e.target.region, e.message)))
     return 0 if ok else 1
 
 

@@ -165,6 +165,52 @@ PHRASES: Mapping[str, str] = {
 }
 """Pieces of sentences (a `Phrase`'s code), worded here for the same reasons as the findings."""
 
+OUTCOME_MESSAGES: Mapping[str, str] = {
+    # why a planned change will not be made (`PlannedChange.refusal`)
+    "endpoint-missing": N_("{endpoint} {why}"),
+    "not-found": N_("not found in {region}"),
+    "not-found (hint)": N_("not found in {region}: check the endpoint ID and --region"),
+    "takes-no-policy": N_("{endpoint} takes no policy: {why}"),
+    "policy-errors": N_("the policy has {count} error(s), first: {location}{detail}"),
+    "policy-errors (rollback)": N_("{first}; it was on the endpoint before: use --force to restore it anyway"),
+    "guard (lock-out)": N_("it would lock you out: {detail}; use --force to apply anyway"),
+    "guard (unproven)": N_("its effect cannot be proven: {detail}; use --force to apply anyway"),
+    "changed-since-saved": N_("the policy of {endpoint} changed since the plan was saved; nothing was written: save a "
+                              "new plan and review it"),
+    "changed-since-backup": N_("{endpoint} no longer holds the policy written at {time}: it was changed since; roll it "
+                               "back by hand (`vpce-wizard rollback --endpoint {endpoint} --backup {path}`)"),
+    # warnings a change carries (`PlannedChange.warnings`)
+    "validator-warning": N_("{path}: {detail}"),
+    "guard-finding": N_("{code}: {detail}"),
+    "forced-restore": N_("restoring it despite the validator (--force): {first}"),
+    "dry-run-ignored": N_("the API ignored DryRun (emulators do); the probe re-sent the current policy, so nothing changed"),
+    "reset-ignored": N_("ResetPolicy was ignored (the emulator does this); sent the default document instead"),
+    # how each endpoint ended (`EndpointOutcome.reason`)
+    "written": N_("written and read back"),
+    "already-holds": N_("already holds this policy"),
+    "would-write": N_("would write the new policy; permission check passed"),
+    "same-since-preview": N_("another writer applied this same policy since the preview"),
+    "changed-since-preview": N_("another writer changed the policy of {endpoint} since the preview; nothing was written: "
+                                "review it again"),
+    "nothing-written": N_("{error}; nothing was written"),
+    "lock-failed": N_("cannot lock the endpoint for writing: {error}; nothing was written"),
+    "not-allowed": N_("not allowed to modify {endpoint} (UnauthorizedOperation): grant ec2:ModifyVpcEndpoint; nothing "
+                      "was written"),
+    "backup-failed": N_("cannot write the backup ({error}); nothing was written"),
+    "read-back-failed": N_("written, but the read-back failed ({error}): check it with `vpce-wizard audit`; backup kept"),
+    "state-unknown": N_("{error}; its state is unknown: check it with `vpce-wizard audit`; backup kept"),
+    "write-reported-error": N_("the write reported {error}, but the endpoint holds the new policy"),
+    "still-old (after-error)": N_("{error}; the endpoint still holds the old policy"),
+    "still-old": N_("read-back differs from what was written: the endpoint still holds the old policy; see "
+                    "`vpce-wizard audit --region {region}`"),
+    "neither (after-error)": N_("{error}; the endpoint holds a policy that is neither the old nor the new one: another "
+                                "writer got in"),
+    "neither": N_("another writer replaced our write: the endpoint holds neither our policy nor the one we replaced; "
+                  "review it with `vpce-wizard audit --region {region}`"),
+}
+"""What apply and rollback say about each endpoint (`tui.aws.apply.Reason` names the codes): one table for the
+CLI, the wizard and `--json` (which keeps the English)."""
+
 WAIVER_MESSAGES: Mapping[str, str] = {
     "waived": N_("waived until {expires}: {reason}"),
     "waiver-expired": N_("waiver expired on {expires}: {reason}"),
@@ -172,9 +218,9 @@ WAIVER_MESSAGES: Mapping[str, str] = {
 """How a waived finding is annotated in text output."""
 
 
-Table = Literal["validator", "analysis", "phrases"]
+Table = Literal["validator", "analysis", "phrases", "outcomes"]
 TABLES: Mapping[Table, Mapping[str, str]] = {"validator": VALIDATOR_MESSAGES, "analysis": ANALYSIS_MESSAGES,
-                                             "phrases": PHRASES}
+                                             "phrases": PHRASES, "outcomes": OUTCOME_MESSAGES}
 
 
 class Wording(str):
