@@ -543,9 +543,17 @@ class _Analyser:
         z3 = self.z3
         decided = target if target is not None else self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed)
         asked = [*self.base, *constraints, decided]
-        result, model = self._check([*asked, *self._hint()]) if expect_allowed else (z3.unknown, None)
-        if result != z3.sat:  # the hint only narrows the search: without a witness there, ask the full question
-            result, model = self._check(asked)
+        narrowed = [[*asked, *self._hint()]] if expect_allowed else []
+        if self.formula.unknowns:  # undecided parts read as the evaluator does: a witness that replays
+            narrowed.insert(0, [*asked, *self._hint(), self.formula.evaluator_reading] if expect_allowed else [*asked, self.formula.evaluator_reading])
+        for attempt in narrowed:  # each only narrows the search: without a replayed witness there, ask in full
+            result, model = self._check(attempt)
+            if result == z3.sat:
+                witness = self._witness(model, self._polished(model, asked))
+                decision = evaluate(self.policy, witness.request())
+                if decision.allowed == expect_allowed:
+                    return replace(witness, decision=decision.outcome)
+        result, model = self._check(asked)
         if result == z3.unsat:
             return None
         if result != z3.sat:

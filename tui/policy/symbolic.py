@@ -470,6 +470,8 @@ class PolicyFormula:
         self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
         self.arn_rest = self._shape_principal_arn(arn_prefix) if arn_prefix is not None else None
         self.unknowns: list[z3.BoolRef] = []
+        self._readings: list[z3.BoolRef] = []
+        self._building: Effect | None = None
         self.denies = [self._applies(s) for s in policy.statements if s.effect is Effect.DENY]
         self.allowing = [(s, self._applies(s)) for s in policy.statements if s.effect is Effect.ALLOW]
         """Each Allow statement with the formula of "it applies", for questions asked statement by statement."""
@@ -500,12 +502,21 @@ class PolicyFormula:
     def domain(self) -> list[z3.BoolRef]:
         return [constraint for key in self.keys.values() for constraint in key.domain()]
 
+    @property
+    def evaluator_reading(self) -> z3.BoolRef:
+        """Every undecided part read the way the evaluator reads an undecidable condition: false in an Allow,
+        true in a Deny. A witness found under it usually replays, where the solver left free would often
+        pick the other side and end in "unproven"."""
+        return z3.And(self._readings) if self._readings else z3.BoolVal(True)
+
     def _unknown(self) -> z3.BoolRef:
         flag = z3.Bool(f"unknown#{len(self.unknowns)}")
         self.unknowns.append(flag)
+        self._readings.append(flag if self._building is Effect.DENY else z3.Not(flag))
         return flag
 
     def _applies(self, statement: Statement) -> z3.BoolRef:
+        self._building = statement.effect
         parts = [self._action(statement), self._resource(statement), self._principal(statement)]
         parts += [self._clause(clause) for clause in statement.clauses]
         return z3.And(parts)
