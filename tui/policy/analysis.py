@@ -450,7 +450,10 @@ class _Analyser:
         arn = symbolic.literal_re(f"arn:{self.partition}:", False)
         visible = _visible_char(z3)
         if self.setting.service == "s3":
-            bucket = z3.Concat(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("."), z3.Re("-"))))
+            # legacy buckets (us-east-1, before March 2018) may hold upper case letters and underscores
+            # (S3 user guide, "General purpose bucket naming rules"): a policy can name one an insider owns
+            letter_or_digit = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"))
+            bucket = z3.Concat(letter_or_digit, z3.Plus(z3.Union(letter_or_digit, z3.Re("."), z3.Re("-"), z3.Re("_"))))
             bucket_arn = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
                                    z3.Option(z3.Concat(z3.Re("/"), z3.Star(visible))))
             # access points (regional, and multi-Region with an empty region): endpoint policies name them as
