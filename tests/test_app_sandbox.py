@@ -211,3 +211,28 @@ async def test_starting_the_sandbox_from_an_offline_session_says_what_it_changes
         messages = posted  # every notice as posted: one may expire before discovery (and its analysis) ends
         assert any("Region changed from ap-southeast-2 to eu-west-1" in m for m in messages), messages
         assert app.answers.services == ("s3", "kms")  # the user's choice of services is kept
+
+
+async def test_the_endpoint_list_does_not_wait_for_the_catalogue_of_policy_support(sandbox, aws_env, tmp_path, monkeypatch):
+    """DescribeVpcEndpointServices is slow (paged on AWS, built on first call by the emulator): the services step
+    counts the endpoints before it answers, and the labels come once it has."""
+    import threading
+
+    from tui.aws import discovery
+
+    answered = threading.Event()
+    real_support = discovery.service_support
+
+    def slow_support(conn, region, *, ask=True):
+        if ask:
+            assert answered.wait(30)
+        return real_support(conn, region, ask=ask)
+
+    monkeypatch.setattr(discovery, "service_support", slow_support)
+    app = create_app(region="eu-west-1", endpoint_url=sandbox.url, output_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.endpoints is not None)
+        assert app.labelling and "8 endpoint(s) found" in str(app.screen.query_one("#found").content)
+        answered.set()
+        await wait_for(pilot, lambda: not app.labelling)
+        assert len(app.endpoints) == 8 and all(e.classification != discovery.NOT_ANALYSED for e in app.endpoints)

@@ -35,6 +35,18 @@ def test_api_calls_grow_with_regions_not_endpoints(sandbox):
     assert calls == Counter({"DescribeVpcEndpoints": 4, "DescribeVpcEndpointServices": 2})
 
 
+def test_a_first_look_lists_endpoints_without_reading_the_catalogue_of_policy_support(sandbox):
+    from tui.aws.session import AwsTarget, connect
+
+    fresh = connect(AwsTarget(region="eu-west-1", endpoint_url=sandbox.url, sandbox=True))
+    calls = count_calls(fresh)
+    first = discover(fresh, analysed=False, catalogue=False)
+    assert calls == Counter({"DescribeVpcEndpoints": 1})
+    assert {(e.service, e.type, e.takes_policy) for e in first} == {(e.service, e.type, e.takes_policy) for e in discover(fresh, analysed=False)}
+    discover(fresh, analysed=False, catalogue=False)  # once read, the catalogue is used by a first look too
+    assert calls == Counter({"DescribeVpcEndpoints": 3, "DescribeVpcEndpointServices": 1})
+
+
 def test_filters_by_vpc_and_service(conn):
     s3 = discover(conn, services=["s3", "ssm"])
     assert {e.service for e in s3} == {"s3", "ssm"} and {e.region for e in s3} == {"eu-west-1"}

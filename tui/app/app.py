@@ -319,19 +319,24 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="discover")
     def discover_endpoints(self, connection: Connection, region: str) -> None:
-        """List the endpoints at once, then label them: the analyses take longer than the listing."""
+        """List the endpoints at once, then label them: the analyses take longer than the listing.
+
+        The first list takes policy support from the templates; AWS's own catalogue of it (DescribeVpcEndpointServices,
+        slow to page through, and half a second of the sandbox's CPU to build) is read before the labels."""
         from textual.worker import get_current_worker
 
-        from tui.aws.discovery import default_trust, discover, labelled
+        from tui.aws.discovery import default_trust, discover, labelled, service_support
 
         self.post_message(StatusChanged(N_("{connection} · looking for endpoints in {region}…"), {"connection": connection.label, "region": region}))
         trust = self.trust_key()  # classify against the accounts trusted here, not only the caller's
         try:
-            endpoints = discover(connection, regions=[region], analysed=False)
+            endpoints = discover(connection, regions=[region], analysed=False, catalogue=False)
+            self.post_message(EndpointsFound(connection, region, endpoints, None))
+            if endpoints and not service_support(connection, region, ask=False):
+                endpoints = discover(connection, regions=[region], analysed=False)
         except WizardError as exc:
             self.post_message(DiscoveryFailed(connection, region, str(exc)))
             return
-        self.post_message(EndpointsFound(connection, region, endpoints, None))
         judged_against, worker = default_trust(connection, trust[0] or None, trust[1]), get_current_worker()
         labels = []
         for endpoint in endpoints:

@@ -58,10 +58,13 @@ def _client_error_types():
     return (BotoCoreError, ClientError)
 
 
-def service_support(conn, region: str) -> dict[str, ServiceSupport]:
-    """Which services take a policy in this region: one paginated call per region, cached on the connection."""
+def service_support(conn, region: str, *, ask: bool = True) -> dict[str, ServiceSupport]:
+    """Which services take a policy in this region: one paginated call per region, cached on the connection.
+    With `ask=False`, only what the connection has read already ({} before that: the templates decide)."""
     key = ("service-support", region)
     if key not in conn.memo:
+        if not ask:
+            return {}
         pages = conn.client("ec2", region).get_paginator("describe_vpc_endpoint_services").paginate(PaginationConfig={"PageSize": 1000})
         conn.memo[key] = {
             detail["ServiceName"]: ServiceSupport(
@@ -180,10 +183,10 @@ def _filters(region: str, vpc_id: str | None, services: list[str] | None) -> lis
     return filters
 
 
-def _discover_region(conn, region: str, vpc_id, services, trust: Trust | None, on_region) -> list[Endpoint]:
+def _discover_region(conn, region: str, vpc_id, services, trust: Trust | None, on_region, catalogue: bool) -> list[Endpoint]:
     try:
         raws = describe_endpoints(conn, region, filters=_filters(region, vpc_id, services))
-        support = service_support(conn, region) if raws else {}
+        support = service_support(conn, region, ask=catalogue) if raws else {}
     except _client_error_types() as exc:
         raise translate(exc, f"listing endpoints in {region}") from None
     endpoints = [endpoint_from_api(raw, region, support, trust) for raw in raws]
@@ -198,15 +201,17 @@ def default_trust(conn, trusted_accounts=None, trusted_orgs=()) -> Trust:
 
 
 def discover(conn, regions=None, vpc_id=None, services=None, *, trusted_accounts=None, trusted_orgs=(), on_region=None,
-             analysed: bool = True) -> list[Endpoint]:
+             analysed: bool = True, catalogue: bool = True) -> list[Endpoint]:
     """All endpoints of the regions (default: the connection's), several regions at once, sorted by region and id.
 
     Policies are classified against the trusted accounts and orgs (default: the caller's account), unless
     `analysed` is False (the wizard lists endpoints first and labels them with `labelled` afterwards);
-    `on_region(region, count)` is called as each region finishes, for a progress display.
+    `on_region(region, count)` is called as each region finishes, for a progress display. With `catalogue`
+    False, which services take a policy comes from the templates unless AWS's catalogue was read already
+    (`service_support`): one call fewer, for a first look at the list.
     """
     regions = list(dict.fromkeys(regions or [conn.region]))
     trust = default_trust(conn, trusted_accounts, trusted_orgs) if analysed else None
     with ThreadPoolExecutor(max_workers=min(8, len(regions))) as pool:
-        per_region = list(pool.map(lambda region: _discover_region(conn, region, vpc_id, services, trust, on_region), regions))
+        per_region = list(pool.map(lambda region: _discover_region(conn, region, vpc_id, services, trust, on_region, catalogue), regions))
     return sorted((e for endpoints in per_region for e in endpoints), key=lambda e: (e.region, e.id))

@@ -3,6 +3,7 @@ tried on a fresh machine without an AWS account. moto accepts invalid documents 
 ResetPolicy; the tool's own checks guard, and the connection label says "sandbox"."""
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -186,7 +187,8 @@ def emulator_class():
 
 def spawn_sandbox(random_seed: int | None = None) -> EmulatorProcess:
     """Start the sandbox in its own process and return at once (`EmulatorProcess.sandbox` waits for it)."""
-    code = "import sys; from tui.aws.sandbox import serve_for_parent; serve_for_parent(int(sys.argv[1]) if sys.argv[1:] else None)"
+    code = ("import gc; gc.disable(); import sys; from tui.aws.sandbox import serve_for_parent; "  # see serve_for_parent
+            "serve_for_parent(int(sys.argv[1]) if sys.argv[1:] else None)")
     arguments = [] if random_seed is None else [str(int(random_seed))]
     process = subprocess.Popen([sys.executable, "-c", code, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603 - our own interpreter and code
                                stderr=subprocess.DEVNULL, text=True)
@@ -206,7 +208,11 @@ def _share_botocore_models() -> None:
 
 def serve_for_parent(random_seed: int | None = None) -> None:
     """The emulator process (see `spawn_sandbox`): start and seed the sandbox, write it to stdout as one JSON
-    line, then serve (building the EC2 endpoint-services catalogue discovery reads at once) until stdin closes."""
+    line, then serve (building the EC2 endpoint-services catalogue discovery reads at once) until stdin closes.
+
+    `spawn_sandbox` turns the garbage collector off first: moto's imports create some 300,000 long-lived
+    objects, which its collections would scan again and again; it is back on once the
+    catalogue is built."""
     announce, sys.stdout = sys.stdout, sys.stderr  # nothing moto might print can be taken for the JSON line
     _share_botocore_models()
     try:
@@ -226,11 +232,13 @@ def serve_for_parent(random_seed: int | None = None) -> None:
 
 def _build_service_catalogue(sandbox: Sandbox) -> None:
     """moto builds DescribeVpcEndpointServices' answer on first call (half a second: it imports dozens of its
-    services); build it now, while the wizard connects and lists the endpoints, rather than when it asks."""
+    services); build it now, while the wizard connects and lists the endpoints, rather than when it asks.
+    Then the garbage collector, off since the process started, runs again (see `serve_for_parent`)."""
     from tui.aws.session import connect
 
     with contextlib.suppress(Exception):  # only a head start: discovery asks for it again and reports any error
         connect(sandbox.target()).client("ec2").describe_vpc_endpoint_services(MaxResults=5)
+    gc.enable()
 
 
 def check_port_free(port: int) -> None:
