@@ -456,15 +456,15 @@ class _Analyser:
             bucket = z3.Concat(letter_or_digit, z3.Plus(z3.Union(letter_or_digit, z3.Re("."), z3.Re("-"), z3.Re("_"))))
             bucket_arn = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:::", False), bucket,
                                    z3.Option(z3.Concat(z3.Re("/"), z3.Star(visible))))
-            # access points (regional, and multi-Region with an empty region): endpoint policies name them as
-            # arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY (S3 user guide, "Configuring IAM policies for
-            # using access points", VPC endpoint policies); requests for `*` (s3:ListAllMyBuckets) too
+            # resources of an account: access points (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY, and
+            # multi-Region ones with no region), which endpoint policies name (S3 user guide, "Configuring IAM
+            # policies for using access points"), and S3 Control's jobs and Storage Lens configurations, which an
+            # S3 interface endpoint also carries; requests for `*` (s3:ListAllMyBuckets) too
             digits = z3.Loop(z3.Range("0", "9"), 12, 12)
             region = z3.Star(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-")))
-            access_point = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:", False), region, z3.Re(":"), digits,
-                                     symbolic.literal_re(":accesspoint/", False), bucket,
-                                     z3.Option(z3.Concat(symbolic.literal_re("/object/", False), z3.Star(visible))))
-            resource = z3.Union(bucket_arn, access_point, z3.Re("*"))
+            owned = z3.Concat(symbolic.literal_re(f"arn:{self.partition}:s3:", False), region, z3.Re(":"), digits,
+                              z3.Re(":"), z3.Plus(visible))
+            resource = z3.Union(bucket_arn, owned, z3.Re("*"))
         else:  # service:region:account:resource, the shape `simulate --cases` accepts (tui/commands/policy.py)
             lower = z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))
             colon = z3.Re(":")
