@@ -431,3 +431,31 @@ def test_the_wizard_confirm_dialog_says_a_plan_in_the_cli_words():
         assert len(said_lines) > 5 and all(line in shown for line in said_lines), (said_lines, shown)
     japanese, _said = in_japanese(shown_and_said)
     assert "  --- 現在" in japanese and any(line.startswith("  拒否: vpce-2 を変更する権限がありません") for line in japanese)
+
+
+def test_audit_and_check_say_severities_witnesses_and_counts_in_japanese(aws_env, tmp_path, capsys, monkeypatch):
+    code, out = run_cli(["audit", "--region", "eu-west-1", "--lang", "ja"], capsys, monkeypatch)
+    assert code == 1
+    lines = out.splitlines()
+    findings = [line for line in lines if line.startswith("    ")]
+    assert findings and all(line[4:].startswith(("高 ", "中 ", "低 ", "情報 ")) for line in findings), findings
+    assert all(cell_width(re.match(r" {4}\S+ +", line).group(0)) == 11 for line in findings)  # codes line up in column 11
+    assert re.fullmatch(r"\d+ 個のエンドポイント: 高 \d+ 件、中 \d+ 件、低 \d+ 件、情報 \d+ 件", lines[-1]), lines[-1]
+    assert not any(word in out for word in ("HIGH", "MEDIUM", "INFO", " high", " info"))
+    policy = tmp_path / "open.json"
+    policy.write_text(OPEN_POLICY)
+    _, checked = run_cli(["check", str(policy), *CHECK_ARGS, "--lang", "ja"], capsys, monkeypatch)
+    assert "           証拠: Allow " in checked and "witness:" not in checked
+
+
+def test_command_errors_and_the_sandbox_summary_speak_japanese(capsys, monkeypatch):
+    from tui.aws.sandbox import Sandbox
+
+    assert main(["apply", "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.strip() == "エラー: --endpoint ID と --policy FILE を指定してください (またはターゲット: --org、--ou、--accounts、--service)"
+    assert main(["rollback", "--endpoint", "vpce-0123456789abcdef0", "--org", "--lang", "ja", "--backup", "b.json"]) == 2
+    assert "エラー: --endpoint、--backup、--default は 1 つのエンドポイントを指定します" in capsys.readouterr().err
+    box = Sandbox(None, "http://127.0.0.1:1", "123456789012", ("eu-west-1",), {("eu-west-1", "s3"): "vpce-1"})
+    lines = in_japanese(box.summary_lines)
+    assert lines[0] == "サンドボックスを http://127.0.0.1:1 で実行中: アカウント 123456789012、リージョン eu-west-1"
+    assert lines[1] == "エンドポイント:" and not any(english_words(line) for line in lines if not line.startswith("  "))

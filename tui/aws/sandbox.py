@@ -92,9 +92,12 @@ class Sandbox:
 
     def summary_lines(self) -> list[str]:
         """What `vpce-wizard sandbox` prints: the account, every endpoint id, and the lines to export."""
-        lines = [f"sandbox running at {self.endpoint_url}: account {self.account_id}, regions {', '.join(self.regions)}", "endpoints:"]
+        from tui.report.i18n import _
+
+        lines = [_("sandbox running at {url}: account {account}, regions {regions}").format(
+            url=self.endpoint_url, account=self.account_id, regions=", ".join(self.regions)), _("endpoints:")]
         lines += [f"  {region:<10} {service:<12} {endpoint_id}" for (region, service), endpoint_id in self.endpoints.items()]
-        lines.append("use it from another shell (dummy credentials, this emulator only):")
+        lines.append(_("use it from another shell (dummy credentials, this emulator only):"))
         lines += [f"  {line}" for line in self.env_lines()]
         return lines
 

@@ -18,8 +18,8 @@ def register(subparsers, add_connection_options) -> None:
     apply = subparsers.add_parser("apply", help=_("apply a policy file to endpoints safely (diff, backup, read-back)"))
     apply.add_argument("--endpoint", action="append", metavar="ID", help=_("VPC endpoint ID; repeatable (or choose targets below)"))
     apply.add_argument("--policy", metavar="FILE|-", help=_("the policy document to apply"))
-    apply.add_argument("--access-analyzer", action="store_true", help="before confirming, ask IAM Access Analyzer's CheckNoNewAccess "
-                       "whether each new policy grants access the current one did not (a charged call; shown in the plan, never blocks)")
+    apply.add_argument("--access-analyzer", action="store_true", help=_("before confirming, ask IAM Access Analyzer's CheckNoNewAccess "
+                       "whether each new policy grants access the current one did not (a charged call; shown in the plan, never blocks)"))
     _add_change_flags(apply, add_connection_options)
     org_commands.add_target_flags(apply, "apply")
     apply.set_defaults(func=run_apply)
@@ -46,8 +46,8 @@ def register(subparsers, add_connection_options) -> None:
     audit.add_argument("--trusted-org", action="append", default=[], metavar="o-...", help=_("trusted AWS Organization ID; repeatable"))
     add_report_options(audit, _("print the endpoints and findings as JSON"))
     audit.add_argument("--access-analyzer", action="store_true",
-                       help="also ask IAM Access Analyzer's ValidatePolicy about each distinct policy "
-                            "(findings shown beside the proofs; never changes the exit code)")
+                       help=_("also ask IAM Access Analyzer's ValidatePolicy about each distinct policy "
+                              "(findings shown beside the proofs; never changes the exit code)"))
     add_connection_options(audit, subcommand=True, skip=("--region",))
     org_commands.add_target_flags(audit, "audit")
     audit.set_defaults(func=run_audit)
@@ -106,7 +106,7 @@ def _confirmed(plan, args) -> bool:
     if args.yes or args.dry_run or not plan.writes:
         return True
     if not sys.stdin.isatty():
-        raise InputError("refusing to change endpoints without confirmation: no terminal to ask on; pass --yes")
+        raise InputError(_("refusing to change endpoints without confirmation: no terminal to ask on; pass --yes"))
     try:
         from tui.report.changes import confirm_question
 
@@ -214,7 +214,7 @@ def run_apply(args: argparse.Namespace) -> int:
         _refuse_second_opinion_across_targets(args)
         return org_commands.run_org_apply(args)
     if not args.endpoint or not args.policy:
-        raise InputError("give --endpoint ID and --policy FILE (or targets: --org, --ou, --accounts, --service)")
+        raise InputError(_("give --endpoint ID and --policy FILE (or targets: --org, --ou, --accounts, --service)"))
     endpoint_ids = [check_endpoint_id(e) for e in dict.fromkeys(args.endpoint)]
     policy = read_policy(args.policy)
     _refuse_invalid(policy, args.policy)
@@ -230,7 +230,7 @@ def run_rollback(args: argparse.Namespace) -> int:
     if org_commands.wants_targets(args):
         return org_commands.run_org_rollback(args)
     if not args.endpoint:
-        raise InputError("give --endpoint ID (or targets: --org, --ou, --accounts)")
+        raise InputError(_("give --endpoint ID (or targets: --org, --ou, --accounts)"))
     check_endpoint_id(args.endpoint)
     if args.backup:
         from tui.aws.backups import load_backup
@@ -330,8 +330,8 @@ def _no_new_access(conn, plan) -> dict:
 def _refuse_second_opinion_across_targets(args: argparse.Namespace) -> None:
     """Said, not silently ignored: the fan-out runs in member accounts, where Access Analyzer is not asked yet."""
     if getattr(args, "access_analyzer", False):
-        raise InputError("--access-analyzer works on one connection (one account) for now, not with --org, --ou or --accounts: "
-                         "run it per account")
+        raise InputError(_("--access-analyzer works on one connection (one account) for now, not with --org, --ou or --accounts: "
+                           "run it per account"))
 
 
 def _analyzer_locale() -> str:
@@ -364,14 +364,14 @@ def run_sandbox(args: argparse.Namespace) -> int:
     from tui.aws.sandbox import emulator_class, start_sandbox
 
     emulator_class()  # without the sandbox extra: one error line naming the install command
-    print("starting the sandbox (moto) ...", file=sys.stderr)
+    print(_("starting the sandbox (moto) ..."), file=sys.stderr)
     sandbox = start_sandbox(args.port)
     try:
         print("\n".join(sandbox.summary_lines()))
-        print("press Ctrl-C to stop", flush=True)
+        print(_("press Ctrl-C to stop"), flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
-        print("sandbox stopped", file=sys.stderr)
+        print(_("sandbox stopped"), file=sys.stderr)
     finally:
         sandbox.stop()
     return 0

@@ -23,8 +23,8 @@ def register(subparsers, add_connection_options=None) -> None:
     check.add_argument("--resource-perimeter", action="store_true", help=_("resources outside the trusted set must be out of reach too (a high finding otherwise)"))
     add_report_options(check, _("machine-readable verdict with witnesses"))
     check.add_argument("--access-analyzer", action="store_true",
-                       help="also ask IAM Access Analyzer's ValidatePolicy (connects with --profile / --endpoint-url / the environment; "
-                            "findings shown beside the proof, never changing the exit code)")
+                       help=_("also ask IAM Access Analyzer's ValidatePolicy (connects with --profile / --endpoint-url / the environment; "
+                              "findings shown beside the proof, never changing the exit code)"))
     if add_connection_options is not None:
         add_connection_options(check, subcommand=True, skip=("--region",))
     check.set_defaults(func=run_check)

@@ -51,11 +51,11 @@ def _ssm(args: argparse.Namespace) -> int:
 
     regions = list(dict.fromkeys(check_region(r) for r in org.regions_of(args)))
     if not regions:
-        raise InputError("give the regions the runbook covers: --region R (repeatable); AWS-owned bucket names differ per region")
+        raise InputError(_("give the regions the runbook covers: --region R (repeatable); AWS-owned bucket names differ per region"))
     if not _has_answers(args):
-        raise InputError("give the policies: --answers FILE or --account ... (as `generate`)")
+        raise InputError(_("give the policies: --answers FILE or --account ... (as `generate`)"))
     if args.org:
-        raise InputError("SSM targets accounts or OUs: give --ou with the root (r-...) or an OU, or --accounts")
+        raise InputError(_("SSM targets accounts or OUs: give --ou with the root (r-...) or an OU, or --accounts"))
     build = org.policies_from_answers(args)
     document = ssm_automation_document({region: build(region) for region in regions})
     role = RoleAccess(args.execution_role_name or DEFAULT_EXECUTION_ROLE).checked().role_name

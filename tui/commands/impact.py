@@ -44,7 +44,7 @@ def run_impact(args: argparse.Namespace) -> int:
 
     policy = read_policy(args.policy) if args.policy else None
     if policy is None and not (args.denials or args.suggest_trust):
-        raise InputError("--policy is required (except with --denials or --suggest-trust)")
+        raise InputError(_("--policy is required (except with --denials or --suggest-trust)"))
     trust = _trust(args)
     scope = _scope(args, policy)
     problems: list[tuple[str, str]] = []
@@ -66,7 +66,7 @@ def _trust(args: argparse.Namespace):
     accounts = frozenset(check_account_id(a) for a in args.trusted_account)
     orgs = frozenset(check_org_id(o) for o in args.trusted_org)
     if not (accounts or orgs or args.denials or args.suggest_trust):
-        raise InputError("name the trusted set: --trusted-account and/or --trusted-org (see --suggest-trust to find it)")
+        raise InputError(_("name the trusted set: --trusted-account and/or --trusted-org (see --suggest-trust to find it)"))
     org_of: dict[str, str] = {}
     complete: frozenset[str] = frozenset()
     if args.org_accounts:
@@ -85,12 +85,13 @@ def _scope(args: argparse.Namespace, policy: dict | None):
         known = load_services()
         unknown = [s for s in args.service if s not in known or not known[s].sample_read]
         if unknown:
-            raise InputError(f"unknown service {unknown[0]!r} (known: {', '.join(s for s in known if known[s].sample_read)})")
+            raise InputError(_("unknown service {service!r} (known: {known})").format(
+                service=unknown[0], known=", ".join(s for s in known if known[s].sample_read)))
         services = frozenset(read.action.split(":", 1)[0] for s in args.service if (read := known[s].sample_read))
     elif policy is not None and not endpoint:
         services = policy_services(policy)
         if services is None and not (args.denials or args.suggest_trust):
-            raise InputError("the policy names no service (its actions are all '*'): pass --endpoint or --service")
+            raise InputError(_("the policy names no service (its actions are all '*'): pass --endpoint or --service"))
     since = parse_since(args.since, datetime.now(UTC)) if args.since else ""
     return Scope(endpoint=endpoint, services=services, since=since, denials_only=args.denials)
 

@@ -67,7 +67,7 @@ def wants_targets(args: argparse.Namespace) -> bool:
 def single_region(args: argparse.Namespace) -> str | None:
     regions = regions_of(args)
     if len(regions) > 1:
-        raise InputError("several --region values need targets (--org, --ou, --accounts or --service)")
+        raise InputError(_("several --region values need targets (--org, --ou, --accounts or --service)"))
     return regions[0] if regions else None
 
 
@@ -77,7 +77,7 @@ def _spec(args: argparse.Namespace, extra_accounts: tuple[str, ...] = ()):
 
     chosen = [name for name in ("org", "ou", "accounts") if getattr(args, name, None)]
     if len(chosen) > 1:
-        raise InputError(f"choose one of --org, --ou and --accounts (got {', '.join('--' + c for c in chosen)})")
+        raise InputError(_("choose one of --org, --ou and --accounts (got {options})").format(options=", ".join("--" + c for c in chosen)))
     accounts = parse_accounts(args.accounts) if args.accounts else extra_accounts
     return TargetSpec(
         org=args.org, ou=check_ou_id(args.ou) if args.ou else None, accounts=accounts,
@@ -92,7 +92,7 @@ def _fanout_settings(args: argparse.Namespace):
     access = RoleAccess(args.role_name or DEFAULT_ROLE_NAME, args.external_id).checked()
     concurrency = args.max_concurrency or DEFAULT_MAX_CONCURRENCY
     if not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise InputError(f"--max-concurrency must be between 1 and {MAX_CONCURRENCY}")
+        raise InputError(_("--max-concurrency must be between 1 and {limit}").format(limit=MAX_CONCURRENCY))
     budget = ErrorBudget.parse(args.max_errors) if getattr(args, "max_errors", None) else None
     return access, concurrency, budget
 
@@ -195,13 +195,14 @@ def run_org_audit(args: argparse.Namespace) -> int:
     for item, items in zip(found, per_endpoint, strict=True):
         e = item.endpoint
         service = visible(e.service or e.service_name)
-        print(f"{item.account} {e.region:<15} {visible(e.id):<24} {service:<12} {visible(e.type):<10} {e.classification}")
+        print(f"{item.account} {e.region:<15} {visible(e.id):<24} {service:<12} {visible(e.type):<10} {_(str(e.classification))}")
         for line in analysis_lines(items, witnesses=False):
             print(line)
     _print_errors(report)
     counts = severity_counts(every, SEVERITIES) + waived_count(every)
     accounts = len({t.account for t in targets})
-    print(f"{len(found)} endpoint(s) in {accounts} account(s) x {len(targets) // max(accounts, 1)} region(s): {counts}; {len(report.errors)} target(s) not audited")
+    print(_("{endpoints} endpoint(s) in {accounts} account(s) x {regions} region(s): {counts}; {errors} target(s) not audited").format(
+        endpoints=len(found), accounts=accounts, regions=len(targets) // max(accounts, 1), counts=counts, errors=len(report.errors)))
     return code
 
 
@@ -218,7 +219,7 @@ def _policy_source(args: argparse.Namespace):
         services = tuple(dict.fromkeys(args.service or ["s3"]))
         return lambda _region: dict.fromkeys(services, policy)
     if not (args.answers or args.account or args.org_id):
-        raise InputError("give the policy: --policy FILE (with --service), or --answers FILE / --account ... to build each region's")
+        raise InputError(_("give the policy: --policy FILE (with --service), or --answers FILE / --account ... to build each region's"))
     return policies_from_answers(args)
 
 
@@ -285,7 +286,7 @@ def _waves(args, targets):
     from tui.aws.waves import Wave, canary_waves, waves_from_accounts
 
     if args.wave and args.canary:
-        raise InputError("choose --wave or --canary, not both")
+        raise InputError(_("choose --wave or --canary, not both"))
     if args.wave:
         return waves_from_accounts([parse_accounts(path) for path in args.wave], targets)
     if args.canary is not None:
@@ -300,7 +301,7 @@ def _carry_out(conn, sessions, plans, args, settings, trust, label: str, check: 
     if not args.json:
         _show_plans(plans)
     if not _confirm(plans, args, label):
-        print("nothing changed", file=sys.stderr)
+        print(_("nothing changed"), file=sys.stderr)
         return 1
     targets = [p.target for p in plans]
     waves = _waves(args, targets)
@@ -312,8 +313,10 @@ def _carry_out(conn, sessions, plans, args, settings, trust, label: str, check: 
     waves_json = [{"wave": w.wave.number, "accounts": list(w.wave.accounts), "healthy": w.healthy, "problems": list(w.problems)} for w in results]
     code = _report_changes(conn, [w.report for w in results], args, {"waves": waves_json} if len(waves) > 1 else None, earlier_errors)
     if stopped and len(waves) > 1:
-        print(f"stopped after wave {stopped.wave.number} of {len(waves)}: {visible(stopped.problems[0])}", file=sys.stderr)
-        print(f"roll wave {stopped.wave.number} back with: {stopped.wave.rollback_command()}", file=sys.stderr)
+        print(_("stopped after wave {number} of {count}: {problem}").format(number=stopped.wave.number, count=len(waves),
+                                                                            problem=visible(stopped.problems[0])), file=sys.stderr)
+        print(_("roll wave {number} back with: {command}").format(number=stopped.wave.number, command=stopped.wave.rollback_command()),
+              file=sys.stderr)
         return 1
     return code
 
@@ -323,9 +326,9 @@ def run_org_apply(args: argparse.Namespace) -> int:
     from tui.aws.rollout import plan_targets
 
     if args.endpoint:
-        raise InputError("--endpoint names endpoints of one account; with targets, choose endpoints by --service")
+        raise InputError(_("--endpoint names endpoints of one account; with targets, choose endpoints by --service"))
     if args.plan and (args.policy or args.answers or args.save_plan):
-        raise InputError("--plan FILE applies a saved plan: it takes no --policy, --answers or --save-plan")
+        raise InputError(_("--plan FILE applies a saved plan: it takes no --policy, --answers or --save-plan"))
     saved = load_plan(args.plan) if args.plan else None
     source = None if saved else _policy_source(args)
     if args.vpc_id:
@@ -352,12 +355,14 @@ def run_org_apply(args: argparse.Namespace) -> int:
             written = save_plan(args.save_plan, plans, conn.account_id, settings.access.role_name)
             if not args.json:
                 _show_plans(plans)
-            print(f"saved a plan of {len(written)} change(s) in {len({(e.account) for e in written})} account(s) to {args.save_plan}; nothing changed", file=sys.stderr)
+            print(visible(_("saved a plan of {changes} change(s) in {accounts} account(s) to {path}; nothing changed").format(
+                changes=len(written), accounts=len({e.account for e in written}), path=args.save_plan)), file=sys.stderr)
             if args.json:
                 print_json({"connection": conn.label, "plan": args.save_plan, "changes": len(written), "errors": _errors_json(report)})
             return 1 if report.errors else 0
         if report.errors and settings.budget and len(report.errors) > settings.budget.allowed(len(targets)):
-            print(f"error: {len(report.errors)} target(s) could not be planned, more than --max-errors allows; nothing changed", file=sys.stderr)
+            print(_("error: {message}").format(message=_("{count} target(s) could not be planned, more than --max-errors allows; "
+                                                          "nothing changed").format(count=len(report.errors))), file=sys.stderr)
             return 1
         code = _carry_out(conn, sessions, plans, args, settings, trust, f"{len(targets)} target(s)", earlier_errors=report.errors)
         return 1 if report.errors else code
@@ -370,7 +375,7 @@ def run_org_rollback(args: argparse.Namespace) -> int:
     from tui.aws.rollout import plan_rollbacks
 
     if args.endpoint or args.backup or args.default:
-        raise InputError("--endpoint, --backup and --default name one endpoint; with targets, every backed-up endpoint is restored")
+        raise InputError(_("--endpoint, --backup and --default name one endpoint; with targets, every backed-up endpoint is restored"))
 
     def work(conn, sessions, targets, settings):
         progress = _progress(targets, args)
@@ -379,7 +384,7 @@ def run_org_rollback(args: argparse.Namespace) -> int:
         plans = [r.value for r in report.ok]
         if not any(p.plan.items for p in plans):
             _print_errors(report)
-            print("no backup of any endpoint in these targets: nothing to roll back", file=sys.stderr)
+            print(_("no backup of any endpoint in these targets: nothing to roll back"), file=sys.stderr)
             return 1 if report.errors else 0
         args.wave, args.canary = [], None
         trust = _trust(conn, args, sorted({t.account for t in targets}))

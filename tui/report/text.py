@@ -23,21 +23,22 @@ def validation_lines(items: Iterable[Item]) -> Iterator[str]:
 def analysis_lines(items: Iterable[Item], *, witnesses: bool) -> Iterator[str]:
     """check and audit (one account or many): one line per finding; check adds the witness request."""
     for item in items:
-        yield f"    {item.severity.upper():<6} {item.code}: {visible(item.localised_message)}"
+        yield f"    {pad(_(item.severity).upper(), 6)} {item.code}: {visible(item.localised_message)}"
         witness = item.witness
         if witnesses and witness:
-            yield (f"           witness: {witness.decision} {visible(witness.action)} {visible(witness.resource)} "
-                   f"{visible(witness.to_dict()['context'])}")
+            request = f"{witness.decision} {visible(witness.action)} {visible(witness.resource)} {visible(witness.to_dict()['context'])}"
+            yield "           " + _("witness: {request}").format(request=request)
         yield from waiver_lines(item, " " * 11)
 
 
 def severity_counts(items: Iterable[Item], severities: Iterable[str]) -> str:
     """`15 high, 15 medium, 0 low, 3 info`: audit's summary, waived findings included."""
     items = list(items)
-    return ", ".join(f"{sum(item.severity == severity for item in items)} {severity}" for severity in severities)
+    return _(", ").join(_("{count} {severity}").format(count=sum(item.severity == severity for item in items), severity=_(severity))
+                        for severity in severities)
 
 
 def waived_count(items: Iterable[Item]) -> str:
     """", N waived" for a summary line when waivers suppressed some findings, else nothing."""
     count = sum(item.suppressed for item in items)
-    return f", {count} waived" if count else ""
+    return _(", {count} waived").format(count=count) if count else ""
