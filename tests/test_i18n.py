@@ -284,7 +284,7 @@ ENGLISH_WORD = re.compile(r"(?<![\w\\:/.*'-])[a-z]{3,}(?![\w:/*'-])")
 
 
 def english_words(text: str) -> list[str]:
-    return [word for word in ENGLISH_WORD.findall(text) if word not in ("dnf", "yum")]
+    return [word for word in ENGLISH_WORD.findall(text) if word not in ("dnf", "yum", "syslog")]  # tool names
 
 
 def in_japanese(render):
@@ -459,3 +459,21 @@ def test_command_errors_and_the_sandbox_summary_speak_japanese(capsys, monkeypat
     lines = in_japanese(box.summary_lines)
     assert lines[0] == "サンドボックスを http://127.0.0.1:1 で実行中: アカウント 123456789012、リージョン eu-west-1"
     assert lines[1] == "エンドポイント:" and not any(english_words(line) for line in lines if not line.startswith("  "))
+
+
+def test_service_template_words_read_in_japanese_in_findings_and_the_catalog(tmp_path, capsys, monkeypatch):
+    """The service templates' notes, caveat and exception titles are catalog messages (babel.cfg)."""
+    policy = tmp_path / "sts.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}},
+        {"Effect": "Allow", "Principal": "*", "Action": ["sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceAccount": "111122223333"}}}]}))
+    _, out = run_cli(["check", str(policy), *CHECK_ARGS, "--service", "sts", "--lang", "ja"], capsys, monkeypatch)
+    assert "信頼できるロールへのウェブ ID フェデレーションと SAML フェデレーション (sts テンプレートのエントリ federation)" in out
+    assert main(["generate", "--account", "111122223333", "--region", "eu-west-1", "--service", "logs", "--lang", "ja",
+                 "-o", str(tmp_path / "logs.json")]) == 0
+    assert "logs: 警告: CloudWatch Logs の syslog エンドポイントは syslog を匿名のプリンシパルとして受け取ります" in capsys.readouterr().err
+    _, services = run_cli(["catalog", "--services", "--lang", "ja"], capsys, monkeypatch)
+    notes = [line.strip() for line in services.splitlines() if line.startswith(" ")]
+    assert len(notes) >= 8 and not any(english_words(re.sub(r"\(https://\S+\)", "", note)) for note in notes), notes

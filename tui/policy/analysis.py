@@ -939,12 +939,12 @@ class _Analyser:
                      self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
             witness = None
             for narrowed in (self._owned_sample_resource(), []):  # a plain ARN of a trusted owner reads best
-                witness = self._solve(_question("template-exception", title=exception.title), [*asked, *narrowed], True)
+                witness = self._solve(_question("template-exception", title=Term(exception.title)), [*asked, *narrowed], True)
                 if witness is not None:
                     break
             if isinstance(witness, Witness):
                 self.findings.append(Finding(Severity.INFO, "template-exception",
-                                             {"actions": ", ".join(exception.actions), "title": exception.title,
+                                             {"actions": ", ".join(exception.actions), "title": Term(exception.title),
                                               "service": self.setting.service, "id": exception.id, "source": exception.source},
                                              witness))
 

@@ -81,7 +81,7 @@ def _service_findings(service: str) -> list[Finding]:
     template = load_services()[service]
     if not template.warning:
         return []
-    return [Finding(WARNING, "service-caveat", "Statement", {"warning": template.warning, "source": template.warning_source})]
+    return [Finding(WARNING, "service-caveat", "Statement", {"warning": Term(template.warning), "source": template.warning_source})]
 
 
 def review_service(answers: Answers, service: str) -> ServiceReview:
