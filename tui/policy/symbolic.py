@@ -470,6 +470,9 @@ class PolicyFormula:
         self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
         self.arn_rest = self._shape_principal_arn(arn_prefix) if arn_prefix is not None else None
         self.unknowns: list[z3.BoolRef] = []
+        self.who: dict[int, z3.BoolRef] = {}
+        """Per statement (by index), its principal and conditions without its action and resource: a
+        weaker formula, for refuting "can this statement apply to X" cheaply."""
         self._readings: list[z3.BoolRef] = []
         self._building: Effect | None = None
         self.denies = [self._applies(s) for s in policy.statements if s.effect is Effect.DENY]
@@ -517,9 +520,9 @@ class PolicyFormula:
 
     def _applies(self, statement: Statement) -> z3.BoolRef:
         self._building = statement.effect
-        parts = [self._action(statement), self._resource(statement), self._principal(statement)]
-        parts += [self._clause(clause) for clause in statement.clauses]
-        return z3.And(parts)
+        who = [self._principal(statement), *(self._clause(clause) for clause in statement.clauses)]
+        self.who[statement.index] = z3.And(who)
+        return z3.And([self._action(statement), self._resource(statement), *who])
 
     def _action(self, statement: Statement) -> z3.BoolRef:
         if statement.action is None:
