@@ -477,3 +477,17 @@ def test_service_template_words_read_in_japanese_in_findings_and_the_catalog(tmp
     _, services = run_cli(["catalog", "--services", "--lang", "ja"], capsys, monkeypatch)
     notes = [line.strip() for line in services.splitlines() if line.startswith(" ")]
     assert len(notes) >= 8 and not any(english_words(re.sub(r"\(https://\S+\)", "", note)) for note in notes), notes
+
+
+def test_impact_and_export_speak_japanese_with_their_columns_aligned(tmp_path, capsys, monkeypatch):
+    events = str(Path(__file__).parent / "cloudtrail" / "s3-endpoint.json")
+    _, out = run_cli(["impact", "--events", events, "--denials", "--lang", "ja"], capsys, monkeypatch)
+    header, row, summary = out.splitlines()
+    assert header.split() == ["判定", "件数", "アクション", "プリンシパル", "最終確認", "リソース"]
+    assert cell_width(header[:header.index("アクション")]) == cell_width(row[:row.index("s3:PutObject")]) == 25
+    assert row.startswith("拒否済み ") and summary == "10 件のレコードを読み込み、1 件を再生: 拒否済み 1 件"
+    _, trust = run_cli(["impact", "--events", events, "--suggest-trust", "--lang", "ja"], capsys, monkeypatch)
+    assert trust.splitlines()[-1] == "10 件のレコードを読み込み、うちエンドポイント経由 9 件"
+    assert main(["export", "--format", "ssm-automation", "--account", "123456789012", "--region", "eu-west-1",
+                 "--accounts", "123456789012", "-o", str(tmp_path / "runbook.json"), "--lang", "ja"]) == 0
+    assert capsys.readouterr().err.startswith("# ランブックを登録し、対象のすべてのアカウントとリージョンで実行します:\n")

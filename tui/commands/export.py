@@ -66,7 +66,7 @@ def _ssm(args: argparse.Namespace) -> int:
     commands = start_commands(args.document_name, args.output or "runbook.json", accounts, regions, exclude=exclude, role_name=role,
                               max_concurrency=str(args.max_concurrency or 10), max_errors=args.max_errors.strip())
     write_output(json.dumps(document, indent=2) + "\n", args.output)
-    print("# register the runbook, then run it in every target account and region:", file=sys.stderr)
+    print("# " + _("register the runbook, then run it in every target account and region:"), file=sys.stderr)
     for command in commands:
         print(command, file=sys.stderr)
     return 0
@@ -105,7 +105,8 @@ def _terraform(args: argparse.Namespace) -> int:
                 continue
             endpoints.append(DiscoveredEndpoint(target.account, target.region, check_endpoint_id(e.id), e.service or "", policy, role_arn))
     write_output(terraform_import(endpoints), args.output)
-    print(f"{len(endpoints)} endpoint(s) in {len({(e.account, e.region) for e in endpoints})} account/region pair(s); {len(report.errors)} target(s) not reached", file=sys.stderr)
+    print(_("{endpoints} endpoint(s) in {pairs} account/region pair(s); {errors} target(s) not reached").format(
+        endpoints=len(endpoints), pairs=len({(e.account, e.region) for e in endpoints}), errors=len(report.errors)), file=sys.stderr)
     for r in report.errors:
-        print(f"  {r.status} {r.target.account} {r.target.region}: {visible(r.message)}", file=sys.stderr)
+        print(f"  {_(str(r.status))} {r.target.account} {r.target.region}: {visible(r.message)}", file=sys.stderr)
     return 1 if report.errors else 0

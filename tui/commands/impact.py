@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from tui.commands.common import print_json, read_json, read_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible
-from tui.report.i18n import _
+from tui.report.i18n import N_, _, cell_width, pad
 
 PROGRESS_EVERY = 50_000
 
@@ -136,7 +136,7 @@ def _connect(args):
 
     connection = connect(AwsTarget(args.profile, args.region, args.endpoint_url))
     if not args.json:
-        print(f"connected: {connection.label}", file=sys.stderr)
+        print(_("connected: {label}").format(label=visible(connection.label)), file=sys.stderr)
     return connection
 
 
@@ -187,7 +187,8 @@ class _Progress:
             yield record
 
     def _show(self) -> None:
-        print(f"\r  {self.files:,} file(s), {self.records:,} record(s) read", end="", file=sys.stderr, flush=True)
+        print("\r  " + _("{files:,} file(s), {records:,} record(s) read").format(files=self.files, records=self.records), end="",
+              file=sys.stderr, flush=True)
 
     def done(self) -> None:
         if self.enabled and (self.files or self.records):
@@ -198,7 +199,10 @@ class _Progress:
 def _show_problems(problems, as_json: bool) -> None:
     if not as_json:
         for source, problem in problems:
-            print(f"warning: {visible(source)}: skipped: {visible(problem)}", file=sys.stderr)
+            print(_("warning: {source}: skipped: {problem}").format(source=visible(source), problem=visible(problem)), file=sys.stderr)
+
+
+REPORT_COLUMNS = (N_("VERDICT"), N_("COUNT"), N_("ACTION"), N_("PRINCIPAL"), N_("LAST SEEN"), N_("RESOURCE"))
 
 
 def _show_report(report, as_json: bool) -> None:
@@ -207,10 +211,12 @@ def _show_report(report, as_json: bool) -> None:
         return
     _show_problems(report.problems, as_json)
     if report.groups:
-        print(f"{'VERDICT':<15} {'COUNT':>7}  {'ACTION':<32} {'PRINCIPAL':<14} {'LAST SEEN':<20} RESOURCE")
+        verdict, count, action, principal, last_seen, resource = map(_, REPORT_COLUMNS)
+        print(f"{pad(verdict, 15)} {' ' * max(0, 7 - cell_width(count))}{count}  {pad(action, 32)} {pad(principal, 14)} "
+              f"{pad(last_seen, 20)} {resource}")
     for group in report.groups:
         print(
-            f"{group.verdict:<15} {group.count:>7,}  {visible(group.action):<32} {visible(group.principal):<14} "
+            f"{pad(_(str(group.verdict)), 15)} {group.count:>7,}  {visible(group.action):<32} {visible(group.principal):<14} "
             f"{visible(group.last_seen):<20} {visible(group.resource)}"
         )
         if group.suggestion:
@@ -218,8 +224,9 @@ def _show_report(report, as_json: bool) -> None:
     totals: dict[str, int] = {}
     for group in report.groups:
         totals[group.verdict] = totals.get(group.verdict, 0) + group.count
-    summary = ", ".join(f"{count:,} {verdict}" for verdict, count in totals.items()) or "nothing to replay"
-    print(f"{report.events:,} record(s) read, {report.considered:,} replayed: {summary}")
+    summary = _(", ").join(_("{count:,} {verdict}").format(count=count, verdict=_(str(verdict))) for verdict, count in totals.items())
+    print(_("{events:,} record(s) read, {considered:,} replayed: {summary}").format(
+        events=report.events, considered=report.considered, summary=summary or _("nothing to replay")))
 
 
 def _show_trust(events: int, considered: int, uses, problems, as_json: bool, progress) -> int:
@@ -237,6 +244,6 @@ def _show_trust(events: int, considered: int, uses, problems, as_json: bool, pro
             org = f" ({visible(seen.org)})" if seen.org else ""
             print(f"  {seen.count:>9,}  {visible(seen.principal)}{org}")
         for org, count in use.orgs:
-            print(f"  {count:>9,}  organization {visible(org)}")
-    print(f"{events:,} record(s) read, {considered:,} through endpoints")
+            print(f"  {count:>9,}  " + _("organization {org}").format(org=visible(org)))
+    print(_("{events:,} record(s) read, {considered:,} through endpoints").format(events=events, considered=considered))
     return 0
