@@ -80,7 +80,7 @@ def _terraform(args: argparse.Namespace) -> int:
     from tui.policy.engines import DiscoveredEndpoint, terraform_import
     from tui.policy.identifiers import check_endpoint_id, partition_of
 
-    access, concurrency, _ = org._fanout_settings(args)
+    access, concurrency, _budget = org._fanout_settings(args)
     policies = org.policies_from_answers(args) if _has_answers(args) else None
     services = list(dict.fromkeys(args.service)) if args.service else None
     with _aws_errors():

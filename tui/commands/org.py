@@ -267,7 +267,7 @@ def _report_changes(conn, reports, args, extra: dict | None = None, earlier_erro
 
     rows = [row for report in reports for row in _outcome_rows(report)]
     errors = [*earlier_errors, *(e for report in reports for e in report.errors)]
-    ok = not errors and all(Status(o.status).ok for _, o in rows)
+    ok = not errors and all(Status(o.status).ok for _account, o in rows)
     if args.json:
         outcomes = [{"account": account, **o.to_dict()} for account, o in rows]
         print_json({"connection": conn.label, "outcomes": outcomes, "errors": [e.error_dict() for e in errors], **(extra or {})})
