@@ -112,10 +112,10 @@ class Caller:
             raise InputError(f"caller ARN {arn!r} is not an ARN such as arn:aws:sts::111122223333:assumed-role/ROLE/SESSION")
         partition, service, account, resource = fields[1], fields[2], fields[4], fields[5]
         if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
-            role = resource.split("/")[1]
-            path = "/aws-reserved/sso.amazonaws.com/" if role.startswith("AWSReservedSSO_") else None
-            known = f"arn:{partition}:iam::{account}:role{path}{role}" if path else None
-            return cls(account, "AssumedRole", role, known, path, org_id, None)
+            # the path is unknown until iam:GetRole; an IAM Identity Center role sits under
+            # /aws-reserved/sso.amazonaws.com/, plus the Identity Center region unless that is us-east-1
+            # (see `_role_paths`), so its ARN cannot be read from the session ARN either
+            return cls(account, "AssumedRole", resource.split("/")[1], None, None, org_id, None)
         if service == "iam" and resource == "root":
             return cls(account, "Account", None, f"arn:{partition}:iam::{account}:root", "/", org_id, ())
         if service == "iam" and resource.startswith("user/"):
@@ -543,15 +543,18 @@ class _Analyser:
 
     # --- solving -----------------------------------------------------------------------------------------
 
-    def _solve(self, question: Phrase, constraints: list[Any], expect_allowed: bool, target: "z3.BoolRef | None" = None) -> Witness | str | None:
+    def _solve(self, question: Phrase, constraints: list[Any], expect_allowed: bool, target: "z3.BoolRef | None" = None,
+               examples: Iterable[Any] = ()) -> Witness | str | None:
         """A replayed witness, None when the question is proven unsatisfiable, or "unproven". `target`
-        narrows "allowed" to one statement applying with no Deny (see `_solve_each`)."""
+        narrows "allowed" to one statement applying with no Deny (see `_solve_each`); each of `examples`
+        (a constraint) is tried first, as a likely witness, before the question is asked in full."""
         z3 = self.z3
         decided = target if target is not None else self.formula.allowed if expect_allowed else z3.Not(self.formula.allowed)
         asked = [*self.base, *constraints, decided]
-        narrowed = [[*asked, *self._hint()]] if expect_allowed else []
+        narrowed = [[*asked, example] for example in examples]
+        narrowed += [[*asked, *self._hint()]] if expect_allowed else []
         if self.formula.unknowns:  # undecided parts read as the evaluator does: a witness that replays
-            narrowed.insert(0, [*asked, *self._hint(), self.formula.evaluator_reading] if expect_allowed else [*asked, self.formula.evaluator_reading])
+            narrowed.insert(len(narrowed) - bool(expect_allowed), [*asked, *self._hint(), self.formula.evaluator_reading] if expect_allowed else [*asked, self.formula.evaluator_reading])
         for attempt in narrowed:  # each only narrows the search: without a replayed witness there, ask in full
             result, model = self._check(attempt)
             if result == z3.sat:
@@ -811,7 +814,8 @@ class _Analyser:
             who, identity = self._locked_identity()
             plain = self._plain_request()
             witness = self._solve(_question("lock-out", who=who, action=action), [identity, plain, self.formula.action == self.symbolic.sval(action),
-                                                                      self.formula.resource == self.symbolic.sval(resource)], False)
+                                                                      self.formula.resource == self.symbolic.sval(resource)], False,
+                                  examples=self._caller_examples())
             if isinstance(witness, Witness):
                 decision = evaluate(self.policy, witness.request())
                 by = {"variant": "denied", "statements": ", ".join(decision.statements)} if decision.statements else {"variant": "not-allowed"}
@@ -847,8 +851,8 @@ class _Analyser:
             parts.append(arn_key.is_value(caller.arn))
         elif caller.role_name and not arn_key.exact_only:
             prefix = symbolic.literal_re(f"arn:{self.partition}:iam::{caller.account}:role/", False)
-            path = z3.Option(z3.Concat(z3.Star(symbolic._any_char()), z3.Re(symbolic.sval("/"))))
-            parts += [arn_key.present, z3.InRe(arn_key.strings[0], z3.Concat(prefix, path, symbolic.literal_re(caller.role_name, False)))]
+            parts += [arn_key.present, z3.InRe(arn_key.strings[0], z3.Concat(prefix, self._role_paths(caller.role_name),
+                                                                             symbolic.literal_re(caller.role_name, False)))]
         else:
             parts.append(arn_key.present)
         if caller.org_id:
@@ -862,6 +866,31 @@ class _Analyser:
                     tag = name.split("/", 1)[1]
                     parts.append(f.key(name).is_value(tags[tag]) if tag in tags else z3.Not(f.key(name).present))
         return Phrase("caller", {"variant": "yours", "caller": caller.arn or caller.account}), z3.And(parts)
+
+    def _caller_examples(self) -> list[Any]:
+        """The likeliest ARNs of a role caller whose path is unknown (the documented forms for an Identity
+        Center role, with this endpoint's region as the Identity Center region), tried first: a concrete ARN
+        is decided at once, where the search over every path can exhaust the solver's limit."""
+        caller, arn_key = self.setting.caller, self.formula.key("aws:principalarn")
+        if caller is None or caller.arn or not caller.role_name or arn_key.exact_only:
+            return []
+        head = f"arn:{self.partition}:iam::{caller.account}:role/"
+        other_region = self.setting.region if self.setting.region != "us-east-1" else "us-east-2"  # us-east-1 adds none
+        paths = ["aws-reserved/sso.amazonaws.com/", f"aws-reserved/sso.amazonaws.com/{other_region}/"] \
+            if caller.role_name.startswith("AWSReservedSSO_") else [""]
+        return [arn_key.is_value(head + path + caller.role_name) for path in paths]
+
+    def _role_paths(self, role_name: str) -> "z3.ReRef":
+        """The paths (after `role/`) a role of this name may have when iam:GetRole could not say: any, except
+        that IAM Identity Center's roles (`AWSReservedSSO_...`) sit under `aws-reserved/sso.amazonaws.com/`,
+        followed by the Identity Center region unless it is us-east-1 ("If you configure SSO in a Region other
+        than us-east-1, add the Region after sso.amazonaws.com", AWS containers blog, "A quick path to Amazon
+        EKS single sign-on using AWS SSO")."""
+        z3, symbolic = self.z3, self.symbolic
+        if role_name.startswith("AWSReservedSSO_"):
+            region = z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-")))
+            return z3.Concat(symbolic.literal_re("aws-reserved/sso.amazonaws.com/", False), z3.Option(z3.Concat(region, z3.Re("/"))))
+        return z3.Option(z3.Concat(z3.Star(symbolic._any_char()), z3.Re(symbolic.sval("/"))))
 
     def _plain_request(self) -> "z3.BoolRef":
         """HTTPS, no optional request keys: the request an SDK sends by default."""
