@@ -55,7 +55,7 @@ class ServicesScreen(StepScreen):
         for name, template in load_services().items():
             count = "-" if endpoints is None else str(sum(e.service == name for e in endpoints))
             support = _("policy") if template.policy_supported else _("none")
-            prompt = Text(f"{name:<16}{'/'.join(template.endpoint_types):<19}{pad(support, 10)}{count:<7}{template.title}")
+            prompt = Text(f"{name:<16}{'/'.join(template.endpoint_types):<19}{pad(support, 10)}{count:<7}{_(template.title)}")
             if not template.policy_supported:
                 prompt.stylize("dim")
             rows.append(Selection(prompt, name, name in chosen, id=name, disabled=not template.policy_supported))

@@ -275,7 +275,7 @@ def _print_services(as_json: bool) -> None:
         return
     for s in services:
         support = _("policy") if s.policy_supported else _("no policy (full access)")
-        print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {pad(support, 24)} {s.title}")
+        print(f"{s.name:<15} {'/'.join(s.endpoint_types):<18} {pad(support, 24)} {_(s.title)}")
         warning = s.warning and _("warning: {warning} ({source})").format(warning=_(s.warning), source=s.warning_source)
         for note in filter(None, (s.notes and _(s.notes), warning)):
             print(f"{'':<15} {note}")

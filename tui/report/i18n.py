@@ -156,25 +156,23 @@ def wrap(text: str, width: int) -> list[str]:
 def extract_json(fileobj: IO[bytes], _keywords: object, _comment_tags: object,
                  options: Mapping[str, str]) -> Iterator[tuple[int, None, str, list[str]]]:
     """A Babel extraction method for our data files (`babel.cfg`): the strings under the keys named in the
-    option `keys`, those under `parent.key` (`nested_keys`: a key only inside the objects of `parent`), and
-    every value of the objects named in `maps`, are messages shown in the wizard or the CLI."""
+    option `keys`, and every value of the objects named in `maps`, are messages shown in the wizard or the CLI."""
     import json
 
     keys = set(options.get("keys", "").split())
-    nested = {tuple(pair.split(".", 1)) for pair in options.get("nested_keys", "").split()}
     maps = set(options.get("maps", "").split())
 
-    def walk(node: object, key: str | None = None, parent: str | None = None) -> Iterator[str]:
+    def walk(node: object, key: str | None = None) -> Iterator[str]:
         if isinstance(node, dict):
             for name, value in node.items():
                 if name in maps and isinstance(value, dict):
                     yield from (text for text in value.values() if isinstance(text, str))
                 else:
-                    yield from walk(value, name, key)
+                    yield from walk(value, name)
         elif isinstance(node, list):
             for item in node:
-                yield from walk(item, key, parent)
-        elif isinstance(node, str) and (key in keys or (parent, key) in nested):
+                yield from walk(item, key)
+        elif isinstance(node, str) and key in keys:
             yield node
 
     for message in walk(json.load(fileobj)):
