@@ -491,3 +491,25 @@ def test_impact_and_export_speak_japanese_with_their_columns_aligned(tmp_path, c
     assert main(["export", "--format", "ssm-automation", "--account", "123456789012", "--region", "eu-west-1",
                  "--accounts", "123456789012", "-o", str(tmp_path / "runbook.json"), "--lang", "ja"]) == 0
     assert capsys.readouterr().err.startswith("# ランブックを登録し、対象のすべてのアカウントとリージョンで実行します:\n")
+
+
+def test_access_analyzer_notes_are_english_in_json_and_japanese_in_text():
+    from tui.aws.access_analyzer import OFFLINE_NOTE, NewAccessCheck, Status, Validation
+
+    skipped = Validation(Status.SKIPPED, note=OFFLINE_NOTE)
+    assert skipped.to_dict()["note"].startswith("skipped: offline; pass --access-analyzer")
+    assert skipped.lines() == [f"Access Analyzer ValidatePolicy {OFFLINE_NOTE}"]
+    assert in_japanese(skipped.lines) == [("Access Analyzer ValidatePolicy スキップ: オフラインです。IAM Access Analyzer にも問い合わせるには "
+                                          "(認証情報とともに) --access-analyzer を指定してください")]
+    passed = NewAccessCheck(Status.ASKED, "PASS")
+    assert passed.line() == "Access Analyzer CheckNoNewAccess: PASS, no new access"
+    assert in_japanese(passed.line) == "Access Analyzer CheckNoNewAccess: PASS、新しいアクセスなし"
+
+
+def test_apply_refuses_an_invalid_policy_in_japanese_before_any_aws_call(tmp_path, capsys):
+    policy = tmp_path / "bad.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "x"}, '
+                      '"Action": "s3:GetObject", "Resource": "*"}]}')
+    assert main(["apply", "--endpoint", "vpce-0123456789abcdef0", "--policy", str(policy), "--lang", "ja"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"エラー: {str(policy)!r} に 1 個のエラーがあります。最初のもの: Statement[0].NotPrincipal: NotPrincipal は使えません")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.policy.documents import minify
+from tui.report.i18n import _
+from tui.report.messages import Phrase, text_in_language
 
 POLICY_TYPE = "RESOURCE_POLICY"
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
@@ -24,8 +26,9 @@ LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
 MAX_PAGES = 10
 """ValidatePolicy pages (of up to 100 findings each, its default) read before the rest is summarised:
 an endpoint policy is at most 20,480 characters, so real answers fit in one."""
-SANDBOX_NOTE = "skipped: the sandbox (moto) has no IAM Access Analyzer (its server answers HTTP 500 to every Access Analyzer call)"
-OFFLINE_NOTE = "skipped: offline; pass --access-analyzer (with credentials) to ask IAM Access Analyzer as well"
+SANDBOX_NOTE = Phrase("analyzer", {"variant": "sandbox"})
+OFFLINE_NOTE = Phrase("analyzer", {"variant": "offline"})
+"""Notes are `Phrase`s (tui/report/messages.py): English in `--json`, the current language in text."""
 
 _THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException"}
 _DENIED = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}
@@ -73,9 +76,9 @@ class Validation:
     def lines(self) -> list[str]:
         """Plain lines for the text output (the caller escapes them)."""
         if self.status is not Status.ASKED:
-            return [f"Access Analyzer ValidatePolicy {self.note}"]
+            return [_("Access Analyzer ValidatePolicy {note}").format(note=text_in_language(self.note))]
         if not self.findings:
-            return ["Access Analyzer ValidatePolicy: no findings"]
+            return [_("Access Analyzer ValidatePolicy: no findings")]
         return [f"Access Analyzer {f.finding_type} {f.issue_code}{' at ' + ', '.join(f.paths) if f.paths else ''}: {f.details}" for f in self.findings]
 
 
@@ -95,10 +98,11 @@ class NewAccessCheck:
 
     def line(self) -> str:
         if self.status is not Status.ASKED:
-            return f"Access Analyzer CheckNoNewAccess {self.note}"
+            return _("Access Analyzer CheckNoNewAccess {note}").format(note=text_in_language(self.note))
         why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
-        verdict = "no new access" if self.result == "PASS" else "may grant new access"
-        return f"Access Analyzer CheckNoNewAccess: {self.result}, {verdict}{': ' + self.message if self.message else ''}{why}"
+        verdict = _("no new access") if self.result == "PASS" else _("may grant new access")
+        return _("Access Analyzer CheckNoNewAccess: {result}, {verdict}").format(result=self.result, verdict=verdict) + (
+            f": {self.message}" if self.message else "") + why
 
 
 def locale_for(language: str) -> str:
@@ -143,7 +147,7 @@ def _validate(client, document: str, locale: str, region: str) -> Validation:
             request["nextToken"] = token
     except Exception as exc:  # noqa: BLE001 - a second opinion never stops the run: one note
         return Validation(Status.FAILED, tuple(findings), _failure("ValidatePolicy", exc, region))
-    return Validation(Status.ASKED, tuple(findings), f"more than {len(findings)} findings: the rest were not read")
+    return Validation(Status.ASKED, tuple(findings), Phrase("analyzer", {"variant": "more-findings", "count": len(findings)}))
 
 
 def check_no_new_access(conn, existing: dict | str, new: dict, region: str | None = None) -> NewAccessCheck:
@@ -201,18 +205,19 @@ def _failure(operation: str, exc: Exception, region: str) -> str:
     from tui.aws.errors import error_code, translate
 
     code = error_code(exc)
+    params: dict[str, object] = {"code": code, "operation": operation, "region": region}
     if code in _DENIED:
-        return f"not asked: access denied ({code}): grant access-analyzer:{operation} to use this second opinion"
+        return Phrase("analyzer", {"variant": "denied", **params})
     if code in _THROTTLED:
-        return f"not asked: Access Analyzer throttled {operation} ({code}) even after retries: try again later"
+        return Phrase("analyzer", {"variant": "throttled", **params})
     if isinstance(exc, (bce.EndpointConnectionError, bce.UnknownEndpointError)):
-        return f"not asked: IAM Access Analyzer cannot be reached in {region} (not offered there, or no network)"
+        return Phrase("analyzer", {"variant": "unreachable", **params})
     if code in ("UnrecognizedClientException", "InvalidAction"):
-        return f"not asked: IAM Access Analyzer is not available in {region} ({code})"
+        return Phrase("analyzer", {"variant": "unavailable", **params})
     if code in ("ValidationException", "InvalidParameterException", "UnprocessableEntityException"):
         message = exc.response.get("Error", {}).get("Message", "") if hasattr(exc, "response") else ""
-        return f"not asked: Access Analyzer refused the document ({code}){': ' + message if message else ''}"
-    return f"not asked: {translate(exc, operation)}"
+        return Phrase("analyzer", {"variant": "refused", **params, "detail": f": {message}" if message else ""})
+    return Phrase("analyzer", {"variant": "error", "error": str(translate(exc, operation))})
 
 
 def summary(validation: Validation | None, no_new_access: NewAccessCheck | None = None) -> dict:

@@ -11,6 +11,7 @@ from tui.policy.errors import InputError, WizardError
 from tui.policy.identifiers import check_endpoint_id
 from tui.report.escape import visible
 from tui.report.i18n import _
+from tui.report.messages import text_in_language
 
 
 def register(subparsers, add_connection_options) -> None:
@@ -202,9 +203,9 @@ def _refuse_invalid(policy: dict, path: str) -> None:
 
     errors = [f for f in validate(policy) if f.severity == ERROR]
     if errors:
-        where = f"{errors[0].path}: " if errors[0].path else ""
-        raise WizardError(visible(f"{'standard input' if path == '-' else repr(path)} has {len(errors)} error(s), "
-                                  f"first: {where}{errors[0].message} (see `vpce-wizard validate`)"))
+        source = _("standard input") if path == "-" else repr(path)
+        raise WizardError(visible(_("{source} has {count} error(s), first: {location}{detail} (see `vpce-wizard validate`)").format(
+            source=source, count=len(errors), location=f"{errors[0].path}: " if errors[0].path else "", detail=errors[0].localised())))
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -355,7 +356,7 @@ def _show_skipped_second_opinion(conn) -> None:
 
     reason = skip_reason(conn)
     if reason:
-        print(visible(f"Access Analyzer ValidatePolicy {reason}"))
+        print(visible(_("Access Analyzer ValidatePolicy {note}").format(note=text_in_language(reason))))
 
 
 def run_sandbox(args: argparse.Namespace) -> int:

@@ -162,6 +162,18 @@ PHRASES: Mapping[str, str] = {
     # what made AWS's reading of a document unknown (`ambiguous-document`)
     "doubt": N_("{path}: {detail}"),
     "doubt (document)": N_("document: {detail}"),
+    # why IAM Access Analyzer gave no answer (`tui.aws.access_analyzer`)
+    "analyzer (sandbox)": N_("skipped: the sandbox (moto) has no IAM Access Analyzer (its server answers HTTP 500 to every "
+                             "Access Analyzer call)"),
+    "analyzer (offline)": N_("skipped: offline; pass --access-analyzer (with credentials) to ask IAM Access Analyzer as well"),
+    "analyzer (more-findings)": N_("more than {count} findings: the rest were not read"),
+    "analyzer (denied)": N_("not asked: access denied ({code}): grant access-analyzer:{operation} to use this second opinion"),
+    "analyzer (throttled)": N_("not asked: Access Analyzer throttled {operation} ({code}) even after retries: try again later"),
+    "analyzer (unreachable)": N_("not asked: IAM Access Analyzer cannot be reached in {region} (not offered there, or no "
+                                 "network)"),
+    "analyzer (unavailable)": N_("not asked: IAM Access Analyzer is not available in {region} ({code})"),
+    "analyzer (refused)": N_("not asked: Access Analyzer refused the document ({code}){detail}"),
+    "analyzer (error)": N_("not asked: {error}"),
 }
 """Pieces of sentences (a `Phrase`'s code), worded here for the same reasons as the findings."""
 
