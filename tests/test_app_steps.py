@@ -194,9 +194,24 @@ async def test_palette_lists_the_main_actions(tmp_path):
                 "Go to Review", "Start the sandbox", "Help"} <= titles
 
 
+async def test_the_first_screen_gets_its_back_and_next_row_right_after_its_first_paint(tmp_path):
+    app = offline_app(tmp_path, ready_answers())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(app.screen.query("#nav")) == 1 and app.screen.query_one("#back").disabled
+        focus_chain = [widget.id for widget in app.screen.focus_chain]
+        assert focus_chain.index("services") < focus_chain.index("next")  # the row keeps its place after the body
+        await pilot.click("#next")
+        assert isinstance(app.screen, AccountsScreen)
+        assert len(app.screen.query("#nav")) == 1  # later steps compose it at once
+        await pilot.click("#back")
+        assert isinstance(app.screen, ServicesScreen) and len(app.screen.query("#nav")) == 1
+
+
 async def test_every_step_fits_80_by_24(tmp_path):
     app = offline_app(tmp_path, ready_answers())
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # the first screen's Back/Next row is mounted right after its first paint
         for _ in range(5):
             nav = app.screen.query_one("#nav")
             assert nav.region.bottom <= 23 and nav.region.height == 1

@@ -112,7 +112,7 @@ class WizardApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         """The services step is the first thing drawn: no splash screen, no blank frame."""
-        return step_screen("services")()
+        return step_screen("services")(first=True)
 
     # -- steps ---------------------------------------------------------------------------------------------
 
@@ -203,8 +203,9 @@ class WizardApp(App[int]):
         self.painted = True
         gc.enable()  # paused by `tui.cli.run_wizard` until this first paint
         allow_breaks_between_wide_characters()  # for wide characters from AWS or a file, in any language
-        if hasattr(self.screen, "after_first_paint"):
-            self.screen.after_first_paint()
+        first = self.screen_stack[0]  # the services step, even if a test has moved on already
+        if isinstance(first, StepScreen):
+            first.after_first_paint()
         if self.sandbox_requested:
             self.start_sandbox()
         elif self.target is not None:

@@ -4,9 +4,13 @@ The App looks steps up here so the step modules need not know each other; loadin
 first paint down to the services step's own widgets (the review step alone pulls in Pygments for its JSON).
 """
 
-from importlib import import_module
+from __future__ import annotations
 
-from textual.screen import Screen
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.app.step import StepScreen
 
 STEP_SCREENS = {
     "services": ("tui.app.services_step", "ServicesScreen"),
@@ -17,7 +21,7 @@ STEP_SCREENS = {
 }
 
 
-def step_screen(name: str) -> type[Screen]:
+def step_screen(name: str) -> type[StepScreen]:
     """The screen class of the step `name`."""
     module, cls = STEP_SCREENS[name]
     return getattr(import_module(module), cls)

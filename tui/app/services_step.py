@@ -41,6 +41,7 @@ class ServicesScreen(StepScreen):
 
     def after_first_paint(self) -> None:
         """Give the region selector every region once the screen is drawn (34 options cost the first paint)."""
+        super().after_first_paint()
         region = self.query_one("#region", Select)
         with region.prevent(Select.Changed):
             region.set_options([(r, r) for r in known_regions()])
