@@ -25,7 +25,8 @@ from tui.app.confirm import ConfirmApplyModal
 from tui.app.plain import plain
 from tui.app.step import StepScreen
 from tui.app.targets import TargetsPanel
-from tui.app.tick_list import TickBox, TickList, TickRadio
+from tui.app.tick_list import TickList
+from tui.app.ticks import TickBox, TickRadio
 from tui.policy.errors import WizardError
 from tui.report.changes import outcome_details, outcome_word
 from tui.report.i18n import N_, _

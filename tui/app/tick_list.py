@@ -11,7 +11,7 @@ from rich.segment import Segment
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.strip import Strip
-from textual.widgets import Checkbox, OptionList, RadioButton, SelectionList
+from textual.widgets import OptionList, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.report.i18n import N_, _
@@ -105,27 +105,3 @@ class KeyList(OptionList):
     """An OptionList that also moves with j and k."""
 
     BINDINGS: ClassVar[list[BindingType]] = VIM_KEYS
-
-
-class TickBox(Checkbox):
-    """A checkbox that shows ✓ when ticked and nothing when not, rather than the same X in two colours."""
-
-    def on_mount(self) -> None:
-        self.BUTTON_INNER = TICKED if self.value else UNTICKED
-
-    def watch_value(self) -> None:
-        self.BUTTON_INNER = TICKED if self.value else UNTICKED
-        super().watch_value()
-        self.refresh()
-
-
-class TickRadio(RadioButton):
-    """A radio button that shows ● when chosen and nothing when not, rather than the same dot in two colours."""
-
-    def on_mount(self) -> None:
-        self.BUTTON_INNER = "●" if self.value else UNTICKED
-
-    def watch_value(self) -> None:
-        self.BUTTON_INNER = "●" if self.value else UNTICKED
-        super().watch_value()
-        self.refresh()

@@ -20,7 +20,6 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from importlib import resources
 from typing import IO
 
 LANGUAGES = ("en", "ja")
@@ -79,6 +78,8 @@ def _catalog(language: str) -> _gettext.NullTranslations:
     """The language's messages: Babel parses the `.po` (only here, so English never imports it)."""
     if language == DEFAULT_LANGUAGE:
         return _gettext.NullTranslations()
+    from importlib import resources
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
