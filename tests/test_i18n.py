@@ -513,3 +513,15 @@ def test_apply_refuses_an_invalid_policy_in_japanese_before_any_aws_call(tmp_pat
     assert main(["apply", "--endpoint", "vpce-0123456789abcdef0", "--policy", str(policy), "--lang", "ja"]) == 1
     error = capsys.readouterr().err
     assert error.startswith(f"エラー: {str(policy)!r} に 1 個のエラーがあります。最初のもの: Statement[0].NotPrincipal: NotPrincipal は使えません")
+
+
+def test_why_an_endpoint_takes_no_policy_is_said_in_the_language_of_the_finding_or_refusal():
+    from tui.aws.discovery import _why_no_policy
+    from tui.aws.perimeter import no_policy
+
+    partner = _why_no_policy("Interface", "com.amazonaws.vpce.eu-west-1.vpce-svc-0123", True)
+    assert partner == "partner or private endpoint service (com.amazonaws.vpce.*): AWS allows full access and takes no policy"
+    finding = no_policy(partner).findings[0]
+    assert finding.message == partner and in_japanese(finding.localised).startswith("パートナーまたはプライベートのエンドポイントサービス")
+    unsupported = _why_no_policy("Interface", "com.amazonaws.eu-west-1.example", False)
+    assert in_japanese(unsupported.localised) == "このサービスはエンドポイントポリシーをサポートしていません: AWS はフルアクセスを許可します"

@@ -30,6 +30,7 @@ from tui.app.ticks import TickBox, TickRadio
 from tui.policy.errors import WizardError
 from tui.report.changes import outcome_details, outcome_word
 from tui.report.i18n import N_, _
+from tui.report.messages import text_in_language
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan, EndpointOutcome
@@ -161,7 +162,7 @@ class ApplyScreen(StepScreen):
         if endpoint.takes_policy:
             prompt.append_text(plain(_(endpoint.classification), "italic"))
         else:
-            prompt.append_text(plain(_("no policy: {reason}").format(reason=endpoint.reason), "dim"))
+            prompt.append_text(plain(_("no policy: {reason}").format(reason=text_in_language(endpoint.reason)), "dim"))
         return prompt
 
     @on(SelectionList.SelectedChanged, ".vpc")

@@ -28,7 +28,7 @@ from tui.app.tick_list import KeyList
 from tui.app.widgets import SizeMeter
 from tui.policy.errors import WizardError
 from tui.report.i18n import N_, _, pad
-from tui.report.messages import scenario_name
+from tui.report.messages import scenario_name, text_in_language
 
 if TYPE_CHECKING:
     from tui.aws.discovery import Endpoint
@@ -53,7 +53,7 @@ def diff_text(review: ServiceReview, endpoints: list[Endpoint]) -> Text:
         text.append_text(plain(f"{endpoint.id}  {endpoint.vpc_id}  {endpoint.type}", "bold"))
         text.append("\n")
         if not endpoint.takes_policy:
-            text.append_text(plain("  " + _("takes no policy: {reason}").format(reason=endpoint.reason), "dim"))
+            text.append_text(plain("  " + _("takes no policy: {reason}").format(reason=text_in_language(endpoint.reason)), "dim"))
             text.append("\n\n")
             continue
         lines = policy_diff(endpoint.policy, review.policy, _("current"), _("new"))

@@ -12,6 +12,7 @@ from tui.policy.errors import InputError
 from tui.policy.parsing import Parsed
 from tui.policy.parsing import parse_policy as parse_policy_text
 from tui.policy.services import load_services, service_from_endpoint_name
+from tui.report.messages import Phrase
 
 NOT_ANALYSED = "not analysed yet"
 """The label of an endpoint listed before its policy is analysed (the wizard shows the list first)."""
@@ -120,12 +121,14 @@ def _endpoint_type(raw: dict, service: str | None, support: ServiceSupport | Non
 
 
 def _why_no_policy(endpoint_type: str, service_name: str, policy_supported: bool) -> str:
+    """"" when the endpoint takes a policy, else why not: a `Phrase` (English as its value, said in the language
+    of wherever it is shown: the wizard's lists, refusals, audit findings)."""
     if endpoint_type in NO_POLICY_TYPES:
-        return f"{endpoint_type} endpoints take no policy"
+        return Phrase("no-policy", {"variant": "type", "type": endpoint_type})
     if service_name.startswith("com.amazonaws.vpce."):
-        return "partner or private endpoint service (com.amazonaws.vpce.*): AWS allows full access and takes no policy"
+        return Phrase("no-policy", {"variant": "partner"})
     if not policy_supported:
-        return "the service does not support endpoint policies: AWS allows full access"
+        return Phrase("no-policy", {"variant": "unsupported"})
     return ""
 
 

@@ -162,6 +162,11 @@ PHRASES: Mapping[str, str] = {
     # what made AWS's reading of a document unknown (`ambiguous-document`)
     "doubt": N_("{path}: {detail}"),
     "doubt (document)": N_("document: {detail}"),
+    # why an endpoint takes no policy (`tui.aws.discovery`)
+    "no-policy (type)": N_("{type} endpoints take no policy"),
+    "no-policy (partner)": N_("partner or private endpoint service (com.amazonaws.vpce.*): AWS allows full access and takes "
+                              "no policy"),
+    "no-policy (unsupported)": N_("the service does not support endpoint policies: AWS allows full access"),
     # why IAM Access Analyzer gave no answer (`tui.aws.access_analyzer`)
     "analyzer (sandbox)": N_("skipped: the sandbox (moto) has no IAM Access Analyzer (its server answers HTTP 500 to every "
                              "Access Analyzer call)"),
