@@ -525,3 +525,32 @@ def test_why_an_endpoint_takes_no_policy_is_said_in_the_language_of_the_finding_
     assert finding.message == partner and in_japanese(finding.localised).startswith("パートナーまたはプライベートのエンドポイントサービス")
     unsupported = _why_no_policy("Interface", "com.amazonaws.eu-west-1.example", False)
     assert in_japanese(unsupported.localised) == "このサービスはエンドポイントポリシーをサポートしていません: AWS はフルアクセスを許可します"
+
+
+async def test_the_wizard_says_a_dry_run_outcome_with_the_cli_words_in_japanese(tmp_path):
+    """The wizard's results table renders outcomes through tui/report/changes.py too: the dry-run word and the
+    reason and warning of a sandbox apply, in Japanese."""
+    from textual.widgets import Checkbox, DataTable
+
+    from test_app_sandbox import wait_for, walk_to_apply
+    from test_app_support import SIZE, type_text
+    from tui.app.app import create_app
+    from tui.app.apply_step import ApplyScreen
+    from tui.app.confirm import ConfirmApplyModal
+
+    app = create_app(sandbox=True, output_dir=tmp_path, language="ja")
+    async with app.run_test(size=SIZE) as pilot:
+        s3 = (await walk_to_apply(app, pilot))["s3"]
+        app.screen.query_one("#dry-run", Checkbox).value = True
+        for listing in app.screen.query(".vpc"):
+            if s3 in [listing.get_option_at_index(i).value for i in range(listing.option_count)]:
+                listing.select(s3)
+        await pilot.press("ctrl+a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmApplyModal) and app.screen.query("#plan-text"))
+        assert "  --- 現在" in str(app.screen.query_one("#plan-text").content).splitlines()
+        await type_text(pilot, "yes")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and "完了" in str(app.screen.query_one("#run-status").content))
+        word, details = (str(cell) for cell in app.screen.query_one("#outcomes", DataTable).get_row(s3)[1:])
+        assert word == "ドライラン: 適用されます"
+        assert details.startswith("新しいポリシーを書き込みます。権限の確認に合格しました。API が DryRun を無視しました")
