@@ -151,6 +151,9 @@ def in_universe(analyser: analysis._Analyser):
         constraints += [z3.Implies(z3.And(key.present, used), slot_in(key, index, ("k1", "k2"))) for used, index in key.slots()]
     service = formula.key("aws:principalisawsservice")
     constraints.append(z3.Implies(service.present, service.is_value("false")))
+    arn = formula.key("aws:principalarn")
+    if formula.arn_rest is not None:  # every caller of the universe is role/app of its account, never a root user
+        constraints.append(z3.Implies(arn.present, formula.arn_rest == symbolic.sval("role/app")))
     return constraints
 
 

@@ -229,6 +229,23 @@ def test_not_principal_inverts():
     assert not evaluate({"Statement": statement}, denied).allowed
 
 
+def test_deny_not_principal_spares_only_callers_named_at_every_level():
+    """AWS may check the account, then the role, then the session (IAM user guide, NotPrincipal): naming the
+    account spares its root user only; a role session is spared when its role and session are named too."""
+    role, session = f"arn:aws:iam::{ACCOUNT_A}:role/Admin", f"arn:aws:sts::{ACCOUNT_A}:assumed-role/Admin/me"
+    caller = {"aws:PrincipalAccount": ACCOUNT_A, "aws:PrincipalArn": role, "aws:userid": "AROAEXAMPLE:me"}
+    root = {"aws:PrincipalAccount": ACCOUNT_A, "aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_A}:root"}
+
+    def denied(named: list[str], context: dict) -> bool:
+        deny = {"Effect": "Deny", "NotPrincipal": {"AWS": named}, "Action": "*", "Resource": "*"}
+        return evaluate({"Statement": [allow_all(), deny]}, Request("s3:GetObject", ANY_OBJECT, context)).outcome == "ExplicitDeny"
+
+    assert denied([ACCOUNT_A], caller) and not denied([ACCOUNT_A], root)
+    assert denied([ACCOUNT_A, role], caller)
+    assert not denied([ACCOUNT_A, role, session], caller)
+    assert denied([ACCOUNT_A, role, session], {**caller, "aws:userid": "AROAEXAMPLE:other"})
+
+
 def test_statement_without_principal_matches_nothing():
     statement = {k: v for k, v in allow_all().items() if k != "Principal"}
     assert not evaluate({"Statement": statement}, Request("s3:GetObject", ANY_OBJECT, CALLER_A)).allowed

@@ -384,7 +384,8 @@ class _Analyser:
                 literals.setdefault(key, set()).add(value)
         mentioned = {clause.key for s in self.policy.statements for clause in s.clauses}
         linked = set()
-        if "aws:principalarn" in mentioned or any(s.principal and (s.principal.arns or s.principal.sessions) for s in self.policy.statements):
+        if "aws:principalarn" in mentioned or any(s.principal and (s.principal.arns or s.principal.sessions or s.principal_negated)
+                                                  for s in self.policy.statements):
             linked |= {"aws:principalaccount", "aws:principalarn"}
         if "aws:principalorgpaths" in mentioned:
             linked |= {"aws:principalorgid", "aws:principalorgpaths"}

@@ -13,7 +13,8 @@ Choices where IAM says nothing, or the policy is one AWS would refuse (the valid
   unless another part of the statement already fails to match.
 - A statement whose Effect is not exactly "Allow" or "Deny" is ignored.
 - A statement without Action/NotAction, Resource/NotResource or Principal/NotPrincipal matches nothing.
-- Account principals match every principal of the account (the interface-endpoint reading); on gateway
+- Account principals match every principal of the account (the interface-endpoint reading); a NotPrincipal
+  spares a caller only when its account, its user or role ARN and (for a role) its session are all listed; on gateway
   endpoints AWS admits only the root user (reference §1.2), so generated policies use `"*"` plus conditions.
 - A Federated principal matches anonymous requests: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are
   not signed with AWS credentials. CanonicalUser principals never match: no context key names them.
@@ -122,7 +123,34 @@ def resource_matches(statement: Statement, resource: str, context: Context) -> b
 def principal_matches(statement: Statement, context: Context) -> bool:
     if statement.principal is None:
         return statement.principal_negated  # an unreadable NotPrincipal excludes nobody; Principal names nobody
-    return _names_caller(statement.principal, context) != statement.principal_negated
+    if statement.principal_negated:
+        return not _names_every_level(statement.principal, context)
+    return _names_caller(statement.principal, context)
+
+
+def _names_every_level(principal: Principal, context: Context) -> bool:
+    """Whether a NotPrincipal spares the caller. AWS "might validate the account first, then the role, and
+    then the assumed-role user", so a caller is spared only when its account, its user or role ARN and, for a
+    role, its session are all listed (IAM user guide, "AWS JSON policy elements: NotPrincipal"): a NotPrincipal
+    that names only the account spares its root user alone. Service principals and anonymous (federated)
+    callers have one level each."""
+    if principal.everyone:
+        return True
+    services = context.get("aws:principalservicename")
+    if services:
+        return any(service in services for service in principal.services)
+    accounts = context.get("aws:principalaccount", ())
+    if ANONYMOUS in accounts:
+        return principal.federated
+    arns = context.get("aws:principalarn", ())
+    if not any(account in accounts for account in principal.accounts):
+        return False
+    names = [arn.split(":", 5)[5] if arn.count(":") >= 5 else "" for arn in arns]  # root, user/..., role/...
+    if not arns or "root" in names:  # the account's root user (or no ARN to check)
+        return True
+    if not any(arn in arns for arn in principal.arns):
+        return False
+    return not any(name.startswith("role/") for name in names) or any(_is_session(session, context) for session in principal.sessions)
 
 
 def _names_caller(principal: Principal, context: Context) -> bool:

@@ -25,7 +25,7 @@ import z3
 from tui.policy.evaluator import network, number_of, session_globs, timestamp
 from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
 from tui.policy.requestmodel import ANONYMOUS, FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
-from tui.policy.statements import Clause, Effect, ReadPolicy, Session, Statement
+from tui.policy.statements import Clause, Effect, Principal, ReadPolicy, Session, Statement
 from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
 from tui.policy.wildcards import ANY_ONE, Glob, Segment
 
@@ -417,6 +417,10 @@ def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]]) -> dict[s
                 use("aws:principalservicename").literals.update(statement.principal.services)
             if statement.principal.federated:
                 use("aws:principalaccount").literals.add(ANONYMOUS)
+            if statement.principal_negated:  # NotPrincipal reads every level of the caller (`_every_level`)
+                use("aws:principalaccount").literals.update((ANONYMOUS, *statement.principal.accounts))
+                use("aws:principalarn").exact_only = False
+                use("aws:principalservicename").literals.update(statement.principal.services)
             for session in statement.principal.sessions:
                 use("aws:principalaccount").literals.add(session.account)
                 use("aws:principalarn").exact_only = False
@@ -551,6 +555,8 @@ class PolicyFormula:
         principal = statement.principal
         if principal is None:
             return z3.BoolVal(statement.principal_negated)
+        if statement.principal_negated:
+            return z3.Not(self._every_level(principal))
         if principal.everyone:
             names = z3.BoolVal(True)
         else:
@@ -563,6 +569,24 @@ class PolicyFormula:
                 + [z3.BoolVal(False)]
             )
         return z3.Not(names) if statement.principal_negated else names
+
+    def _every_level(self, principal: Principal) -> z3.BoolRef:
+        """The evaluator's `_names_every_level`: whether a NotPrincipal spares the caller."""
+        if principal.everyone:
+            return z3.BoolVal(True)
+        account, arn = self.keys["aws:principalaccount"], self.keys["aws:principalarn"]
+        service = self.keys["aws:principalservicename"]
+        arn_text = arn.strings[0]
+        rest = self.arn_rest
+        root, role = ((rest == sval("root"), z3.PrefixOf(sval("role/"), rest)) if rest is not None
+                      else (z3.SuffixOf(sval(":root"), arn_text), z3.Contains(arn_text, sval(":role/"))))  # wider: replays decide
+        signed = z3.And(
+            _any([account.is_value(a) for a in principal.accounts]),
+            z3.Or(z3.And(arn.present, root),
+                  z3.And(_any([arn.is_value(a) for a in principal.arns]),
+                         z3.Or(z3.Not(z3.And(arn.present, role)), _any([self._session(s) for s in principal.sessions])))))
+        return z3.If(service.present, _any([service.is_value(s) for s in principal.services]),
+                     z3.If(account.is_value(ANONYMOUS), z3.BoolVal(principal.federated), signed))
 
     def _session(self, session: Session) -> z3.BoolRef:
         """The evaluator's `_is_session`: the session's account, its role under any path, its session name."""
