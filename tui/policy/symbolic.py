@@ -411,20 +411,7 @@ def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]]) -> dict[s
             key_use.clauses += 1
             _note_clause(key_use, clause, use)
         if statement.principal is not None:
-            use("aws:principalaccount").literals.update(statement.principal.accounts)
-            use("aws:principalarn").literals.update(statement.principal.arns)
-            if statement.principal.services:
-                use("aws:principalservicename").literals.update(statement.principal.services)
-            if statement.principal.federated:
-                use("aws:principalaccount").literals.add(ANONYMOUS)
-            if statement.principal_negated:  # NotPrincipal reads every level of the caller (`_every_level`)
-                use("aws:principalaccount").literals.update((ANONYMOUS, *statement.principal.accounts))
-                use("aws:principalarn").exact_only = False
-                use("aws:principalservicename").literals.update(statement.principal.services)
-            for session in statement.principal.sessions:
-                use("aws:principalaccount").literals.add(session.account)
-                use("aws:principalarn").exact_only = False
-                use("aws:userid").exact_only = False
+            _note_principal(statement.principal, statement.principal_negated, use)
         if statement.resource is not None:
             for parts in statement.resource_parts:
                 for part in parts:
@@ -433,6 +420,24 @@ def _key_uses(policy: ReadPolicy, extra_literals: dict[str, set[str]]) -> dict[s
     for name, literals in extra_literals.items():
         use(name).literals.update(literals)
     return uses
+
+
+def _note_principal(principal: Principal, negated: bool, use: Callable[[str], KeyUse]) -> None:
+    """The identity keys a Principal or NotPrincipal element reads, and the literals it names."""
+    use("aws:principalaccount").literals.update(principal.accounts)
+    use("aws:principalarn").literals.update(principal.arns)
+    if principal.services:
+        use("aws:principalservicename").literals.update(principal.services)
+    if principal.federated:
+        use("aws:principalaccount").literals.add(ANONYMOUS)
+    if negated:  # NotPrincipal reads every level of the caller (`_every_level`)
+        use("aws:principalaccount").literals.add(ANONYMOUS)
+        use("aws:principalarn").exact_only = False
+        use("aws:principalservicename").literals.update(principal.services)
+    for session in principal.sessions:
+        use("aws:principalaccount").literals.add(session.account)
+        use("aws:principalarn").exact_only = False
+        use("aws:userid").exact_only = False
 
 
 def _note_clause(key_use: KeyUse, clause: Clause, use: Callable[[str], KeyUse]) -> None:
