@@ -554,3 +554,29 @@ async def test_the_wizard_says_a_dry_run_outcome_with_the_cli_words_in_japanese(
         word, details = (str(cell) for cell in app.screen.query_one("#outcomes", DataTable).get_row(s3)[1:])
         assert word == "ドライラン: 適用されます"
         assert details.startswith("新しいポリシーを書き込みます。権限の確認に合格しました。API が DryRun を無視しました")
+
+
+def test_a_json_syntax_error_is_said_in_japanese(tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"Version": "2012-10-17", "Statement": [\n')
+    assert main(["validate", str(broken), "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.strip() == f"エラー: ポリシーファイル {str(broken)!r} は正しい JSON ではありません: 値がありません (2 行 1 列)"
+    assert main(["validate", str(broken), "--lang", "en"]) == 2
+    assert capsys.readouterr().err.strip().endswith("is not valid JSON: Expecting value (line 2 column 1)")
+
+
+def test_a_wrong_json_type_is_said_in_japanese_and_worded_exactly_as_jsonschema_in_english():
+    from tui.policy.validator import validate
+    from tui.policy.verdict_cache import from_entry, to_entry
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                   "Resource": "*", "Sid": {"nested": [1.5]}}]}
+    finding = next(f for f in validate(doc) if f.code == "schema")
+    assert finding.message == "{'nested': [1.5]} is not of type 'string'"
+    assert in_japanese(finding.localised) == "{'nested': [1.5]} は 'string' 型ではありません"
+    from tui.policy.analysis import Analysis, Classification, Finding, Severity
+    from tui.report.messages import Phrase
+
+    nested = Finding(Severity.MEDIUM, "invalid-policy", {"code": "schema", "location": "", "detail": Phrase("schema", finding.params, "validator")})
+    read_back = from_entry(json.loads(json.dumps(to_entry(Analysis(Classification.UNPROVEN, (nested,)))))).findings[0]
+    assert in_japanese(read_back.localised) == "schema: {'nested': [1.5]} は 'string' 型ではありません"

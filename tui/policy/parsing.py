@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.policy.errors import InputError
-from tui.report.i18n import _
+from tui.report.i18n import N_, _
 from tui.report.messages import localised, message
 
 MAX_TEXT_BYTES = 256 * 1024
@@ -36,6 +36,11 @@ MAX_TEXT_BYTES = 256 * 1024
 line ends, the largest one of the shortest values (one character each, one a line) is about 90 KB at 2-space
 indentation and 150 KB at 4; 1,350 account IDs at 8 spaces are 89 KB. 256 KiB admits those with room and still
 stops a runaway read early."""
+
+JSON_ERRORS = (N_("Expecting value"), N_("Expecting ',' delimiter"), N_("Expecting ':' delimiter"),
+               N_("Expecting property name enclosed in double quotes"), N_("Extra data"), N_("Unterminated string starting at"),
+               N_("Invalid control character at"), N_("Invalid \\escape"), N_("Invalid \\uXXXX escape"))
+"""Python's JSON decoder's messages (`json.decoder`, `_json`), said in the current language; others as they are."""
 
 POLICY_MAX_DEPTH = 7
 """The policy grammar nests at most 7 levels: document > Statement list > statement > Condition >
@@ -209,7 +214,7 @@ def parse_json(text: str, source: str, *, max_depth: int) -> Parsed:
                            parse_constant=lambda t: noted(NonFiniteNumber(t)))
     except json.JSONDecodeError as exc:
         raise InputError(_("{source} is not valid JSON: {reason} (line {line} column {column})").format(
-            source=source, reason=exc.msg, line=exc.lineno, column=exc.colno)) from None
+            source=source, reason=_(exc.msg) if exc.msg in JSON_ERRORS else exc.msg, line=exc.lineno, column=exc.colno)) from None
     if not duplicates and not non_finite:  # the usual case skips the walk
         return Parsed(value)
     return Parsed(value, _ambiguities(value, duplicates, ""))

@@ -184,8 +184,20 @@ def _schema_finding(error: Any) -> Finding:
         element += (next(name for name in error.validator_value if name not in error.instance),)
     code = _SCHEMA_RULES.get(element) if error.validator in _VALUE_KEYWORDS else None
     if code is None:
-        return Finding(ERROR, "schema", path, {"detail": error.message})
+        return Finding(ERROR, "schema", path, _schema_params(error))
     return Finding(ERROR, code, path, {"variant": "missing"} if missing else {})
+
+
+def _schema_params(error: Any) -> dict[str, object]:
+    """jsonschema's English message as the detail; a wrong JSON type as its own variant (the mistake people make
+    most: a number or an object where a string goes), so it translates, when the template words it exactly as
+    jsonschema does."""
+    if error.validator == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        params: dict[str, object] = {"variant": "type", "value": repr(error.instance), "types": ", ".join(map(repr, types))}
+        if message("schema", params) == error.message:
+            return params
+    return {"detail": error.message}
 
 
 def _schema_findings(doc: dict[str, Any]) -> list[Finding]:

@@ -31,6 +31,7 @@ VALIDATOR_MESSAGES: Mapping[str, str] = {
                          "than 4,300 digits)"),
     # the document's shape (the JSON Schema)
     "schema": N_("{detail}"),
+    "schema (type)": N_("{value} is not of type {types}"),
     "bad-version": N_('Version must be "2012-10-17" (or the older "2008-10-17")'),
     "bad-effect": N_('Effect must be "Allow" or "Deny"'),
     "bad-effect (missing)": N_('Effect is missing: Effect must be "Allow" or "Deny"'),
