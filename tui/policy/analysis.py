@@ -879,6 +879,9 @@ class _Analyser:
         other_region = self.setting.region if self.setting.region != "us-east-1" else "us-east-2"  # us-east-1 adds none
         paths = ["aws-reserved/sso.amazonaws.com/", f"aws-reserved/sso.amazonaws.com/{other_region}/"] \
             if caller.role_name.startswith("AWSReservedSSO_") else [""]
+        rest = self.formula.arn_rest
+        if rest is not None:  # the same ARNs, said of the part after the account: z3 decides it at once
+            return [self.z3.And(arn_key.present, rest == self.symbolic.sval(f"role/{path}{caller.role_name}")) for path in paths]
         return [arn_key.is_value(head + path + caller.role_name) for path in paths]
 
     def _role_paths(self, role_name: str) -> "z3.ReRef":
