@@ -580,3 +580,20 @@ def test_a_wrong_json_type_is_said_in_japanese_and_worded_exactly_as_jsonschema_
     nested = Finding(Severity.MEDIUM, "invalid-policy", {"code": "schema", "location": "", "detail": Phrase("schema", finding.params, "validator")})
     read_back = from_entry(json.loads(json.dumps(to_entry(Analysis(Classification.UNPROVEN, (nested,)))))).findings[0]
     assert in_japanese(read_back.localised) == "schema: {'nested': [1.5]} は 'string' 型ではありません"
+
+
+def test_aws_errors_print_in_japanese_and_stay_english_as_text_with_urls_redacted():
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+    from tui.aws.errors import translate
+    from tui.report.messages import error_in_language as error_text
+
+    missing = translate(NoCredentialsError())
+    assert str(missing) == "no AWS credentials found: run `aws configure`, `aws sso login`, or pass --profile"
+    assert in_japanese(lambda: error_text(missing)).startswith("AWS の認証情報が見つかりません")
+    denied = translate(ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeVpcEndpoints"))
+    assert str(denied).startswith("access denied to DescribeVpcEndpoints (AccessDenied): grant")
+    assert in_japanese(lambda: error_text(denied)).startswith("DescribeVpcEndpoints へのアクセスが拒否されました (AccessDenied)")
+    unreachable = translate(EndpointConnectionError(endpoint_url="https://user:secret@example.com/x?token=t"))
+    for text in (str(unreachable), in_japanese(lambda: error_text(unreachable))):
+        assert "secret" not in text and "token=t" not in text and "***@example.com" in text

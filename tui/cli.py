@@ -23,6 +23,7 @@ from tui.report.i18n import (
     set_language,
     wrap,
 )
+from tui.report.messages import error_in_language
 
 CONNECTION_OPTIONS = (
     ("--profile", "P", N_("named profile (default: AWS_PROFILE)")),
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_wizard(args)
         return args.func(args)
     except WizardError as exc:
-        print(_("error: {message}").format(message=visible(exc)), file=sys.stderr)
+        print(_("error: {message}").format(message=visible(error_in_language(exc))), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)

@@ -267,7 +267,9 @@ class WizardApp(App[int]):
                     raise
                 connection = connect(replace(target, region=self.answers.region))  # the region chosen on screen
         except WizardError as exc:  # AWS failures, and bad input such as a malformed endpoint URL
-            self.post_message(WentOffline(str(exc)))
+            from tui.report.messages import error_in_language
+
+            self.post_message(WentOffline(error_in_language(exc)))
             return
         self.post_message(Connected(connection))
 
@@ -336,7 +338,9 @@ class WizardApp(App[int]):
             if endpoints and not service_support(connection, region, ask=False):
                 endpoints = discover(connection, regions=[region], analysed=False)
         except WizardError as exc:
-            self.post_message(DiscoveryFailed(connection, region, str(exc)))
+            from tui.report.messages import error_in_language
+
+            self.post_message(DiscoveryFailed(connection, region, error_in_language(exc)))
             return
         judged_against, worker = default_trust(connection, trust[0] or None, trust[1]), get_current_worker()
         labels = []

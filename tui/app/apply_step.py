@@ -30,7 +30,7 @@ from tui.app.ticks import TickBox, TickRadio
 from tui.policy.errors import WizardError
 from tui.report.changes import outcome_details, outcome_word
 from tui.report.i18n import N_, _
-from tui.report.messages import text_in_language
+from tui.report.messages import error_in_language, text_in_language
 
 if TYPE_CHECKING:
     from tui.aws.apply import ApplyPlan, EndpointOutcome
@@ -231,7 +231,7 @@ class ApplyScreen(StepScreen):
         try:
             plan = make_plan()
         except Exception as exc:  # noqa: BLE001 - a worker must report, never die: translate says what failed
-            self.post_message(PlanFailed(str(translate(exc))))
+            self.post_message(PlanFailed(error_in_language(translate(exc))))
             return
         self.post_message(PlanReady(plan, verb))
 

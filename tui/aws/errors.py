@@ -50,22 +50,30 @@ def _translated(exc: BaseException, action: str) -> AwsError:
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
-        return AwsError("no AWS credentials found: run `aws configure`, `aws sso login`, or pass --profile")
+        return _said("no-credentials")
     if isinstance(exc, (bce.TokenRetrievalError, bce.SSOTokenLoadError)):
-        return AwsError("the SSO session has expired or is missing: run `aws sso login` (with --profile if you use one)")
+        return _said("sso-expired")
     if isinstance(exc, bce.ProfileNotFound):
-        return AwsError(f"{exc}: check --profile / AWS_PROFILE against `aws configure list-profiles`")
+        return _said("profile", error=exc)
     if isinstance(exc, bce.NoRegionError):
-        return NoRegionError("no AWS region: pass --region or set AWS_REGION")
+        return _said("no-region", kind=NoRegionError)
     if isinstance(exc, (bce.UnknownEndpointError, bce.InvalidRegionError)):
-        return AwsError(f"unknown region: {exc}; pass a region such as eu-west-1")
+        return _said("unknown-region", error=exc)
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectionError)):
-        return AwsError(f"cannot reach the AWS endpoint ({_endpoint_of(exc)}): check the network, proxy, --region and --endpoint-url")
+        return _said("unreachable", endpoint=_endpoint_of(exc))
     if isinstance(exc, bce.ClientError):
         return _from_client_error(exc, action)
     if isinstance(exc, bce.BotoCoreError):
-        return AwsError(f"{action} failed: {exc}")
-    return AwsError(f"{action} failed: {type(exc).__name__}: {exc}")
+        return _said("failed", action=action, error=exc)
+    return _said("failed-type", action=action, type=type(exc).__name__, error=exc)
+
+
+def _said(variant: str, kind: type[AwsError] = AwsError, **params: object) -> AwsError:
+    """An AwsError whose message is a `Phrase` (tui/report/messages.py): English as its text (logs, `--json`),
+    said in the reader's language where it is shown. AWS's own words are parameters, with URLs redacted."""
+    from tui.report.messages import Phrase
+
+    return kind(Phrase("aws", {"variant": variant, **{name: redact_urls(str(value)) for name, value in params.items()}}))
 
 
 def _endpoint_of(exc: BaseException) -> str:
@@ -78,16 +86,16 @@ def _from_client_error(exc, action: str) -> AwsError:
     message = error.get("Message", "") or code
     operation = getattr(exc, "operation_name", "") or action
     if code in _EXPIRED:
-        return AwsError(f"the AWS credentials were rejected or have expired ({code}): refresh them (`aws sso login`, new keys) and retry")
+        return _said("rejected", code=code)
     if code in _DENIED:
-        return AwsError(f"access denied to {operation} ({code}): grant the permissions listed in docs/aws.md, or use another --profile")
+        return _said("denied", operation=operation, code=code)
     if code in _THROTTLED:
-        return AwsError(f"AWS throttled {operation} ({code}) even after retries: wait a minute and retry, or target fewer regions")
+        return _said("throttled", operation=operation, code=code)
     if code == "InvalidVpcEndpointId.NotFound":
-        return AwsError(f"{message.rstrip('.')}: check the endpoint ID and --region")
+        return _said("endpoint-not-found", message=message.rstrip("."))
     if code == "InvalidVpcEndpointId.Malformed":
-        return AwsError(f"{message.rstrip('.')}: endpoint IDs look like vpce-0123456789abcdef0")
-    return AwsError(f"{operation} failed ({code}): {message}")
+        return _said("endpoint-malformed", message=message.rstrip("."))
+    return _said("client-error", operation=operation, code=code, message=message)
 
 
 def error_code(exc: BaseException) -> str:

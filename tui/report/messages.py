@@ -168,6 +168,24 @@ PHRASES: Mapping[str, str] = {
     "no-policy (partner)": N_("partner or private endpoint service (com.amazonaws.vpce.*): AWS allows full access and takes "
                               "no policy"),
     "no-policy (unsupported)": N_("the service does not support endpoint policies: AWS allows full access"),
+    # AWS failures, each with what to do (`tui.aws.errors.translate`)
+    "aws (no-credentials)": N_("no AWS credentials found: run `aws configure`, `aws sso login`, or pass --profile"),
+    "aws (sso-expired)": N_("the SSO session has expired or is missing: run `aws sso login` (with --profile if you use one)"),
+    "aws (profile)": N_("{error}: check --profile / AWS_PROFILE against `aws configure list-profiles`"),
+    "aws (no-region)": N_("no AWS region: pass --region or set AWS_REGION"),
+    "aws (unknown-region)": N_("unknown region: {error}; pass a region such as eu-west-1"),
+    "aws (unreachable)": N_("cannot reach the AWS endpoint ({endpoint}): check the network, proxy, --region and --endpoint-url"),
+    "aws (failed)": N_("{action} failed: {error}"),
+    "aws (failed-type)": N_("{action} failed: {type}: {error}"),
+    "aws (rejected)": N_("the AWS credentials were rejected or have expired ({code}): refresh them (`aws sso login`, new "
+                         "keys) and retry"),
+    "aws (denied)": N_("access denied to {operation} ({code}): grant the permissions listed in docs/aws.md, or use another "
+                       "--profile"),
+    "aws (throttled)": N_("AWS throttled {operation} ({code}) even after retries: wait a minute and retry, or target fewer "
+                          "regions"),
+    "aws (endpoint-not-found)": N_("{message}: check the endpoint ID and --region"),
+    "aws (endpoint-malformed)": N_("{message}: endpoint IDs look like vpce-0123456789abcdef0"),
+    "aws (client-error)": N_("{operation} failed ({code}): {message}"),
     # why IAM Access Analyzer gave no answer (`tui.aws.access_analyzer`)
     "analyzer (sandbox)": N_("skipped: the sandbox (moto) has no IAM Access Analyzer (its server answers HTTP 500 to every "
                              "Access Analyzer call)"),
@@ -299,6 +317,11 @@ def text_in_language(value: object) -> str:
     """What a renderer shows for a value: a `Wording` in the current language, anything else as it is (values
     from AWS, a file or a user are never looked up in the catalog)."""
     return value.localised() if isinstance(value, Wording) else str(value)
+
+
+def error_in_language(exc: BaseException) -> str:
+    """An error's message in the current language when it was raised with a `Wording` (its `str` stays English)."""
+    return text_in_language(exc.args[0]) if len(exc.args) == 1 else str(exc)
 
 
 LIST_SEPARATORS = (N_(", "), N_("; "))
