@@ -17,7 +17,7 @@ machine) or a witness that does not replay is never "sound": it is the high find
 
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -348,7 +348,8 @@ class _Analyser:
         self.template: ServiceTemplate | None = load_services().get(setting.service)
         self.partition = _partition(setting.region)
         self.findings: list[Finding] = []
-        self._outsiders: list[tuple[Any, Any]] | None = None
+        self._outsiders: dict[int, bool] = {}
+        """Per Allow statement (by index): whether some outsider may meet its principal and conditions."""
         self.unproven = False
         self.formula = self._formula()
         self.exception_globs = self._exception_globs()
@@ -694,22 +695,23 @@ class _Analyser:
                                          {"who": who, "action": witness.action, "resource": witness.resource}, witness))
         return witness is not None
 
-    def _outsider_statements(self) -> list[tuple[Any, Any]]:
-        """The Allow statements whose principal and conditions some outsider can meet with no Deny applying
-        (asked without actions, resources and their shapes: a weaker question, so a statement it rules out
-        can never admit an outsider). Every outsider question (writes to named resources, wildcard buckets,
-        other actions, reads) then asks about these only: a stored policy of 150 statements that admit only
-        trusted roles (ArnLike on the account field) took over two minutes, now about ten seconds."""
-        if self._outsiders is None:
-            z3, not_denied = self.z3, self.z3.Not(self.formula.explicitly_denied)
-            self._outsiders = []
-            for statement, applies in self.formula.allowing:
+    def _outsider_statements(self, candidates: Iterable[tuple[Any, Any]] | None = None) -> Iterator[tuple[Any, Any]]:
+        """The Allow statements (of `candidates`, default all) whose principal and conditions some outsider can
+        meet with no Deny applying, asked without actions, resources and their shapes: a weaker question, so a
+        statement it rules out can never admit an outsider. Every outsider question (writes to named
+        resources, wildcard buckets, other actions, reads) asks about these only, and each statement is asked
+        once, lazily, so a question that finds a witness early asks no further: a stored policy of 150
+        statements that admit only trusted roles (ArnLike on the account field) took over two minutes, now
+        about ten seconds."""
+        z3, not_denied = self.z3, self.z3.Not(self.formula.explicitly_denied)
+        for statement, applies in candidates if candidates is not None else self.formula.allowing:
+            if statement.index not in self._outsiders:
                 result, _ = self._check([*self.unshaped, self._outsider(), self.formula.who[statement.index], not_denied])
-                if result != z3.unsat:  # an undecided one stays: the questions after it decide, or say unproven
-                    self._outsiders.append((statement, applies))
-        return self._outsiders
+                self._outsiders[statement.index] = result != z3.unsat  # undecided stays: later questions decide
+            if self._outsiders[statement.index]:
+                yield statement, applies
 
-    def _solve_each(self, question: Phrase, constraints: list[Any], statements: list[tuple[Any, Any]] | None = None) -> Witness | str | None:
+    def _solve_each(self, question: Phrase, constraints: list[Any], statements: Iterable[tuple[Any, Any]] | None = None) -> Witness | str | None:
         """Allowed requests asked one Allow statement at a time: "this statement applies and no Deny does"
         is allowed, and a small formula is far easier for the solver than the whole policy at once."""
         z3 = self.z3
@@ -750,7 +752,7 @@ class _Analyser:
         z3 = self.z3
         patterns = self._named_patterns()
         found = False
-        naming = [(s, f) for s, f in self._outsider_statements() if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns)]
+        naming = self._outsider_statements((s, f) for s, f in self.formula.allowing if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns))
         witness = self._solve_each(_question("outsiders-write-named"),
                                    [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only()), z3.Not(self._documented_exception())],
                                    naming) if patterns else None
@@ -760,7 +762,7 @@ class _Analyser:
             self.findings.append(Finding(Severity.HIGH, "foreign-writes",
                                          {"who": describe_caller(witness), "pattern": pattern, "action": witness.action}, witness))
         wildcard_buckets = [p for p in patterns if self._is_wildcard_bucket(p)]
-        wild = [(s, f) for s, f in self._outsider_statements() if s.resource and set(s.resource.patterns) & set(wildcard_buckets)]
+        wild = self._outsider_statements((s, f) for s, f in self.formula.allowing if s.resource and set(s.resource.patterns) & set(wildcard_buckets))
         witness = self._solve_each(_question("outsiders-read-wildcard-bucket"),
                                    [self._outsider(), self._resource_in(wildcard_buckets)], wild) if wildcard_buckets else None
         if isinstance(witness, Witness):
