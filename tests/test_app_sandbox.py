@@ -236,3 +236,28 @@ async def test_the_endpoint_list_does_not_wait_for_the_catalogue_of_policy_suppo
         answered.set()
         await wait_for(pilot, lambda: not app.labelling)
         assert len(app.endpoints) == 8 and all(e.classification != discovery.NOT_ANALYSED for e in app.endpoints)
+
+
+async def test_a_sandbox_that_fails_to_start_can_be_started_again(tmp_path, monkeypatch):
+    """The failure is one line in the status bar; starting again from the palette spawns a new emulator."""
+    import json
+    import subprocess
+    import sys
+
+    from tui.aws import sandbox as aws_sandbox
+
+    reasons = iter(["port taken", "still taken"])
+
+    def failing_emulator(random_seed=None):
+        announcement = json.dumps({"error": next(reasons)})
+        process = subprocess.Popen([sys.executable, "-c", f"print({announcement!r}, flush=True)"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return aws_sandbox.EmulatorProcess(process)
+
+    monkeypatch.setattr(aws_sandbox, "spawn_sandbox", failing_emulator)
+    app = create_app(sandbox=True, output_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "port taken" in app.status)
+        assert "offline" in app.status and app.sandbox is None and app.emulator is None
+        app.action_start_sandbox()
+        await wait_for(pilot, lambda: "still taken" in app.status)

@@ -242,7 +242,8 @@ class WizardApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - the emulator is optional: report and stay offline
             self.post_message(WentOffline(_("the sandbox did not start: {reason}").format(reason=exc)))
             return
-        self.emulator = None  # the sandbox owns it now
+        finally:
+            self.emulator = None  # the sandbox owns it now, or it failed and is stopped: a new start spawns another
         self.post_message(SandboxStarted(sandbox))
         keep = self.region_chosen or not self.sandbox_requested  # started from a session: keep its region if it can
         region = self.answers.region if keep and self.answers.region in sandbox.regions else None
