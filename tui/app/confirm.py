@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.app.plain import plain
+from tui.app.step import STEPS_CSS
 from tui.report.changes import Kind, change_lines
 from tui.report.i18n import N_, _
 
@@ -48,6 +49,8 @@ def plan_text(plan: ApplyPlan) -> Text:
 
 class ConfirmApplyModal(ModalScreen[bool]):
     """Dismisses True only after the user types "yes"; anything else, or escape, is a no."""
+
+    CSS_PATH = STEPS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", N_("Cancel"))]
     AUTO_FOCUS: ClassVar[str | None] = "#confirm-input, #cancel"

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown
 
 from tui.app.plain import plain
+from tui.app.step import STEPS_CSS
 from tui.report.i18n import N_, _
 
 HELP = N_("""\
@@ -49,6 +50,8 @@ SAVED_PRIVATE = N_("Saved with mode 0600: policies name the accounts you trust."
 class HelpScreen(ModalScreen[None]):
     """F1 / ?: the keys and the threat; the text scrolls with the arrow and page keys, Close stays in view."""
 
+    CSS_PATH = STEPS_CSS
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q,question_mark", "dismiss", N_("Close")),
         Binding("j,down", "scroll('down')", N_("Down"), show=False),
@@ -80,6 +83,8 @@ class HelpScreen(ModalScreen[None]):
 class PathModal(ModalScreen[Path | None]):
     """Ask where to save; dismisses with the path, or None when cancelled. An existing file is replaced only
     after a second, explicit Save."""
+
+    CSS_PATH = STEPS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", N_("Cancel"))]
 

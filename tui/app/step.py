@@ -16,10 +16,15 @@ from tui.app.tick_list import TickList
 from tui.app.widgets import ConnectionBar, StepIndicator, TranslatedFooter
 from tui.report.i18n import N_, _
 
+STEPS_CSS = "steps.tcss"
+"""The styles of every screen but the first (steps and dialogs): Textual reads a screen's CSS_PATH when the
+screen first opens, so the first paint parses only app.tcss (its frame and the services step)."""
+
 
 class StepScreen(WizardPart, Screen):
     """A step. Subclasses compose the body, keep `app.answers` current, and say in `problem` why Next must wait."""
 
+    CSS_PATH = STEPS_CSS
     STEP = ""
     AUTO_FOCUS = None
     """Each step focuses its own main widget (`MAIN`) on mount."""

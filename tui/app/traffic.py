@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from tui.app.handle import WizardPart
 from tui.app.plain import plain
+from tui.app.step import STEPS_CSS
 from tui.report.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -78,6 +79,8 @@ class TrafficChecked(Message):
 
 class TrafficModal(WizardPart, ModalScreen[None]):
     """Pick the logs, replay them against one service's reviewed policy, and show the groups by verdict."""
+
+    CSS_PATH = STEPS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", N_("Close")),
