@@ -597,3 +597,18 @@ def test_aws_errors_print_in_japanese_and_stay_english_as_text_with_urls_redacte
     unreachable = translate(EndpointConnectionError(endpoint_url="https://user:secret@example.com/x?token=t"))
     for text in (str(unreachable), in_japanese(lambda: error_text(unreachable))):
         assert "secret" not in text and "token=t" not in text and "***@example.com" in text
+
+
+def test_refused_input_is_said_in_japanese_by_the_cli_and_stays_english_as_text(capsys, monkeypatch):
+    from tui.policy.answers import Answers
+    from tui.policy.errors import InputError
+
+    assert main(["generate", "--region", "eu-west-1", "--service", "s3", "--lang", "ja"]) == 2
+    assert capsys.readouterr().err.strip() == "エラー: 信頼できるアカウント ID か組織 ID を少なくとも 1 つ指定してください"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert main(["audit", "--region", "eu-west-1", "--endpoint-url", "ftp://x", "--lang", "ja"]) == 2
+    assert "エンドポイント URL 'ftp://x' が https://host[:port] の形ではありません" in capsys.readouterr().err
+    with pytest.raises(InputError) as refused:
+        Answers(accounts=("111122223333",), services=()).checked()
+    assert str(refused.value) == "choose at least one service"

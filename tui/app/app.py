@@ -268,7 +268,7 @@ class WizardApp(App[int]):
                     raise
                 connection = connect(replace(target, region=self.answers.region))  # the region chosen on screen
         except WizardError as exc:  # AWS failures, and bad input such as a malformed endpoint URL
-            from tui.report.messages import error_in_language
+            from tui.report.messages import error_in_language  # not before the first paint
 
             self.post_message(WentOffline(error_in_language(exc)))
             return
@@ -339,7 +339,7 @@ class WizardApp(App[int]):
             if endpoints and not service_support(connection, region, ask=False):
                 endpoints = discover(connection, regions=[region], analysed=False)
         except WizardError as exc:
-            from tui.report.messages import error_in_language
+            from tui.report.messages import error_in_language  # not before the first paint
 
             self.post_message(DiscoveryFailed(connection, region, error_in_language(exc)))
             return
@@ -390,7 +390,9 @@ class WizardApp(App[int]):
         try:
             return self.good_reviews()
         except WizardError as exc:
-            self.say(str(exc), title=_("Not ready"), severity="error")
+            from tui.report.messages import error_in_language  # not before the first paint
+
+            self.say(error_in_language(exc), title=_("Not ready"), severity="error")
             return None
 
     def _selected(self, reviews: dict[str, ServiceReview]) -> ServiceReview:
@@ -425,7 +427,9 @@ class WizardApp(App[int]):
         try:
             answers = self.answers.checked()
         except WizardError as exc:
-            self.say(str(exc), title=_("Answers incomplete"), severity="error")
+            from tui.report.messages import error_in_language  # not before the first paint
+
+            self.say(error_in_language(exc), title=_("Answers incomplete"), severity="error")
             return
 
         def save(path: Path | None) -> None:

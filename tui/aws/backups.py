@@ -21,6 +21,7 @@ from tui.policy.documents import pretty
 from tui.policy.errors import InputError, WizardError
 from tui.policy.files import _make_private_dirs, why_unsafe, write_private
 from tui.policy.identifiers import known_regions
+from tui.report.messages import Phrase
 
 BACKUP_FORMAT = 1
 ACTIONS = ("apply", "rollback", "default")
@@ -202,7 +203,7 @@ def latest_backup(endpoint_id: str) -> Backup:
     everything = [b for b in list_backups(endpoint_id) if not b.is_future]
     backups = [b for b in everything if b.action == "apply"] or everything
     if not backups:
-        raise InputError(f"no backup of {endpoint_id} in {backups_dir()}: list them with `vpce-wizard backups`")
+        raise InputError(Phrase("backups", {"variant": "none", "endpoint": endpoint_id, "directory": str(backups_dir())}))
     return backups[0]
 
 

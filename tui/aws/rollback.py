@@ -9,15 +9,17 @@ from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, plan_apply
 from tui.aws.backups import Backup, latest_backup, list_backups, load_backup
 from tui.aws.errors import AwsError
 from tui.policy.errors import InputError
+from tui.report.messages import Phrase
 
 
 def _chosen_backup(endpoint_id: str, backup: str | None) -> tuple[Backup, dict]:
     """The backup to restore and its old document (a backup of an endpoint that had none cannot be restored)."""
     chosen = load_backup(backup) if backup else latest_backup(endpoint_id)
     if chosen.endpoint_id != endpoint_id:
-        raise InputError(f"backup {str(chosen.path)!r} is of {chosen.endpoint_id}, not {endpoint_id}")
+        raise InputError(Phrase("rollback", {"variant": "other-endpoint", "path": str(chosen.path), "backup_endpoint": chosen.endpoint_id,
+                                             "endpoint": endpoint_id}))
     if chosen.old is None:
-        raise InputError(f"backup {str(chosen.path)!r} holds no previous policy; use --default to restore AWS's default")
+        raise InputError(Phrase("rollback", {"variant": "no-previous", "path": str(chosen.path)}))
     return chosen, chosen.old
 
 
@@ -35,7 +37,8 @@ def plan_rollback(conn, endpoint_id: str, backup: str | None = None, default: bo
         return plan
     chosen, old = _chosen_backup(endpoint_id, backup)
     if chosen.account != conn.account_id:
-        raise AwsError(f"the backup was taken in account {chosen.account}, but you are connected to {conn.account_id}: use the matching --profile")
+        raise AwsError(Phrase("rollback", {"variant": "other-account", "backup_account": chosen.account, "account": conn.account_id}))
     if region and chosen.region != region:
-        raise InputError(f"the backup {str(chosen.path)!r} is of {endpoint_id} in {chosen.region}, but you are connected to {region}: pass --region {chosen.region}")
+        raise InputError(Phrase("rollback", {"variant": "other-region", "path": str(chosen.path), "endpoint": endpoint_id,
+                                             "backup_region": chosen.region, "region": region}))
     return plan_apply(conn, {endpoint_id: old}, force=force, regions={endpoint_id: chosen.region}, action="rollback")

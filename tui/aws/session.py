@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from tui.aws.errors import NoRegionError, redact_url, translate
 from tui.policy.errors import InputError
 from tui.policy.identifiers import check_region
+from tui.report.messages import Phrase
 
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 """moto accepts any key; given to the sandbox's own session only, never put in os.environ."""
@@ -105,7 +106,7 @@ def _check_endpoint_url(url: str) -> None:
     """botocore raises a bare ValueError on a malformed URL; say what is wrong instead."""
     parts = urlparse(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"endpoint URL {redact_url(url)!r} is not of the form https://host[:port] (from --endpoint-url or AWS_ENDPOINT_URL)")
+        raise InputError(Phrase("session", {"variant": "endpoint-url", "url": redact_url(url)}))
 
 
 def connect(target: AwsTarget) -> Connection:
@@ -120,7 +121,7 @@ def connect(target: AwsTarget) -> Connection:
     except BotoCoreError as exc:
         raise translate(exc) from None
     if not region:
-        raise NoRegionError("no AWS region: pass --region or set AWS_REGION (or a region in the profile)")
+        raise NoRegionError(Phrase("session", {"variant": "no-region"}))
     check_region(region)  # a typo would otherwise reach an endpoint that does not exist
     endpoint_url = _first(target.endpoint_url, None if target.sandbox else os.environ.get("AWS_ENDPOINT_URL"))
     if endpoint_url:

@@ -9,6 +9,7 @@ from typing import Any
 from tui.policy.errors import InputError
 from tui.policy.files import write_private
 from tui.policy.identifiers import check_account_id, check_bucket_arn, check_org_id, check_region
+from tui.report.messages import Phrase
 
 ANSWERS_FORMAT = 1
 
@@ -38,16 +39,16 @@ class Answers:
         known_services = load_services()
         for service in self.services:
             if service not in known_services:
-                raise InputError(f"unknown service {service!r} (see `vpce-wizard catalog --services`)")
+                raise InputError(Phrase("answers", {"variant": "unknown-service", "service": service}))
         catalog = load_catalog()
         for bucket_id in self.public_buckets:
             catalog.get(bucket_id)
         if not self.services:
-            raise InputError("choose at least one service")
+            raise InputError(Phrase("answers", {"variant": "no-service"}))
         accounts = _unique(check_account_id(a) for a in self.accounts)
         org_ids = _unique(check_org_id(o) for o in self.org_ids)
         if not accounts and not org_ids:
-            raise InputError("give at least one trusted account ID or organization ID")
+            raise InputError(Phrase("answers", {"variant": "no-trust"}))
         return replace(
             self,
             services=_unique(self.services),
@@ -74,26 +75,26 @@ class Answers:
     def from_dict(cls, data: object, source: str = "answers") -> "Answers":
         """Build from saved data, refusing unknown keys so a typo in a file is not silently ignored."""
         if not isinstance(data, dict):
-            raise InputError(f"{source} is not a JSON object")
+            raise InputError(Phrase("answers", {"variant": "not-object", "source": source}))
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known - {"format"})
         if unknown:
-            raise InputError(f"{source} has unknown key(s): {', '.join(map(repr, unknown))}")
+            raise InputError(Phrase("answers", {"variant": "unknown-keys", "source": source, "keys": ", ".join(map(repr, unknown))}))
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key == "format":
                 continue
             if key == "resource_perimeter":
                 if not isinstance(value, bool):
-                    raise InputError(f"{source}: resource_perimeter must be true or false")
+                    raise InputError(Phrase("answers", {"variant": "perimeter-bool", "source": source}))
                 values[key] = value
             elif key == "region":
                 if not isinstance(value, str):
-                    raise InputError(f"{source}: region must be a string")
+                    raise InputError(Phrase("answers", {"variant": "region-str", "source": source}))
                 values[key] = value
             else:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise InputError(f"{source}: {key} must be a list of strings")
+                    raise InputError(Phrase("answers", {"variant": "list-of-strings", "source": source, "key": key}))
                 values[key] = tuple(value)
         return cls(**values)
 

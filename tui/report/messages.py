@@ -168,6 +168,25 @@ PHRASES: Mapping[str, str] = {
     "no-policy (partner)": N_("partner or private endpoint service (com.amazonaws.vpce.*): AWS allows full access and takes "
                               "no policy"),
     "no-policy (unsupported)": N_("the service does not support endpoint policies: AWS allows full access"),
+    # input refused: answers, connection, backups and rollback (tui.policy.answers, tui.aws.session/backups/rollback)
+    "answers (unknown-service)": N_("unknown service {service!r} (see `vpce-wizard catalog --services`)"),
+    "answers (no-service)": N_("choose at least one service"),
+    "answers (no-trust)": N_("give at least one trusted account ID or organization ID"),
+    "answers (not-object)": N_("{source} is not a JSON object"),
+    "answers (unknown-keys)": N_("{source} has unknown key(s): {keys}"),
+    "answers (perimeter-bool)": N_("{source}: resource_perimeter must be true or false"),
+    "answers (region-str)": N_("{source}: region must be a string"),
+    "answers (list-of-strings)": N_("{source}: {key} must be a list of strings"),
+    "session (endpoint-url)": N_("endpoint URL {url!r} is not of the form https://host[:port] (from --endpoint-url or "
+                                 "AWS_ENDPOINT_URL)"),
+    "session (no-region)": N_("no AWS region: pass --region or set AWS_REGION (or a region in the profile)"),
+    "backups (none)": N_("no backup of {endpoint} in {directory}: list them with `vpce-wizard backups`"),
+    "rollback (other-endpoint)": N_("backup {path!r} is of {backup_endpoint}, not {endpoint}"),
+    "rollback (no-previous)": N_("backup {path!r} holds no previous policy; use --default to restore AWS's default"),
+    "rollback (other-account)": N_("the backup was taken in account {backup_account}, but you are connected to {account}: "
+                                   "use the matching --profile"),
+    "rollback (other-region)": N_("the backup {path!r} is of {endpoint} in {backup_region}, but you are connected to "
+                                  "{region}: pass --region {backup_region}"),
     # AWS failures, each with what to do (`tui.aws.errors.translate`)
     "aws (no-credentials)": N_("no AWS credentials found: run `aws configure`, `aws sso login`, or pass --profile"),
     "aws (sso-expired)": N_("the SSO session has expired or is missing: run `aws sso login` (with --profile if you use one)"),
