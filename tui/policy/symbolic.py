@@ -8,9 +8,11 @@ decision; `tui.policy.analysis` replays every witness and calls a mismatch `unpr
 Abstraction keeps real policies far from the solver's limits: a key compared only by exact equality (the
 trusted-account lists that make a policy 20 KB) becomes an integer index into the literals the policy and the
 question mention, plus one index for "any other value"; only keys compared by wildcards, ARNs, case-folding,
-variables or identity links stay strings. What the encoding cannot express exactly (a wildcard pattern that
-holds a policy variable, an unknown operator, an unreadable block) becomes a free boolean: the solver may pick
-either side, and a witness that relies on it fails the replay, so the verdict says "unproven".
+variables or identity links stay strings. A wildcard pattern that holds a policy variable is the variable's
+value joined with a fresh string per wildcard part (exact where the pattern must match; elsewhere the solver
+may only add requests). What the encoding cannot express (an unknown operator, an unreadable block) becomes a
+free boolean: the solver may pick either side, and a witness that relies on it fails the replay, so the
+verdict says "unproven".
 """
 
 import ipaddress
@@ -480,6 +482,7 @@ class PolicyFormula:
         self.arn_rest = self._shape_principal_arn(arn_prefix) if arn_prefix is not None else None
         self.unknowns: list[z3.BoolRef] = []
         self.who: dict[int, z3.BoolRef] = {}
+        self._patterns: list[z3.SeqRef] = []
         """Per statement (by index), its principal and conditions without its action and resource: a
         weaker formula, for refuting "can this statement apply to X" cheaply."""
         self._readings: list[z3.BoolRef] = []
@@ -553,8 +556,8 @@ class PolicyFormula:
         expression = self._value_expression(parts)
         if expression is None:
             return self._unknown()
-        resolvable, value = expression
-        return z3.If(resolvable, self.resource == value, z3.BoolVal(False)) if _literal_only(parts) else z3.If(resolvable, self._unknown(), z3.BoolVal(False))
+        resolvable, value, wildcards = self._pattern_expression(parts)
+        return z3.If(resolvable, z3.And(self.resource == value, *wildcards), z3.BoolVal(False))
 
     def _principal(self, statement: Statement) -> z3.BoolRef:
         principal = statement.principal
@@ -664,10 +667,34 @@ class PolicyFormula:
         # StringLike on a value with no wildcard outside its variables is equality: a substituted value
         # matches itself only (`_literal_only` below)
         exact = base.comparison in (Comparison.EQUALS, Comparison.LIKE) and base.kind in (ValueKind.STRING, ValueKind.BINARY) and not base.ignore_case
-        if expression is None or not exact or not _literal_only(parts) or key.exact_only:
+        if expression is None or not exact or (base.comparison is Comparison.EQUALS and not _literal_only(parts)) or key.exact_only:
             return self._unknown()
-        resolvable, value = expression
-        return z3.If(resolvable, key.strings[slot] == value, self._unknown())
+        resolvable, value, wildcards = self._pattern_expression(parts)
+        return z3.If(resolvable, z3.And(key.strings[slot] == value, *wildcards), self._unknown())
+
+    def _pattern_expression(self, parts: tuple[Part, ...]) -> tuple[z3.BoolRef, z3.SeqRef, list[z3.BoolRef]]:
+        """A wildcard pattern that holds variables, as (whether every variable resolves, a z3 string, the
+        constraints on it): each plain part with `*` or `?` becomes a fresh string in that part's language, the
+        variables their values, escapes their characters. A fresh string is exact where the pattern is asked
+        to match; where it is asked not to (a Deny, NotResource), the solver may pick a non-matching one, which
+        only adds requests: every witness is replayed, so such a pick ends in "unproven", never in a wrong
+        proof. Call only when `_value_expression` resolved (every variable names a key)."""
+        expression = self._value_expression(tuple(p if not isinstance(p, str) else Literal("") for p in parts))
+        assert expression is not None  # noqa: S101 (the caller checked that every variable names a key)
+        resolvable = expression[0]
+        pieces: list[z3.SeqRef] = []
+        wildcards: list[z3.BoolRef] = []
+        for part in parts:
+            if isinstance(part, str) and ("*" in part or "?" in part):
+                fresh = z3.String(f"pattern#{len(self._patterns)}")
+                self._patterns.append(fresh)
+                wildcards.append(z3.InRe(fresh, glob_re(as_glob((part,)))))
+                pieces.append(fresh)
+            elif isinstance(part, str):
+                pieces.append(sval(part))
+            else:
+                pieces.append(self._value_expression((part,))[1])  # type: ignore[index]
+        return resolvable, (pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)), wildcards
 
     def _value_expression(self, parts: tuple[Part, ...]) -> tuple[z3.BoolRef, z3.SeqRef] | None:
         """(whether every variable resolves, the value as a z3 string), or None when a variable names no key."""
