@@ -211,11 +211,10 @@ def _share_botocore_models() -> None:
 
 def serve_for_parent(random_seed: int | None = None) -> None:
     """The emulator process (see `spawn_sandbox`): start and seed the sandbox, write it to stdout as one JSON
-    line, then serve (building the EC2 endpoint-services catalogue discovery reads at once) until stdin closes.
+    line, then serve until stdin closes.
 
     `spawn_sandbox` turns the garbage collector off first: moto's imports create some 300,000 long-lived
-    objects, which its collections would scan again and again; it is back on once the
-    catalogue is built."""
+    objects, which its collections would scan again and again; it is back on once the sandbox is announced."""
     announce, sys.stdout = sys.stdout, sys.stderr  # nothing moto might print can be taken for the JSON line
     _share_botocore_models()
     try:
@@ -227,21 +226,11 @@ def serve_for_parent(random_seed: int | None = None) -> None:
         endpoints = [[region, service, endpoint_id] for (region, service), endpoint_id in sandbox.endpoints.items()]
         print(json.dumps({"url": sandbox.endpoint_url, "account": sandbox.account_id, "regions": list(sandbox.regions),
                           "endpoints": endpoints}), file=announce, flush=True)
-        threading.Thread(target=_build_service_catalogue, args=(sandbox,), name="vpce-wizard-sandbox-catalogue", daemon=True).start()
+        gc.freeze()  # start-up's objects live as long as the process: later collections need not scan them
+        gc.enable()
         sys.stdin.read()
     finally:
         sandbox.stop()
-
-
-def _build_service_catalogue(sandbox: Sandbox) -> None:
-    """moto builds DescribeVpcEndpointServices' answer on first call (half a second: it imports dozens of its
-    services); build it now, while the wizard connects and lists the endpoints, rather than when it asks.
-    Then the garbage collector, off since the process started, runs again (see `serve_for_parent`)."""
-    from tui.aws.session import connect
-
-    with contextlib.suppress(Exception):  # only a head start: discovery asks for it again and reports any error
-        connect(sandbox.target()).client("ec2").describe_vpc_endpoint_services(MaxResults=5)
-    gc.enable()
 
 
 def check_port_free(port: int) -> None:
