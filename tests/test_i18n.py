@@ -265,6 +265,9 @@ def test_the_wizard_breaks_japanese_between_characters_with_the_installed_rich_a
     lines = [line.plain.rstrip() for line in Text(WRAPPED).wrap(Console(width=80), 15)]
     assert lines == ["適用には AWS が", "必要です。オフ", "ラインです"]
     assert textual._wrap.compute_wrap_offsets(WRAPPED, 15, 8) == [10, 17]
+    colon = [line.plain.rstrip() for line in Text("許可されています: カタログ (al2)、AWS、x").wrap(Console(width=80), 16)]
+    assert colon == ["許可されていま", "す: カタログ", "(al2)、AWS、x"]  # ":" and "、" stay with what comes before them
+    assert wrap("許可されています: バケット", 16) == ["許可されています:", "バケット"]
 
 
 def test_the_line_breaking_patch_fails_safe_when_rich_no_longer_has_its_regex(monkeypatch):

@@ -20,9 +20,10 @@ import rich._wrap
 import textual._wrap
 
 _WIDE = "\u2e80-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CLOSING = "、。，．）」』】〕！？ー・"
+_CLOSING = "、。，．）」』】〕！？ー・:;,.!?)"
+"""Punctuation that stays with the character before it; ASCII ones too, as in "許可します: " after a wide character."""
 _OPENING = "(「『（【〔"
-_WORD = f"(?:[{_OPENING}]?[{_WIDE}][{_CLOSING}]*|[^\\s{_WIDE}]+)"
+_WORD = f"(?:[{_OPENING}]?[{_WIDE}][{_CLOSING}]*|[^\\s{_WIDE}]+[{_CLOSING}]*)"
 
 
 @cache

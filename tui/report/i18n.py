@@ -132,7 +132,7 @@ def _wrap_pieces() -> re.Pattern[str]:
     return re.compile(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]")
 
 
-_NO_LINE_START = "、。，．）」』！？ー"
+_NO_LINE_START = "、。，．）」』！？ー:;,.!?)"
 """Japanese punctuation a line must not start with (kinsoku): it stays on the line before."""
 
 
