@@ -38,3 +38,33 @@ async def test_a_malformed_endpoint_url_leaves_the_wizard_offline_with_the_reaso
             await pilot.pause(0.05)
         assert app.connection is None
         assert "offline" in app.status and "notaurl" in app.status
+
+
+def test_the_wizard_entry_point_pauses_garbage_collection_only_while_it_runs(monkeypatch):
+    """`run_wizard` turns the collector off for the start-up (the app turns it on after its first paint) and
+    never leaves it off, even when the wizard ends without drawing anything."""
+    import gc
+
+    from tui.app import launch as launch_module
+    from tui.cli import main
+
+    seen = []
+    monkeypatch.setattr(launch_module, "launch", lambda args: seen.append(gc.isenabled()) or 0)
+    assert main([]) == 0
+    assert seen == [False] and gc.isenabled()
+
+
+async def test_the_first_paint_turns_a_paused_collector_back_on(tmp_path):
+    import gc
+
+    from tui.app.app import create_app
+
+    app = create_app(offline=True, output_dir=tmp_path)
+    gc.disable()
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()

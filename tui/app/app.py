@@ -201,7 +201,9 @@ class WizardApp(App[int]):
     def on_ready(self) -> None:
         """The first screen is on the terminal: only now load AWS libraries and start talking to AWS."""
         self.painted = True
-        gc.enable()  # paused by `tui.cli.run_wizard` until this first paint
+        if not gc.isenabled():  # paused by `tui.cli.run_wizard` until this first paint
+            gc.freeze()  # start-up's modules, classes and styles live as long as the app: no collection rescans them
+            gc.enable()
         allow_breaks_between_wide_characters()  # for wide characters from AWS or a file, in any language
         first = self.screen_stack[0]  # the services step, even if a test has moved on already
         if isinstance(first, StepScreen):
