@@ -992,7 +992,9 @@ class _Analyser:
             asked = [f.key("aws:principalaccount").is_value(ANONYMOUS), owned,
                      self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
             witness = None
-            for narrowed in (self._owned_sample_resource(), []):  # a plain ARN of a trusted owner reads best
+            named = [f.action == self.symbolic.sval(exception.actions[0])] if not has_wildcard(exception.actions[0]) else []
+            # the entry's own action on a plain ARN of a trusted owner reads best
+            for narrowed in ([*self._owned_sample_resource(), *named], self._owned_sample_resource(), []):
                 witness = self._solve(_question("template-exception", title=Term(exception.title)), [*asked, *narrowed], True)
                 if witness is not None:
                     break
