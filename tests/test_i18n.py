@@ -615,3 +615,27 @@ def test_refused_input_is_said_in_japanese_by_the_cli_and_stays_english_as_text(
     with pytest.raises(InputError) as refused:
         Answers(accounts=("111122223333",), services=()).checked()
     assert str(refused.value) == "choose at least one service"
+
+
+def test_an_org_target_that_failed_keeps_its_phrase_for_the_reader_and_english_for_json():
+    from tui.aws.apply import Reason, said
+    from tui.aws.fanout import TargetFailed, TargetResult, TargetStatus, _run_one
+    from tui.aws.targets import Target
+    from tui.report.changes import target_error_line
+    from tui.report.messages import Phrase
+
+    class Sessions:
+        def connection(self, account):
+            return None
+
+    def work(member, target):
+        raise TargetFailed(Phrase("targets", {"variant": "not-changed", "bad": 1, "count": 2, "endpoint": "vpce-1",
+                                              "reason": said(Reason.NOT_ALLOWED, endpoint="vpce-1")}), [])
+
+    result = _run_one(Sessions(), Target("111122223333", "eu-west-1"), work)
+    assert isinstance(result, TargetResult) and result.status is TargetStatus.FAILED
+    assert json.loads(json.dumps(result.error_dict()))["message"] == (
+        "1 of 2 endpoint(s) not changed: vpce-1: not allowed to modify vpce-1 (UnauthorizedOperation): grant "
+        "ec2:ModifyVpcEndpoint; nothing was written")
+    line = in_japanese(lambda: target_error_line(result.status, "111122223333", "eu-west-1", result.message))
+    assert line.startswith("失敗") and "2 個のうち 1 個のエンドポイントを変更できませんでした: vpce-1: vpce-1 を変更する権限がありません" in line

@@ -255,7 +255,7 @@ class TargetsPanel(WizardPart, Vertical):
         for target, result in self.results.items():
             word = self.words.get(target, "")
             table.add_row(plain(target.account), plain(target.region), Text(_(word), style=RESULT_STYLES.get(word, "cyan")),
-                          str(_endpoint_count(result)), plain(result.message))
+                          str(_endpoint_count(result)), plain(text_in_language(result.message)))
         if row is not None and 0 <= row < table.row_count:
             table.move_cursor(row=row)
         self._show_detail()
@@ -296,7 +296,7 @@ def target_detail(result: TargetResult) -> Text:
             text.append_text(plain(f"{item.endpoint.id}  {item.endpoint.service or item.endpoint.service_name}  {what}"))
             text.append("\n")
     elif result.message:
-        text.append_text(plain(result.message, "bold red"))
+        text.append_text(plain(text_in_language(result.message), "bold red"))
     text.rstrip()
     return text
 

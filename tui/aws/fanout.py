@@ -20,6 +20,7 @@ from tui.aws.errors import translate
 from tui.aws.targets import Target
 from tui.policy.errors import InputError
 from tui.policy.identifiers import partition_of
+from tui.report.messages import Phrase, error_message
 
 DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole"
 """The role AWS Organizations creates in every account it creates (AWS Organizations User Guide,
@@ -155,7 +156,7 @@ def assume_role(conn, account: str, access: RoleAccess):
     try:
         credentials = conn.client("sts").assume_role(**kwargs)["Credentials"]
     except Exception as exc:  # noqa: BLE001 - whatever the reason (denied, garbled answer), this account is out of reach
-        raise _Unreachable(f"cannot assume {arn}: {translate(exc, 'sts:AssumeRole')}") from None
+        raise _Unreachable(Phrase("targets", {"variant": "assume-failed", "role": arn, "error": error_message(translate(exc, "sts:AssumeRole"))})) from None
     session = boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"], botocore_session=_botocore_session(),
@@ -170,11 +171,11 @@ def _run_one(sessions: AccountSessions, target: Target, work: Callable) -> Targe
         member = sessions.connection(target.account)
         return TargetResult(target, TargetStatus.OK, work(member, target))
     except _Unreachable as exc:
-        return TargetResult(target, TargetStatus.UNREACHABLE, message=str(exc))
+        return TargetResult(target, TargetStatus.UNREACHABLE, message=error_message(exc))
     except TargetFailed as exc:
-        return TargetResult(target, TargetStatus.FAILED, exc.value, str(exc))
+        return TargetResult(target, TargetStatus.FAILED, exc.value, error_message(exc))
     except Exception as exc:  # noqa: BLE001 - one target's failure is its result, never the run's end
-        return TargetResult(target, TargetStatus.FAILED, message=str(translate(exc, f"in {target.label}")))
+        return TargetResult(target, TargetStatus.FAILED, message=error_message(translate(exc, f"in {target.label}")))
 
 
 class TargetFailed(Exception):
@@ -227,7 +228,7 @@ def run_targets(
                 if on_result:
                     on_result(result)
     for target in pending if stopped else ():
-        results[target] = TargetResult(target, TargetStatus.SKIPPED, message=f"not started: more than {allowed} target(s) failed (--max-errors)")
+        results[target] = TargetResult(target, TargetStatus.SKIPPED, message=Phrase("targets", {"variant": "skipped", "allowed": allowed}))
     return FanoutReport(tuple(results[t] for t in targets if t in results), stopped)
 
 

@@ -17,6 +17,7 @@ from tui.aws.perimeter import Trust
 from tui.aws.targets import Target
 from tui.policy.diff import same_policy
 from tui.policy.regional import region_mismatch
+from tui.report.messages import Phrase
 
 CLOUDFORMATION_TAG = "aws:cloudformation:stack-name"
 LOCK_OUT = "blocks-trusted"
@@ -114,7 +115,8 @@ def execute_target(conn, target_plan: TargetPlan, dry_run: bool = False) -> list
     outcomes = execute_plan(conn, target_plan.plan, dry_run=dry_run)
     bad = [o for o in outcomes if not Status(o.status).ok]
     if bad:
-        raise TargetFailed(f"{len(bad)} of {len(outcomes)} endpoint(s) not changed: {bad[0].endpoint_id}: {bad[0].reason}", outcomes)
+        raise TargetFailed(Phrase("targets", {"variant": "not-changed", "bad": len(bad), "count": len(outcomes),
+                                              "endpoint": bad[0].endpoint_id, "reason": bad[0].reason}), outcomes)
     return outcomes
 
 

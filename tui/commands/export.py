@@ -12,6 +12,7 @@ from tui.commands.common import write_output
 from tui.policy.errors import InputError
 from tui.report.escape import visible
 from tui.report.i18n import _
+from tui.report.messages import text_in_language
 
 FORMATS = ("ssm-automation", "terraform-import")
 DEFAULT_DOCUMENT_NAME = "VpceWizard-EndpointPolicies"
@@ -108,5 +109,5 @@ def _terraform(args: argparse.Namespace) -> int:
     print(_("{endpoints} endpoint(s) in {pairs} account/region pair(s); {errors} target(s) not reached").format(
         endpoints=len(endpoints), pairs=len({(e.account, e.region) for e in endpoints}), errors=len(report.errors)), file=sys.stderr)
     for r in report.errors:
-        print(f"  {_(str(r.status))} {r.target.account} {r.target.region}: {visible(r.message)}", file=sys.stderr)
+        print(f"  {_(str(r.status))} {r.target.account} {r.target.region}: {visible(text_in_language(r.message))}", file=sys.stderr)
     return 1 if report.errors else 0

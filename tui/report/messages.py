@@ -187,6 +187,10 @@ PHRASES: Mapping[str, str] = {
                                    "use the matching --profile"),
     "rollback (other-region)": N_("the backup {path!r} is of {endpoint} in {backup_region}, but you are connected to "
                                   "{region}: pass --region {backup_region}"),
+    # organization targets (tui.aws.fanout, tui.aws.rollout)
+    "targets (assume-failed)": N_("cannot assume {role}: {error}"),
+    "targets (skipped)": N_("not started: more than {allowed} target(s) failed (--max-errors)"),
+    "targets (not-changed)": N_("{bad} of {count} endpoint(s) not changed: {endpoint}: {reason}"),
     # AWS failures, each with what to do (`tui.aws.errors.translate`)
     "aws (no-credentials)": N_("no AWS credentials found: run `aws configure`, `aws sso login`, or pass --profile"),
     "aws (sso-expired)": N_("the SSO session has expired or is missing: run `aws sso login` (with --profile if you use one)"),
@@ -336,6 +340,12 @@ def text_in_language(value: object) -> str:
     """What a renderer shows for a value: a `Wording` in the current language, anything else as it is (values
     from AWS, a file or a user are never looked up in the catalog)."""
     return value.localised() if isinstance(value, Wording) else str(value)
+
+
+def error_message(exc: BaseException) -> str:
+    """An error's message kept as it was raised: a `Wording` stays one (to be said in the reader's language where
+    it is shown), anything else becomes its text."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Wording) else str(exc)
 
 
 def error_in_language(exc: BaseException) -> str:
