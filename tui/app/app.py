@@ -8,6 +8,7 @@ imported before the first screen is drawn: workers start on `Ready`, reviews are
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from dataclasses import replace
 from functools import lru_cache, partial
@@ -236,9 +237,13 @@ class WizardApp(App[int]):
         """Start the seeded local emulator (or wait for the one started at launch) and connect to it, so apply can
         be tried without an AWS account."""
         from tui.aws.sandbox import spawn_sandbox
+        from tui.aws.session import load_models
 
         self.post_message(StatusChanged(N_("starting the sandbox (a local AWS emulator)…")))
         self.emulator = self.emulator or spawn_sandbox()
+        with contextlib.suppress(Exception):  # a head start, taken while the emulator starts: connecting reports any fault
+            load_models(("sts", "ec2"))
+            import tui.aws.discovery  # noqa: F401 - discovery and its analyser, used once connected
         try:
             sandbox = self.emulator.sandbox()
         except Exception as exc:  # noqa: BLE001 - the emulator is optional: report and stay offline
