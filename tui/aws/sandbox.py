@@ -106,9 +106,9 @@ class Sandbox:
 
 
 class EmulatorProcess:
-    """The sandbox started in a process of its own (`spawn_sandbox`): moto's imports, its EC2 catalogue and the
-    seeding take seconds of CPU, which then run on another core beside the wizard's first paint instead of
-    inside the wizard's process. The emulator reads its stdin until it closes, so it never outlives the wizard."""
+    """The sandbox started in a process of its own (`spawn_sandbox`): moto's imports and the seeding take over a
+    second of CPU, which then runs on another core beside the wizard's first paint instead of inside the
+    wizard's process. The emulator reads its stdin until it closes, so it never outlives the wizard."""
 
     def __init__(self, process: subprocess.Popen) -> None:
         self.process = process
@@ -171,7 +171,8 @@ def _unavailable(missing: str | None) -> SandboxUnavailable:
 
 def check_emulator_installed() -> None:
     """SandboxUnavailable unless the extra is installed, found without importing it: moto's server takes half
-    a second to import, which the wizard spends drawing its first screen instead (the worker imports it)."""
+    a second to import, which the wizard spends drawing its first screen instead (the emulator's process
+    imports it)."""
     from importlib.util import find_spec
 
     for name in SERVER_MODULES:
