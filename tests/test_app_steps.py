@@ -194,13 +194,23 @@ async def test_palette_lists_the_main_actions(tmp_path):
                 "Go to Review", "Start the sandbox", "Help"} <= titles
 
 
-async def test_the_first_screen_gets_its_back_and_next_row_right_after_its_first_paint(tmp_path):
-    app = offline_app(tmp_path, ready_answers())
+async def test_the_first_screen_gets_its_region_selector_and_back_and_next_row_right_after_its_first_paint(tmp_path):
+    from textual.widgets import Select
+
+    from tui.policy.identifiers import known_regions
+
+    app = offline_app(tmp_path, ready_answers(region="eu-west-1"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert len(app.screen.query("#nav")) == 1 and app.screen.query_one("#back").disabled
+        region = app.screen.query_one("#region", Select)
+        assert not app.screen.query("#region-text") and region.value == "eu-west-1"
+        assert [value for _, value in region._options] == list(known_regions())
         focus_chain = [widget.id for widget in app.screen.focus_chain]
-        assert focus_chain.index("services") < focus_chain.index("next")  # the row keeps its place after the body
+        assert focus_chain.index("region") < focus_chain.index("services") < focus_chain.index("next")  # in their places
+        region.value = "us-east-1"
+        await pilot.pause()
+        assert app.answers.region == "us-east-1"
         await pilot.click("#next")
         assert isinstance(app.screen, AccountsScreen)
         assert len(app.screen.query("#nav")) == 1  # later steps compose it at once

@@ -102,9 +102,8 @@ class WizardApp(App[int]):
         """The trusted set the current endpoints' labels were computed for (None while they are computed)."""
         self.labelling = False
         """True between the listing of endpoints and their labels."""
-        self.painted = False
         self.status_source: tuple[str, dict] = ("", {})
-        """True once the first screen is on the terminal; until then screens build only what it shows."""
+        """The status line's English template and its values, to say it again in another language."""
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
@@ -201,7 +200,6 @@ class WizardApp(App[int]):
 
     def on_ready(self) -> None:
         """The first screen is on the terminal: only now load AWS libraries and start talking to AWS."""
-        self.painted = True
         if not gc.isenabled():  # paused by `tui.cli.run_wizard` until this first paint
             gc.freeze()  # start-up's modules, classes and styles live as long as the app: no collection rescans them
             gc.enable()

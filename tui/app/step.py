@@ -38,15 +38,15 @@ class StepScreen(WizardPart, Screen):
 
     def __init__(self, *, first: bool = False) -> None:
         super().__init__()
-        self.navigation_deferred = first
-        """True for the first screen drawn until it is: its Back/Next row comes right after (`after_first_paint`)."""
+        self.first_paint_pending = first
+        """True for the first screen drawn until it is: what it draws without comes right after (`complete`)."""
 
     def compose(self) -> ComposeResult:
         yield ConnectionBar(id="connection")
         yield StepIndicator(self.STEP)
         with Vertical(id="body"):
             yield from self.compose_body()
-        if not self.navigation_deferred:
+        if not self.first_paint_pending:
             yield self._navigation()
         yield TranslatedFooter()
 
@@ -60,11 +60,15 @@ class StepScreen(WizardPart, Screen):
         )
 
     def after_first_paint(self) -> None:
-        """The first screen gets its Back/Next row right after it is drawn: Textual's Button is its costliest
-        widget (the largest stylesheet): the two of them took 10 of the 60 ms of CPU of the first paint."""
-        if self.navigation_deferred:
-            self.navigation_deferred = False
-            self.mount(self._navigation(), after="#body")
+        """Called by the app once its first screen is on the terminal."""
+        if self.first_paint_pending:
+            self.first_paint_pending = False
+            self.complete()
+
+    def complete(self) -> None:
+        """Mount what the first screen was drawn without. Its Back/Next row: Textual's Button is its costliest
+        widget (the largest stylesheet), and the two of them took 10 of the 60 ms of CPU of the first paint."""
+        self.mount(self._navigation(), after="#body")
 
     def compose_body(self) -> ComposeResult:
         yield from ()
