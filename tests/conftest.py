@@ -15,7 +15,7 @@ AWS_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def private_state(tmp_path, monkeypatch):
+def private_state(tmp_path, tmp_path_factory, monkeypatch):
     """Backups and saved state go to the test's own directory, and no real AWS configuration leaks in."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     for name in AWS_VARIABLES:
@@ -24,7 +24,9 @@ def private_state(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the theme and language the wizard remembers
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # proven verdicts (tui/policy/verdict_cache.py)
+    # proven verdicts (tui/policy/verdict_cache.py), beside the test's folder: the review's proof writes them in
+    # a worker at any moment, and tests check that their own folder holds only what they wrote
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(autouse=True)
