@@ -407,8 +407,16 @@ def test_apply_speaks_japanese_in_the_plan_the_outcomes_and_the_diff_and_json_ke
     assert not any(english_words(line) for line in words_outside_the_diff), [english_words(line) for line in words_outside_the_diff]
     _, english = run_cli([*argv, "--json", "--lang", "en"], capsys, monkeypatch)
     _, japanese = run_cli([*argv, "--json", "--lang", "ja"], capsys, monkeypatch)
-    assert json.loads(japanese) == json.loads(english)
-    assert json.loads(english)["outcomes"][0]["reason"] == "would write the new policy; permission check passed"
+    english_doc, japanese_doc = json.loads(english), json.loads(japanese)
+    assert japanese.isascii()  # ensure_ascii escapes, as check's and audit's
+    localised = [(o.pop("reason_localised"), o.pop("warnings_localised")) for o in japanese_doc["outcomes"]]
+    assert japanese_doc == english_doc  # identical apart from the added fields
+    assert not any("reason_localised" in o or "warnings_localised" in o for o in english_doc["outcomes"])
+    assert english_doc["outcomes"][0]["reason"] == "would write the new policy; permission check passed"
+    reason, warnings = localised[0]
+    assert reason == "新しいポリシーを書き込みます。権限の確認に合格しました"
+    assert len(warnings) == len(english_doc["outcomes"][0]["warnings"]) and all(w.startswith("API が DryRun") for w in warnings)
+    assert all(not english_words(text) for text in [reason, *warnings])
 
 
 def test_the_wizard_confirm_dialog_says_a_plan_in_the_cli_words():

@@ -31,7 +31,7 @@ from tui.policy.diff import policy_diff, same_policy
 from tui.policy.documents import minify
 from tui.policy.validator import Finding as ValidatorFinding
 from tui.policy.validator import has_errors, validate
-from tui.report.messages import Phrase, Table
+from tui.report.messages import Phrase, Table, text_in_language
 
 
 @dataclass
@@ -126,7 +126,17 @@ class EndpointOutcome:
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"endpoint_id": self.endpoint_id, "region": self.region, "status": str(self.status), "reason": self.reason, "backup": self.backup_path, "warnings": list(self.warnings)}
+        return {"endpoint_id": self.endpoint_id, "region": self.region, "status": str(self.status), "reason": self.reason,
+                "backup": self.backup_path, "warnings": list(self.warnings)} | self.localised_fields()
+
+    def localised_fields(self) -> dict:
+        """`reason_localised` and `warnings_localised` when the language is not English, else nothing: the JSON
+        keeps its English reason and warnings and gains the translation beside them (as findings' `message_localised`)."""
+        from tui.report.i18n import DEFAULT_LANGUAGE, current_language
+
+        if current_language() == DEFAULT_LANGUAGE:
+            return {}
+        return {"reason_localised": text_in_language(self.reason), "warnings_localised": [text_in_language(w) for w in self.warnings]}
 
 
 MISSING = "missing"
