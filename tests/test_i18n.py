@@ -647,3 +647,71 @@ def test_an_org_target_that_failed_keeps_its_phrase_for_the_reader_and_english_f
         "ec2:ModifyVpcEndpoint; nothing was written")
     line = in_japanese(lambda: target_error_line(result.status, "111122223333", "eu-west-1", result.message))
     assert line.startswith("失敗") and "2 個のうち 1 個のエンドポイントを変更できませんでした: vpce-1: vpce-1 を変更する権限がありません" in line
+
+
+def refused_in_both_languages(call):
+    """An InputError or AwsError's English text (its `str`, as logs and JSON see it) and what the CLI prints
+    when it speaks Japanese (set before the call, as `--lang ja` is)."""
+    from tui.policy.errors import WizardError
+    from tui.report.messages import error_in_language
+
+    def raised():
+        with pytest.raises(WizardError) as refused:
+            call()
+        return refused.value
+
+    english = raised()
+    return str(english), in_japanese(lambda: error_in_language(raised()))
+
+
+def english_outside_code(text: str) -> list[str]:
+    """English words left in a Japanese message, leaving out commands the user is told to run (`chmod ...`)."""
+    return english_words(re.sub(r"`[^`]*`", "", text))
+
+
+def test_plans_backups_targets_and_waves_refuse_input_in_japanese_and_keep_their_english(tmp_path, monkeypatch):
+    import os
+
+    from tui.aws.backups import load_backup, scan_backups
+    from tui.aws.plans import load_plan
+    from tui.aws.targets import Target, TargetSpec, check_ou_id, parse_accounts, resolve_accounts
+    from tui.aws.waves import canary_waves, waves_from_accounts
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    not_a_plan, bad_endpoint, not_json = tmp_path / "other.json", tmp_path / "plan.json", tmp_path / "broken.json"
+    not_a_plan.write_text('{"format": 1}')
+    bad_endpoint.write_text('{"format": 1, "kind": "vpce-wizard-plan", "endpoints": [[]]}')
+    not_json.write_text("{")
+    backup = tmp_path / "vpce-0123456789abcdef0.20261129T000000.000000Z.json"
+    backup.write_text('{"format": 1, "endpoint_id": "vpce-0123456789abcdef0", "region": "eu-west-1", "account": "1"}')
+    os.chmod(backup, 0o600)
+    shared = tmp_path / "shared.json"
+    shared.write_text("{}")
+    os.chmod(shared, 0o602)  # noqa: S103 - the unsafe file under test
+    targets = [Target("111122223333", "eu-west-1"), Target("444455556666", "eu-west-1")]
+    calls = {
+        "not-a-plan": lambda: load_plan(str(not_a_plan)), "plan-endpoint": lambda: load_plan(str(bad_endpoint)),
+        "plan-json": lambda: load_plan(str(not_json)), "no-plan": lambda: load_plan(str(tmp_path / "missing.json")),
+        "backup-fields": lambda: load_backup(backup), "backup-shared": lambda: load_backup(shared),
+        "backup-json": lambda: load_backup(not_json) if os.chmod(not_json, 0o600) is None else None,
+        "ou": lambda: check_ou_id("ou-x"), "accounts": lambda: parse_accounts("no-such-file"),
+        "no-target": lambda: resolve_accounts(None, TargetSpec(accounts=("111122223333",), exclude=("111122223333",))),
+        "canary": lambda: canary_waves(2, targets), "one-wave": lambda: waves_from_accounts([("111122223333", "444455556666")], targets),
+    }
+    said = {name: refused_in_both_languages(call) for name, call in calls.items()}
+    assert said["not-a-plan"][0] == f"{str(not_a_plan)!r} is not a vpce-wizard plan (format 1)"
+    assert said["plan-endpoint"][0].startswith(f"plan {str(bad_endpoint)!r} endpoint 0 is not an object")
+    assert said["plan-json"][0].startswith(f"plan {str(not_json)!r} is not valid JSON")
+    assert said["backup-fields"][0] == f"backup {str(backup)!r} is not a vpce-wizard backup: its account is missing or malformed"
+    assert said["backup-shared"][0] == (f"refusing backup {str(shared)!r}: it is writable by others (mode 602): "
+                                        f"run `chmod 600 {shared}`")
+    assert said["no-target"][0] == "no target account in --accounts: every account found is excluded; nothing was audited or changed"
+    assert said["canary"][0] == "--canary 2 covers all 2 target account(s): nothing would wait for it"
+    assert said["backup-shared"][1] == (f"バックアップ {str(shared)!r} を拒否します: 他のユーザーが書き込めます (モード 602): "
+                                        f"`chmod 600 {shared}` を実行してください")
+    assert said["plan-json"][1].startswith(f"プラン {str(not_json)!r} は正しい JSON ではありません")
+    left = {name: english_outside_code(japanese) for name, (_english, japanese) in said.items()}
+    assert left.pop("backup-fields") == ["account"]  # the backup's JSON key, named as it is written
+    assert not any(left.values()), left
+    _backups, ignored = scan_backups()
+    assert ignored == []  # the folder is empty: scan_backups' reasons are the same phrases (tested through load_backup)

@@ -21,7 +21,7 @@ from tui.policy.documents import pretty
 from tui.policy.errors import InputError, WizardError
 from tui.policy.files import _make_private_dirs, why_unsafe, write_private
 from tui.policy.identifiers import known_regions
-from tui.report.messages import Phrase
+from tui.report.messages import Phrase, error_message
 
 BACKUP_FORMAT = 1
 ACTIONS = ("apply", "rollback", "default")
@@ -79,12 +79,12 @@ def check_private_folder(folder: Path) -> None:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise UnsafeStateError(f"cannot check {str(path)!r}: {exc.strerror or exc}") from None
+            raise UnsafeStateError(Phrase("backups", {"variant": "folder-unreadable", "path": str(path), "reason": exc.strerror or str(exc)})) from None
         if not stat.S_ISDIR(info.st_mode):
-            raise UnsafeStateError(f"{str(path)!r} is not a folder (a symlink or file was put there): move it away and retry")
+            raise UnsafeStateError(Phrase("backups", {"variant": "folder-not-folder", "path": str(path)}))
         problem = why_unsafe(path, info, 0o700)
         if problem:
-            raise UnsafeStateError(f"refusing to use {str(path)!r}, someone else could plant backups there: {problem}")
+            raise UnsafeStateError(Phrase("backups", {"variant": "folder-unsafe", "path": str(path), "problem": problem}))
 
 
 def _private_folder(folder: Path) -> Path:
@@ -95,14 +95,14 @@ def _private_folder(folder: Path) -> Path:
     return folder
 
 
-def _file_problem(path: Path) -> str | None:
+def _file_problem(path: Path) -> Phrase | None:
     """Why this file must not be trusted as a backup, or None."""
     try:
         info = path.lstat()
     except OSError as exc:
-        return f"it cannot be read: {exc.strerror or exc}"
+        return Phrase("backup-problem", {"variant": "unreadable", "reason": exc.strerror or str(exc)})
     if not stat.S_ISREG(info.st_mode):
-        return "it is not a regular file"
+        return Phrase("backup-problem", {"variant": "not-regular"})
     return why_unsafe(path, info, 0o600)
 
 
@@ -134,22 +134,22 @@ _RECORD_FIELDS = {
 and its text would otherwise reach the terminal and the rollback plan."""
 
 
-def _record_problem(record) -> str | None:
+def _record_problem(record) -> Phrase | None:
     if not isinstance(record, dict):
-        return "not a JSON object"
+        return Phrase("backup-problem", {"variant": "not-object"})
     for name, pattern in _RECORD_FIELDS.items():
         value = record.get(name, "apply" if name == "action" else None)
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            return f"its {name} is missing or malformed"
+            return Phrase("backup-problem", {"variant": "malformed", "name": name})
     if record["region"] not in known_regions():
-        return f"its region {record['region']!r} does not exist"
+        return Phrase("backup-problem", {"variant": "no-region", "region": record["region"]})
     try:
         _parse_time(record["time"])
     except ValueError:
-        return "its time is not a date"
+        return Phrase("backup-problem", {"variant": "bad-time"})
     for name in ("old", "new"):
         if name not in record or not (record[name] is None or isinstance(record[name], dict)):
-            return f"its {name} is missing or not a policy object"
+            return Phrase("backup-problem", {"variant": "not-policy", "name": name})
     return None
 
 
@@ -161,12 +161,12 @@ def load_backup(path: str | os.PathLike) -> Backup:
     path = Path(path).expanduser()
     problem = _file_problem(path)
     if problem:
-        raise InputError(f"refusing backup {str(path)!r}: {problem}")
-    source = f"backup {str(path)!r}"
+        raise InputError(Phrase("backups", {"variant": "refused", "path": str(path), "problem": problem}))
+    source = Phrase("source", {"variant": "backup", "path": str(path)})
     record = strict_json(read_file_text(path, source), source, max_depth=1 + POLICY_MAX_DEPTH)
     problem = _record_problem(record)
     if problem or not isinstance(record, dict):
-        raise InputError(f"{source} is not a vpce-wizard backup: {problem}")
+        raise InputError(Phrase("backups", {"variant": "not-backup", "source": source, "problem": problem}))
     return Backup(path, record["endpoint_id"], record["region"], record["account"], record["time"],
                   record.get("action", "apply"), record["old"], record["new"])
 
@@ -178,17 +178,18 @@ def scan_backups(endpoint_id: str | None = None) -> tuple[list[Backup], list[tup
     folder = backups_dir()
     check_private_folder(folder)
     pattern = f"{endpoint_id}.*.json" if endpoint_id else "vpce-*.json"
-    backups, ignored = [], []
+    backups: list[Backup] = []
+    ignored: list[tuple[Path, str]] = []
     for path in sorted(folder.glob(pattern)) if folder.is_dir() else ():
         try:
             backup = load_backup(path)
         except InputError as exc:
-            ignored.append((path, str(exc)))
+            ignored.append((path, error_message(exc)))
             continue
         if path.name.startswith(f"{backup.endpoint_id}."):
             backups.append(backup)
         else:
-            ignored.append((path, f"it holds a backup of {backup.endpoint_id}, not of the endpoint its name says"))
+            ignored.append((path, Phrase("backup-problem", {"variant": "other-endpoint", "endpoint": backup.endpoint_id})))
     return sorted(backups, key=lambda b: _parse_time(b.time), reverse=True), ignored
 
 

@@ -17,6 +17,7 @@ from tui.policy.diff import normalise
 from tui.policy.errors import InputError
 from tui.policy.files import write_private
 from tui.policy.identifiers import check_account_id, check_endpoint_id, check_region
+from tui.report.messages import Phrase
 
 PLAN_FORMAT = 1
 PLAN_KIND = "vpce-wizard-plan"
@@ -70,13 +71,13 @@ def save_plan(path: str, plans: list[TargetPlan], caller: str, role_name: str) -
     try:
         write_private(path, json.dumps(record, indent=2) + "\n")
     except OSError as exc:
-        raise InputError(f"cannot write plan {path!r}: {exc.strerror or exc}") from None
+        raise InputError(Phrase("plans", {"variant": "write-failed", "path": path, "reason": exc.strerror or str(exc)})) from None
     return endpoints
 
 
-def _endpoint(raw, where: str) -> PlannedEndpoint:
+def _endpoint(raw, where: Phrase) -> PlannedEndpoint:
     if not isinstance(raw, dict):
-        raise InputError(f"{where} is not an object")
+        raise InputError(Phrase("plans", {"variant": "not-object", "where": where}))
     try:
         policy, digest, diff = raw["policy"], raw["current_sha256"], raw.get("diff", [])
         service = raw.get("service", "")
@@ -86,7 +87,7 @@ def _endpoint(raw, where: str) -> PlannedEndpoint:
             raise TypeError
         return PlannedEndpoint(check_account_id(raw["account"]), check_region(raw["region"]), check_endpoint_id(raw["endpoint_id"]), service, digest, policy, tuple(diff))
     except (KeyError, TypeError, AttributeError):
-        raise InputError(f"{where} needs account, region, endpoint_id, current_sha256 (64 hex) and a policy object") from None
+        raise InputError(Phrase("plans", {"variant": "endpoint-fields", "where": where})) from None
 
 
 def load_plan(path: str) -> list[PlannedEndpoint]:
@@ -97,20 +98,21 @@ def load_plan(path: str) -> list[PlannedEndpoint]:
 
     try:
         if not Path(path).is_file():
-            raise InputError(f"cannot read plan {path!r}: not a regular file")
+            raise InputError(Phrase("plans", {"variant": "not-regular", "path": path}))
         with open(path, "rb") as handle:
             data = handle.read(MAX_PLAN_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read plan {path!r}: {exc.strerror or exc}") from None
+        raise InputError(Phrase("plans", {"variant": "read-failed", "path": path, "reason": exc.strerror or str(exc)})) from None
     if len(data) > MAX_PLAN_BYTES:
-        raise InputError(f"plan {path!r} is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB")
-    record = strict_json(decode_utf8(data, f"plan {path!r}"), f"plan {path!r}", max_depth=24)
+        raise InputError(Phrase("plans", {"variant": "too-large", "path": path, "mib": MAX_PLAN_BYTES // (1024 * 1024)}))
+    source = Phrase("source", {"variant": "plan", "path": path})
+    record = strict_json(decode_utf8(data, source), source, max_depth=24)
     if not isinstance(record, dict) or record.get("kind") != PLAN_KIND or record.get("format") != PLAN_FORMAT:
-        raise InputError(f"{path!r} is not a vpce-wizard plan (format {PLAN_FORMAT})")
+        raise InputError(Phrase("plans", {"variant": "not-plan", "path": path, "format": PLAN_FORMAT}))
     raws = record.get("endpoints")
     if not isinstance(raws, list) or not raws:
-        raise InputError(f"plan {path!r} holds no endpoint to change")
-    return [_endpoint(raw, f"plan {path!r} endpoint {index}") for index, raw in enumerate(raws)]
+        raise InputError(Phrase("plans", {"variant": "empty", "path": path}))
+    return [_endpoint(raw, Phrase("source", {"variant": "plan-endpoint", "path": path, "index": index})) for index, raw in enumerate(raws)]
 
 
 def plan_saved(conn, target: Target, saved: list[PlannedEndpoint], *, force=False) -> TargetPlan:

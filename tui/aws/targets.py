@@ -12,6 +12,7 @@ from pathlib import Path
 from tui.aws.errors import AwsError, translate
 from tui.policy.errors import InputError
 from tui.policy.identifiers import check_account_id, check_region
+from tui.report.messages import Phrase
 
 OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
 """The pattern AWS documents for organizational unit IDs (SSM TargetLocation.ExcludeAccounts)."""
@@ -49,7 +50,7 @@ class TargetSpec:
 
 def check_ou_id(value: str) -> str:
     if not (OU_ID.fullmatch(value) or ROOT_ID.fullmatch(value)):
-        raise InputError(f"{value!r} is not an organizational unit ID (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)")
+        raise InputError(Phrase("targets", {"variant": "not-ou", "value": value}))
     return value
 
 
@@ -60,13 +61,13 @@ def parse_accounts(value: str) -> tuple[str, ...]:
     if re.fullmatch(r"[0-9,\s]+", value):
         text = value
     elif Path(value).exists():
-        text = read_file_text(value, f"accounts file {value!r}")
+        text = read_file_text(value, Phrase("source", {"variant": "accounts-file", "path": value}))
         text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
     else:
-        raise InputError(f"--accounts {value!r} is neither a comma-separated list of account IDs nor a file")
+        raise InputError(Phrase("targets", {"variant": "accounts-neither", "value": value}))
     accounts = tuple(dict.fromkeys(check_account_id(a) for a in re.split(r"[,\s]+", text) if a))
     if not accounts:
-        raise InputError(f"--accounts {value!r} names no account")
+        raise InputError(Phrase("targets", {"variant": "accounts-empty", "value": value}))
     return accounts
 
 
@@ -114,19 +115,20 @@ def ou_accounts(conn, ou_id: str) -> list[str]:
 
 def resolve_accounts(conn, spec: TargetSpec) -> list[str]:
     """The accounts the spec names, minus the excluded ones; an empty result is an error."""
+    source: str
     if spec.org:
-        accounts, source = organization_accounts(conn), "the organization"
+        accounts, source = organization_accounts(conn), Phrase("target-source", {"variant": "org"})
     elif spec.ou:
-        accounts, source = ou_accounts(conn, spec.ou), f"organizational unit {spec.ou}"
+        accounts, source = ou_accounts(conn, spec.ou), Phrase("target-source", {"variant": "ou", "ou": spec.ou})
     elif spec.accounts:
         accounts, source = list(spec.accounts), "--accounts"
     else:
-        accounts, source = [conn.account_id], "the caller"
+        accounts, source = [conn.account_id], Phrase("target-source", {"variant": "caller"})
     excluded = set(spec.exclude)
     kept = [a for a in dict.fromkeys(accounts) if a not in excluded]
     if not kept:
-        why = "every account found is excluded" if accounts else "no ACTIVE account found"
-        raise AwsError(f"no target account in {source}: {why}; nothing was audited or changed")
+        why = Phrase("no-target", {"variant": "excluded" if accounts else "none-active"})
+        raise AwsError(Phrase("targets", {"variant": "none", "source": source, "why": why}))
     return kept
 
 

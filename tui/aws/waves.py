@@ -13,6 +13,7 @@ from tui.aws.rollout import TargetPlan, discover_target, execute_targets, regres
 from tui.aws.targets import Target
 from tui.policy.diff import same_policy
 from tui.policy.errors import InputError
+from tui.report.messages import Phrase
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,17 @@ def waves_from_accounts(account_lists: list[tuple[str, ...]], targets: list[Targ
     if rest:
         waves.append(Wave(len(waves) + 1, rest))
     if len(waves) < 2 and account_lists:
-        raise InputError("the waves cover every target in one wave: give two or more --wave files (or --canary N)")
+        raise InputError(Phrase("waves", {"variant": "one-wave"}))
     return waves
 
 
 def canary_waves(count: int, targets: list[Target]) -> list[Wave]:
     """The first `count` accounts, then all the others."""
     if count < 1:
-        raise InputError("--canary needs a number of accounts of at least 1")
+        raise InputError(Phrase("waves", {"variant": "canary-min"}))
     accounts = list(dict.fromkeys(t.account for t in targets))
     if count >= len(accounts):
-        raise InputError(f"--canary {count} covers all {len(accounts)} target account(s): nothing would wait for it")
+        raise InputError(Phrase("waves", {"variant": "canary-all", "count": count, "accounts": len(accounts)}))
     return waves_from_accounts([tuple(accounts[:count])], targets)
 
 

@@ -258,7 +258,7 @@ def run_backups(args: argparse.Namespace) -> int:
         future = "  " + _("(dated in the future: never restored as the latest)") if b.is_future else ""
         print(visible(f"{b.time}  {b.endpoint_id:<24} {b.region:<15} {b.account}  {b.action:<8} {b.path}") + future)
     for path, reason in ignored:
-        print(visible(_("ignored {path}: {reason}").format(path=path, reason=reason)), file=sys.stderr)
+        print(visible(_("ignored {path}: {reason}").format(path=path, reason=text_in_language(reason))), file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from tui.report.messages import Phrase
+
 
 def _make_private_dirs(directory: Path) -> None:
     """Create missing folders as 0700, so other users cannot even list which endpoints were backed up."""
@@ -38,12 +40,12 @@ def write_private(path: str | os.PathLike[str], text: str, *, durable: bool = Tr
     return target
 
 
-def why_unsafe(path: Path, info: os.stat_result, private_mode: int) -> str | None:
+def why_unsafe(path: Path, info: os.stat_result, private_mode: int) -> Phrase | None:
     """Why someone else could have written this folder or file, with the fix; None when it is private."""
     if info.st_uid != os.getuid():
-        return f"it is owned by uid {info.st_uid}, not by you: move it away (vpce-wizard makes its own)"
+        return Phrase("unsafe", {"variant": "owner", "uid": info.st_uid})
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o022:
-        who = {0o020: "group", 0o002: "others"}.get(mode & 0o022, "group and others")
-        return f"it is writable by {who} (mode {mode:o}): run `chmod {private_mode:o} {path}`"
+        who = Phrase("writable-by", {"variant": {0o020: "group", 0o002: "others"}.get(mode & 0o022, "both")})
+        return Phrase("unsafe", {"variant": "writable", "who": who, "mode": mode, "private_mode": private_mode, "path": str(path)})
     return None

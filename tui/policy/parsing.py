@@ -29,7 +29,7 @@ from typing import Any
 
 from tui.policy.errors import InputError
 from tui.report.i18n import N_, _
-from tui.report.messages import localised, message
+from tui.report.messages import localised, message, text_in_language
 
 MAX_TEXT_BYTES = 256 * 1024
 """The most any JSON input may hold. A policy is at most 20,480 characters minified. Pretty-printed with CRLF
@@ -148,7 +148,7 @@ def check_depth(text: str, max_depth: int, source: str) -> None:
         return
     line, column = _line_column(text, _position_too_deep(text, max_depth))
     raise InputError(_("{source} nests deeper than {depth} levels at line {line} column {column}; "
-                       "what it should hold nests at most {depth}").format(source=source, depth=max_depth, line=line, column=column))
+                       "what it should hold nests at most {depth}").format(source=text_in_language(source), depth=max_depth, line=line, column=column))
 
 
 def _join_path(path: str, part: str | int) -> str:
@@ -191,7 +191,7 @@ def parse_json(text: str, source: str, *, max_depth: int) -> Parsed:
     """Parse JSON text under the rules above; InputError (one line, exit 2) when it is not JSON at all."""
     if len(text) > MAX_TEXT_BYTES:
         raise InputError(_("{source} is {size:,} characters; the tool reads at most {limit:,}").format(
-            source=source, size=len(text), limit=MAX_TEXT_BYTES))
+            source=text_in_language(source), size=len(text), limit=MAX_TEXT_BYTES))
     text = text.removeprefix("\ufeff")
     check_depth(text, max_depth, source)
     duplicates: dict[int, list[str]] = {}
@@ -214,7 +214,7 @@ def parse_json(text: str, source: str, *, max_depth: int) -> Parsed:
                            parse_constant=lambda t: noted(NonFiniteNumber(t)))
     except json.JSONDecodeError as exc:
         raise InputError(_("{source} is not valid JSON: {reason} (line {line} column {column})").format(
-            source=source, reason=_(exc.msg) if exc.msg in JSON_ERRORS else exc.msg, line=exc.lineno, column=exc.colno)) from None
+            source=text_in_language(source), reason=_(exc.msg) if exc.msg in JSON_ERRORS else exc.msg, line=exc.lineno, column=exc.colno)) from None
     if not duplicates and not non_finite:  # the usual case skips the walk
         return Parsed(value)
     return Parsed(value, _ambiguities(value, duplicates, ""))
@@ -224,7 +224,7 @@ def parse_policy(text: str, source: str = "policy") -> Parsed:
     """A policy document and its ambiguities; InputError when the text is not a JSON object at all."""
     parsed = parse_json(text, source, max_depth=POLICY_MAX_DEPTH)
     if not isinstance(parsed.value, dict):
-        raise InputError(_("{source} is not a JSON object (a policy document starts with '{{')").format(source=source))
+        raise InputError(_("{source} is not a JSON object (a policy document starts with '{{')").format(source=text_in_language(source)))
     return parsed
 
 
@@ -233,7 +233,7 @@ def refuse_ambiguities(parsed: Parsed, source: str) -> Parsed:
     if parsed.ambiguities:
         first = parsed.ambiguities[0]
         where = f" at {first.path!r}" if first.path else ""
-        raise InputError(f"{source}{where}: {localised(first.code, first.params)}")
+        raise InputError(f"{text_in_language(source)}{where}: {localised(first.code, first.params)}")
     return parsed
 
 
@@ -251,12 +251,12 @@ def decode_utf8(data: bytes, source: str) -> str:
         return data.decode("utf-8")  # a BOM stays "\ufeff" here; parse_json drops one
     except UnicodeDecodeError as exc:
         raise InputError(_("{source} is not UTF-8 text (byte 0x{byte:02x} at offset {offset:,})").format(
-            source=source, byte=data[exc.start], offset=exc.start)) from None
+            source=text_in_language(source), byte=data[exc.start], offset=exc.start)) from None
 
 
 def _too_large(source: str) -> InputError:
     return InputError(_("{source} is larger than {kib} KiB; an endpoint policy is at most 20,480 characters, so this is "
-                        "not one the tool reads").format(source=source, kib=MAX_TEXT_BYTES // 1024))
+                        "not one the tool reads").format(source=text_in_language(source), kib=MAX_TEXT_BYTES // 1024))
 
 
 def _checked(call: Callable[..., Any], path: str | os.PathLike[str], source: str, *args: Any) -> Any:
@@ -264,9 +264,9 @@ def _checked(call: Callable[..., Any], path: str | os.PathLike[str], source: str
     try:
         return call(path, *args)
     except OSError as exc:
-        raise InputError(_("cannot read {source}: {reason}").format(source=source, reason=exc.strerror or exc)) from None
+        raise InputError(_("cannot read {source}: {reason}").format(source=text_in_language(source), reason=exc.strerror or exc)) from None
     except ValueError:  # a NUL byte in the name
-        raise InputError(_("cannot read {source}: the name holds a NUL byte").format(source=source)) from None
+        raise InputError(_("cannot read {source}: the name holds a NUL byte").format(source=text_in_language(source))) from None
 
 
 def read_file_text(path: str | os.PathLike[str], source: str) -> str:
@@ -277,18 +277,18 @@ def read_file_text(path: str | os.PathLike[str], source: str) -> str:
     """
     mode = _checked(os.stat, path, source).st_mode
     if stat.S_ISDIR(mode):
-        raise InputError(_("{source} is a directory, not a file").format(source=source))
+        raise InputError(_("{source} is a directory, not a file").format(source=text_in_language(source)))
     if not stat.S_ISREG(mode):
         raise InputError(_("{source} is not a regular file (a FIFO, device or socket); give a file, or - for standard input").format(
-            source=source))
+            source=text_in_language(source)))
     fd = _checked(os.open, path, source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise InputError(_("{source} is not a regular file").format(source=source))
+            raise InputError(_("{source} is not a regular file").format(source=text_in_language(source)))
         try:
             data = handle.read(MAX_TEXT_BYTES + 1)
         except OSError as exc:
-            raise InputError(_("cannot read {source}: {reason}").format(source=source, reason=exc.strerror or exc)) from None
+            raise InputError(_("cannot read {source}: {reason}").format(source=text_in_language(source), reason=exc.strerror or exc)) from None
     if len(data) > MAX_TEXT_BYTES:
         raise _too_large(source)
     return decode_utf8(data, source)
