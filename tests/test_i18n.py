@@ -715,3 +715,45 @@ def test_plans_backups_targets_and_waves_refuse_input_in_japanese_and_keep_their
     assert not any(left.values()), left
     _backups, ignored = scan_backups()
     assert ignored == []  # the folder is empty: scan_backups' reasons are the same phrases (tested through load_backup)
+
+
+def test_the_core_and_the_aws_layer_refuse_input_in_japanese_and_keep_their_english(tmp_path):
+    from datetime import UTC, datetime
+
+    from tui.aws.fanout import ErrorBudget, RoleAccess
+    from tui.aws.sandbox import check_port_free
+    from tui.aws.trail import parse_s3_url
+    from tui.policy.answers import Answers
+    from tui.policy.builder import build_policy
+    from tui.policy.catalog import load_catalog
+    from tui.policy.cloudtrail import local_sources
+    from tui.policy.engines import ssm_automation_document, start_commands, terraform_import
+    from tui.policy.impact import impact_groups, org_membership, parse_since
+    from tui.policy.renderers import FORMATS, render
+
+    (tmp_path / "empty").mkdir()
+    answers = Answers(accounts=("111122223333",), services=("s3",), region="eu-west-1")
+    calls = {
+        "runbook-region": lambda: ssm_automation_document({}), "runbook-targets": lambda: start_commands("d", "p", [], ["eu-west-1"]),
+        "import": lambda: terraform_import([]), "trail-empty": lambda: local_sources([str(tmp_path / "empty")]),
+        "trail-missing": lambda: local_sources([str(tmp_path / "missing")]),
+        "impact-policy": lambda: impact_groups(None, [], None), "since": lambda: parse_since("soon", datetime.now(UTC)),
+        "org-list": lambda: org_membership([], "org.json"), "org-shape": lambda: org_membership({"Accounts": [{}]}, "org.json"),
+        "org-account": lambda: org_membership({"o-a1b2c3d4e5": ["12"]}, "org.json"),
+        "format": lambda: render({}, "yaml"), "cloudformation": lambda: render({"s3": {}}, "cloudformation"),
+        "catalog": lambda: load_catalog().get("no-such-entry"), "service": lambda: build_policy(answers, "no-such-service"),
+        "trail-bucket": lambda: parse_s3_url("https://x"), "role": lambda: RoleAccess("bad role").checked(),
+        "external-id": lambda: RoleAccess(external_id="x").checked(), "max-errors": lambda: ErrorBudget.parse("many"),
+        "port": lambda: check_port_free(70000),
+    }
+    said = {name: refused_in_both_languages(call) for name, call in calls.items()}
+    assert said["since"][0] == "--since 'soon' is not a duration such as 7d, 24h, 30m or a date such as 2026-11-01"
+    assert said["org-shape"][0] == 'org.json: expected {"o-...": [account IDs]} or `aws organizations list-accounts` output'
+    assert said["org-list"][0] == "org.json: expected a JSON object"
+    assert said["port"][0] == "port 70000 is not between 0 and 65535: pick another --port, or leave it out for a free one"
+    assert said["format"][0].startswith("unknown format 'yaml' (choose from json, ")
+    assert said["org-list"][1] == "org.json: JSON オブジェクトが必要です"
+    parameters = ["org.json", *FORMATS, *(entry.id for entry in load_catalog().entries)]  # names, not words
+    left = {name: english_outside_code(re.sub("|".join(map(re.escape, sorted(parameters, key=len, reverse=True))), "", japanese))
+            for name, (_english, japanese) in said.items()}
+    assert not any(left.values()), left

@@ -80,9 +80,9 @@ class RoleAccess:
 
     def checked(self) -> "RoleAccess":
         if not ROLE_NAME.fullmatch(self.role_name):
-            raise InputError(f"--role-name {self.role_name!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)")
+            raise InputError(Phrase("fanout", {"variant": "role-name", "value": self.role_name}))
         if self.external_id is not None and not EXTERNAL_ID.fullmatch(self.external_id):
-            raise InputError("--external-id must be 2-1224 of letters, digits and +=,.@:/_-")
+            raise InputError(Phrase("fanout", {"variant": "external-id"}))
         return self
 
     def role_arn(self, partition: str, account: str) -> str:
@@ -100,7 +100,7 @@ class ErrorBudget:
     def parse(cls, text: str) -> "ErrorBudget":
         match = re.fullmatch(r"([0-9]{1,6})(%?)", text.strip())
         if not match or (match.group(2) and int(match.group(1)) > 100):
-            raise InputError(f"--max-errors {text!r} is not a count (e.g. 3) or a percentage (e.g. 10%)")
+            raise InputError(Phrase("fanout", {"variant": "max-errors", "value": text}))
         value = int(match.group(1))
         return cls(percent=float(value)) if match.group(2) else cls(count=value)
 

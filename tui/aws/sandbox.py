@@ -17,6 +17,7 @@ from typing import Any
 from tui.aws.errors import AwsError
 from tui.aws.session import SANDBOX_CREDENTIALS, AwsTarget
 from tui.policy.errors import InputError
+from tui.report.messages import Phrase
 
 SANDBOX_REGIONS = ("eu-west-1", "us-east-1")
 GATEWAY_SERVICES = ("s3", "dynamodb")
@@ -132,8 +133,8 @@ class EmulatorProcess:
         except (ValueError, KeyError, TypeError):
             self.stop()
             if not line:  # it exited, or was killed at the deadline
-                raise AwsError(f"the sandbox did not start within {timeout:.0f} s") from None
-            raise AwsError("the sandbox's emulator gave an unexpected answer") from None
+                raise AwsError(Phrase("sandbox", {"variant": "start-timeout", "seconds": timeout})) from None
+            raise AwsError(Phrase("sandbox", {"variant": "unexpected"})) from None
 
     def _announced(self, line: str) -> Sandbox:
         started = json.loads(line)
@@ -237,13 +238,13 @@ def serve_for_parent(random_seed: int | None = None) -> None:
 def check_port_free(port: int) -> None:
     """InputError unless `port` can be listened on at 127.0.0.1 (0 always can: the kernel picks one)."""
     if not 0 <= port <= 65535:
-        raise InputError(f"port {port} is not between 0 and 65535: pick another --port, or leave it out for a free one")
+        raise InputError(Phrase("sandbox", {"variant": "bad-port", "port": port}))
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no obstacle
         probe.bind((LOOPBACK, port))
     except OSError as exc:
-        raise InputError(f"cannot listen on {LOOPBACK}:{port} ({exc.strerror or exc}): pick another --port, or leave it out for a free one") from None
+        raise InputError(Phrase("sandbox", {"variant": "cannot-listen", "host": LOOPBACK, "port": port, "reason": exc.strerror or str(exc)})) from None
     finally:
         probe.close()
 
@@ -260,7 +261,7 @@ def start_server(port: int = 0):
     starter.start()
     starter.join(START_TIMEOUT_SECONDS)
     if starter.is_alive():  # its server thread died (a port taken since the check): the starter waits in vain
-        raise AwsError(f"the sandbox did not start on {LOOPBACK}:{port} within {START_TIMEOUT_SECONDS:.0f} s: pick another --port, or leave it out")
+        raise AwsError(Phrase("sandbox", {"variant": "port-timeout", "host": LOOPBACK, "port": port, "seconds": START_TIMEOUT_SECONDS}))
     host, bound = server.get_host_and_port()
     return server, f"http://{host}:{bound}"
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from tui.aws.errors import translate
 from tui.policy.cloudtrail import MAX_RECORD_CHARS, LogSource, is_log_name
 from tui.policy.errors import InputError
+from tui.report.messages import Phrase
 
 _S3_URL = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(.*))?")
 _KEY_DAY = re.compile(r"/CloudTrail/[a-z0-9-]+/([0-9]{4})/([0-9]{2})/([0-9]{2})/")
@@ -25,7 +26,7 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     """(bucket, key prefix) of `s3://bucket/prefix`; an InputError for anything else."""
     match = _S3_URL.fullmatch(url.strip())
     if not match:
-        raise InputError(f"--trail-bucket {url!r} is not of the form s3://bucket/prefix")
+        raise InputError(Phrase("trail-bucket", {"url": url}))
     return match.group(1), match.group(2) or ""
 
 

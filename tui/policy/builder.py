@@ -12,6 +12,7 @@ from tui.policy.catalog import load_catalog
 from tui.policy.documents import MAX_POLICY_CHARS, policy_size
 from tui.policy.errors import InputError
 from tui.policy.services import load_services
+from tui.report.messages import Phrase
 
 POLICY_VERSION = "2012-10-17"
 AWS_OWNED_BUCKETS_SID = "AllowReadsOfAWSOwnedBuckets"
@@ -129,9 +130,9 @@ def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> 
     """
     template = load_services().get(service)
     if template is None:
-        raise InputError(f"unknown service {service!r}")
+        raise InputError(Phrase("builder", {"variant": "unknown-service", "service": service}))
     if not template.policy_supported:
-        raise InputError(f"service {service!r} takes no endpoint policy: AWS allows full access through it")
+        raise InputError(Phrase("builder", {"variant": "no-policy", "service": service}))
     statements = (
         _perimeter_statements(answers)
         + _aws_resource_statements(answers, service)

@@ -11,6 +11,7 @@ from typing import Any
 from tui.policy.errors import InputError
 from tui.policy.identifiers import partition_of
 from tui.policy.templates import load_template
+from tui.report.messages import Phrase
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Catalog:
             if entry.id == entry_id:
                 return entry
         known = ", ".join(entry.id for entry in self.entries)
-        raise InputError(f"unknown public bucket catalog id {entry_id!r} (known: {known})")
+        raise InputError(Phrase("catalog", {"variant": "unknown-id", "id": entry_id, "known": known}))
 
     def defaults(self) -> list[str]:
         """Ids chosen when the engineer has not chosen: the buckets almost every EC2 fleet needs."""

@@ -322,6 +322,7 @@ def local_sources(paths: list[str]) -> list[LogSource]:
     from pathlib import Path
 
     from tui.policy.errors import InputError
+    from tui.report.messages import Phrase
 
     sources: list[LogSource] = []
     for given in paths:
@@ -329,11 +330,11 @@ def local_sources(paths: list[str]) -> list[LogSource]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if is_log_name(str(p)) and p.is_file())
             if not found:
-                raise InputError(f"no CloudTrail log files (.json, .json.gz) under {given!r}")
+                raise InputError(Phrase("trail-files", {"variant": "none-under", "path": given}))
         elif path.is_file():
             found = [path]
         else:
-            raise InputError(f"no such file or folder: {given!r}")
+            raise InputError(Phrase("trail-files", {"variant": "missing", "path": given}))
         sources.extend((str(p), _opener(p)) for p in found)
     return sources
 

@@ -17,6 +17,7 @@ from tui.policy import diff
 from tui.policy.documents import pretty
 from tui.policy.errors import InputError
 from tui.policy.renderers import _hcl, _identifier
+from tui.report.messages import Phrase
 
 SSM_SCHEMA_VERSION = "0.3"
 MAX_DOCUMENT_BYTES = 64 * 1024
@@ -127,7 +128,7 @@ def runbook_script(policies_by_region: dict[str, dict[str, dict[str, Any]]]) -> 
 def ssm_automation_document(policies_by_region: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
     """An Automation runbook (schemaVersion 0.3) that applies the region's policies to the endpoints it finds."""
     if not policies_by_region:
-        raise InputError("no region to build the runbook for: give --region (repeatable)")
+        raise InputError(Phrase("runbook", {"variant": "no-region"}))
     services = sorted({service for policies in policies_by_region.values() for service in policies})
     regions = ", ".join(sorted(policies_by_region))
     payload = {
@@ -178,7 +179,7 @@ def ssm_automation_document(policies_by_region: dict[str, dict[str, dict[str, An
     }
     size = len(pretty(document).encode())
     if size > MAX_DOCUMENT_BYTES:
-        raise InputError(f"the runbook is {size:,} bytes, over SSM's {MAX_DOCUMENT_BYTES:,}: make one per region or per service")
+        raise InputError(Phrase("runbook", {"variant": "too-large", "size": size, "limit": MAX_DOCUMENT_BYTES}))
     return document
 
 
@@ -190,7 +191,7 @@ def start_commands(document_name: str, path: str, accounts: list[str], regions: 
                    role_name: str = DEFAULT_EXECUTION_ROLE, max_concurrency: str = "10", max_errors: str = "1") -> list[str]:
     """The AWS CLI commands that register the runbook and run it in every account (or OU) and region."""
     if not accounts:
-        raise InputError("name the target accounts or OUs of the run: --accounts A,B or --ou ou-... (repeatable)")
+        raise InputError(Phrase("runbook", {"variant": "no-targets"}))
     locations: list[dict[str, Any]] = []
     for account_chunk in _chunks(accounts):
         for region_chunk in _chunks(regions):
@@ -232,7 +233,7 @@ def terraform_import(endpoints: list[DiscoveredEndpoint]) -> str:
     """One `aws` provider alias per (account, region), and per endpoint an `import` block (Terraform >= 1.5)
     plus the `aws_vpc_endpoint_policy` resource that then owns only the policy."""
     if not endpoints:
-        raise InputError("no endpoint to import: none found in the targets (check --service, --region and the targets)")
+        raise InputError(Phrase("import", {"variant": "no-endpoints"}))
     providers: dict[tuple[str, str], str | None] = {}
     for e in endpoints:
         providers.setdefault((e.account, e.region), e.role_arn)

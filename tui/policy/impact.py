@@ -28,6 +28,7 @@ from tui.policy.errors import InputError
 from tui.policy.evaluator import Request, evaluate
 from tui.policy.identifiers import partition_of
 from tui.policy.statements import ReadPolicy, read_policy
+from tui.report.messages import Phrase, error_message
 
 
 class Verdict(StrEnum):
@@ -616,7 +617,7 @@ def impact_groups(policy: dict[str, Any] | None, records: Iterable[dict[str, Any
     The one core function behind `vpce-wizard impact` and the wizard's "Check against recent traffic";
     `problems` may be a list the record source keeps filling while `records` is consumed."""
     if policy is None and not scope.denials_only:
-        raise InputError("a policy is needed unless only denials are grouped")
+        raise InputError(Phrase("impact", {"variant": "no-policy"}))
     replay = _Replay(policy, trust, scope)
     for record in records:
         replay.feed(record)
@@ -639,7 +640,7 @@ def parse_since(text: str, now: datetime) -> str:
         try:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise InputError(f"--since {text!r} is not a duration such as 7d, 24h, 30m or a date such as 2026-11-01") from None
+            raise InputError(Phrase("impact", {"variant": "since", "value": text})) from None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -660,11 +661,11 @@ def org_membership(data: object, source: str) -> tuple[dict[str, str], frozenset
                 for account in accounts:
                     members[check_account_id(account)] = check_org_id(org)
         else:
-            raise InputError("expected a JSON object")
+            raise InputError(Phrase("impact", {"variant": "org-not-object"}))
     except InputError as exc:
-        raise InputError(f"{source}: {exc}") from None
+        raise InputError(Phrase("impact", {"variant": "org-in", "source": source, "error": error_message(exc)})) from None
     except (KeyError, IndexError, TypeError, AttributeError):
-        raise InputError(f"{source}: expected {{\"o-...\": [account IDs]}} or `aws organizations list-accounts` output") from None
+        raise InputError(Phrase("impact", {"variant": "org-shape", "source": source})) from None
     return members, frozenset(members.values())
 
 

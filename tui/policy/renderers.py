@@ -7,6 +7,7 @@ from typing import Any
 from tui.policy.documents import minify, pretty
 from tui.policy.errors import InputError
 from tui.policy.services import load_services
+from tui.report.messages import Phrase
 
 FORMATS = ("json", "json-min", "terraform", "cloudformation")
 TEMPLATE_EXPORTS = {"terraform": ("Terraform", "vpce-policies.tf"), "cloudformation": ("CloudFormation", "vpce-policies.yaml")}
@@ -124,12 +125,12 @@ def render(policies: dict[str, dict[str, Any]], fmt: str, region: str | None = N
     object keyed by service for several; Terraform and CloudFormation give one block per service.
     CloudFormation needs the region the policies were built for: the template refuses to deploy elsewhere."""
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        raise InputError(Phrase("renderers", {"variant": "unknown-format", "format": fmt, "formats": ", ".join(FORMATS)}))
     if fmt in ("json", "json-min"):
         data = next(iter(policies.values())) if len(policies) == 1 else policies
         return (pretty(data) if fmt == "json" else minify(data)) + "\n"
     if fmt == "terraform":
         return _terraform(policies)
     if not region:
-        raise InputError("a CloudFormation export needs the region the policies were built for")
+        raise InputError(Phrase("renderers", {"variant": "no-region"}))
     return _cloudformation(policies, region)
