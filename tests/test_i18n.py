@@ -757,3 +757,30 @@ def test_the_core_and_the_aws_layer_refuse_input_in_japanese_and_keep_their_engl
     left = {name: english_outside_code(re.sub("|".join(map(re.escape, sorted(parameters, key=len, reverse=True))), "", japanese))
             for name, (_english, japanese) in said.items()}
     assert not any(left.values()), left
+
+
+def test_what_was_being_done_when_aws_failed_is_said_in_japanese_and_english_is_unchanged():
+    from botocore.exceptions import ClientError, ReadTimeoutError
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+    from tui.aws.errors import translate
+    from tui.report.messages import Phrase, error_in_language
+
+    def failed(action):
+        return translate(ReadTimeoutError(endpoint_url="https://ec2.eu-west-1.amazonaws.com/"), action)
+
+    listing = failed(Phrase("aws-action", {"variant": "listing-endpoints", "region": "eu-west-1"}))
+    assert str(listing).startswith("listing endpoints in eu-west-1 failed: Read timeout on endpoint URL")
+    assert in_japanese(lambda: error_in_language(listing)).startswith("eu-west-1 のエンドポイントの一覧取得 に失敗しました: ")
+    default = translate(ValueError("boom"))
+    assert str(default) == "the AWS call failed: ValueError: boom"
+    assert in_japanese(lambda: error_in_language(default)) == "AWS の呼び出し に失敗しました: ValueError: boom"
+    accounts = translate(ClientError({"Error": {"Code": "Boom", "Message": "no"}}, ""), Phrase("aws-action", {"variant": "list-accounts"}))
+    assert str(accounts) == ("organizations:ListAccounts (run from the management or a delegated administrator account) "
+                             "failed (Boom): no")
+    assert not english_words(in_japanese(lambda: error_in_language(accounts)))
+    secret = failed(Phrase("aws-action", {"variant": "listing-bucket", "bucket": "b", "prefix": "p?token=t"}))
+    assert "token=t" not in str(secret) and "token=t" not in in_japanese(lambda: error_in_language(secret))
+    unreachable = translate(BotocoreConnectionError(error="reset"))  # names no endpoint URL
+    assert str(unreachable).startswith("cannot reach the AWS endpoint (unknown endpoint): ")
+    assert in_japanese(lambda: error_in_language(unreachable)).startswith("AWS のエンドポイント (不明なエンドポイント)")

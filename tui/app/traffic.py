@@ -141,8 +141,9 @@ class TrafficModal(WizardPart, ModalScreen[None]):
             return
         except Exception as exc:  # noqa: BLE001 - AWS failures (bucket listing): translated, never a traceback
             from tui.aws.errors import translate
+            from tui.report.messages import Phrase, error_in_language
 
-            self.post_message(TrafficChecked(None, str(translate(exc, "reading the trail's bucket"))))
+            self.post_message(TrafficChecked(None, error_in_language(translate(exc, Phrase("aws-action", {"variant": "trail-bucket"})))))
             return
         self.post_message(TrafficChecked(report))
 

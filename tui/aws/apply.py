@@ -157,7 +157,7 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
     except ClientError as exc:
         code = error_code(exc)
         if not code.startswith("InvalidVpcEndpointId"):
-            raise translate(exc, f"reading endpoints in {region}") from None
+            raise translate(exc, Phrase("aws-action", {"variant": "reading-endpoints", "region": region})) from None
         if len(ids) > 1:  # AWS names one bad id per call: ask for each to report them all
             return {k: v for endpoint_id in ids for k, v in _read_endpoints(conn, region, [endpoint_id]).items()}
         why = said(Reason.NOT_FOUND, "hint", region=region) if code.endswith("NotFound") else str(translate(exc))

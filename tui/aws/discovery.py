@@ -191,7 +191,7 @@ def _discover_region(conn, region: str, vpc_id, services, trust: Trust | None, o
         raws = describe_endpoints(conn, region, filters=_filters(region, vpc_id, services))
         support = service_support(conn, region, ask=catalogue) if raws else {}
     except _client_error_types() as exc:
-        raise translate(exc, f"listing endpoints in {region}") from None
+        raise translate(exc, Phrase("aws-action", {"variant": "listing-endpoints", "region": region})) from None
     endpoints = [endpoint_from_api(raw, region, support, trust) for raw in raws]
     if on_region:
         on_region(region, len(endpoints))

@@ -36,10 +36,14 @@ def redact_urls(text: str) -> str:
     return _URL.sub(lambda match: redact_url(match.group()) if re.search(r"[@?#]", match.group()) else match.group(), text)
 
 
-def translate(exc: BaseException, action: str = "the AWS call") -> AwsError:
+def translate(exc: BaseException, action: str | None = None) -> AwsError:
     """Map a botocore exception to an AwsError whose message names the fix; unknown ones keep AWS's own text.
-    URLs in the message are redacted (`redact_url`): an endpoint URL may carry a password or a token."""
-    error = _translated(exc, action)
+    URLs in the message are redacted (`redact_url`): an endpoint URL may carry a password or a token.
+    `action` says what was being done, worded (`Phrase("aws-action", ...)`) or an API name; by default
+    "the AWS call"."""
+    from tui.report.messages import Phrase
+
+    error = _translated(exc, Phrase("aws-action", {"variant": "default"}) if action is None else action)
     redacted = redact_urls(str(error))
     return error if redacted == str(error) else type(error)(redacted)
 
@@ -73,11 +77,23 @@ def _said(variant: str, kind: type[AwsError] = AwsError, **params: object) -> Aw
     said in the reader's language where it is shown. AWS's own words are parameters, with URLs redacted."""
     from tui.report.messages import Phrase
 
-    return kind(Phrase("aws", {"variant": variant, **{name: redact_urls(str(value)) for name, value in params.items()}}))
+    return kind(Phrase("aws", {"variant": variant, **{name: _redacted(value) for name, value in params.items()}}))
+
+
+def _redacted(value: object) -> str:
+    """A parameter with its URLs redacted: a worded one (what was being done) stays worded, its own parameters
+    redacted, so it is still said in the reader's language."""
+    from tui.report.messages import Phrase
+
+    if isinstance(value, Phrase):
+        return Phrase(value.code, {name: _redacted(inner) for name, inner in value.params.items()}, value.table)
+    return redact_urls(str(value))
 
 
 def _endpoint_of(exc: BaseException) -> str:
-    return getattr(exc, "kwargs", {}).get("endpoint_url", "unknown endpoint")
+    from tui.report.messages import Phrase
+
+    return getattr(exc, "kwargs", {}).get("endpoint_url", Phrase("aws-action", {"variant": "unknown-endpoint"}))
 
 
 def _from_client_error(exc, action: str) -> AwsError:

@@ -175,7 +175,7 @@ def _run_one(sessions: AccountSessions, target: Target, work: Callable) -> Targe
     except TargetFailed as exc:
         return TargetResult(target, TargetStatus.FAILED, exc.value, error_message(exc))
     except Exception as exc:  # noqa: BLE001 - one target's failure is its result, never the run's end
-        return TargetResult(target, TargetStatus.FAILED, message=error_message(translate(exc, f"in {target.label}")))
+        return TargetResult(target, TargetStatus.FAILED, message=error_message(translate(exc, Phrase("aws-action", {"variant": "in-target", "target": target.label}))))
 
 
 class TargetFailed(Exception):

@@ -89,7 +89,7 @@ def organization_accounts(conn) -> list[str]:
         pages = _organizations(conn).get_paginator("list_accounts").paginate()
         return [a["Id"] for page in pages for a in page.get("Accounts", []) if is_active(a)]
     except (BotoCoreError, ClientError) as exc:
-        raise translate(exc, "organizations:ListAccounts (run from the management or a delegated administrator account)") from None
+        raise translate(exc, Phrase("aws-action", {"variant": "list-accounts"})) from None
 
 
 def ou_accounts(conn, ou_id: str) -> list[str]:
@@ -109,7 +109,7 @@ def ou_accounts(conn, ou_id: str) -> list[str]:
             for page in client.get_paginator("list_children").paginate(ParentId=parent, ChildType="ORGANIZATIONAL_UNIT"):
                 pending += [child["Id"] for child in page.get("Children", [])]
     except (BotoCoreError, ClientError) as exc:
-        raise translate(exc, f"organizations:ListAccountsForParent on {ou_id}") from None
+        raise translate(exc, Phrase("aws-action", {"variant": "list-ou", "ou": ou_id})) from None
     return list(dict.fromkeys(accounts))
 
 

@@ -76,7 +76,7 @@ def trail_sources(conn, url: str, since: str = "") -> Iterator[LogSource]:
                     continue
                 yield f"s3://{bucket}/{key}", _opener(client, bucket, key)
     except (BotoCoreError, ClientError) as exc:
-        raise translate(exc, f"listing s3://{bucket}/{prefix}") from None
+        raise translate(exc, Phrase("aws-action", {"variant": "listing-bucket", "bucket": bucket, "prefix": prefix})) from None
 
 
 def _opener(client, bucket: str, key: str) -> Callable[[], _Body]:

@@ -273,6 +273,17 @@ PHRASES: Mapping[str, str] = {
     "aws (unknown-region)": N_("unknown region: {error}; pass a region such as eu-west-1"),
     "aws (unreachable)": N_("cannot reach the AWS endpoint ({endpoint}): check the network, proxy, --region and --endpoint-url"),
     "aws (failed)": N_("{action} failed: {error}"),
+    # what was being done when an AWS call failed (the `action` of `tui.aws.errors.translate`)
+    "aws-action (default)": N_("the AWS call"),
+    "aws-action (unknown-endpoint)": N_("unknown endpoint"),
+    "aws-action (reading-endpoints)": N_("reading endpoints in {region}"),
+    "aws-action (listing-endpoints)": N_("listing endpoints in {region}"),
+    "aws-action (listing-bucket)": N_("listing s3://{bucket}/{prefix}"),
+    "aws-action (list-accounts)": N_("organizations:ListAccounts (run from the management or a delegated administrator "
+                                     "account)"),
+    "aws-action (list-ou)": N_("organizations:ListAccountsForParent on {ou}"),
+    "aws-action (in-target)": N_("in {target}"),
+    "aws-action (trail-bucket)": N_("reading the trail's bucket"),
     "aws (failed-type)": N_("{action} failed: {type}: {error}"),
     "aws (rejected)": N_("the AWS credentials were rejected or have expired ({code}): refresh them (`aws sso login`, new "
                          "keys) and retry"),
