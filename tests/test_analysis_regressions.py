@@ -75,3 +75,33 @@ def test_string_like_with_only_a_variable_is_read_as_equality():
     result = analyse(policy, Setting("sqs", "us-east-1", Trust((TRUSTED,))))
     codes = [f.code for f in result.findings]
     assert "foreign-principals" in codes and "unproven" not in codes, [f.message for f in result.findings]
+
+
+def _arn_policy(statement: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", **statement}]}
+
+
+@pytest.mark.parametrize(("statement", "matters"), [
+    ({"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:sts::*:federated-user/*"}}}, True),
+    ({"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*"}}}, True),  # the twin matches, the session not
+    ({"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:*::*:*"}}}, True),
+    ({"Condition": {"StringNotLike": {"aws:PrincipalArn": "*"}}}, True),
+    ({"Condition": {"StringLike": {"aws:PrincipalArn": "*:federated-user/b?b"}}}, True),
+    ({"Condition": {"StringEqualsIgnoreCase": {"aws:PrincipalArn": "ARN:AWS:STS::111122223333:FEDERATED-USER/BOB"}}}, True),
+    ({"Principal": {"AWS": "arn:aws:sts::999988887777:federated-user/bob"}}, True),
+    ({"Resource": "arn:aws:s3:::b/${aws:PrincipalArn}"}, True),
+    ({"Condition": {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{TRUSTED}:role/*"}}}, False),
+    ({"Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}}, False),
+    ({"Condition": {"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}}, False),  # decided by z3
+    ({"Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws-cn:sts::*:federated-user/*"}}}, False),  # other partition
+    ({"Condition": {"Null": {"aws:PrincipalArn": "false"}}}, False),
+    ({"Principal": {"AWS": f"arn:aws:sts::{TRUSTED}:assumed-role/app/alice"}}, False),
+    ({"Principal": {"AWS": f"arn:aws:iam::{TRUSTED}:root"}}, False),
+])
+def test_the_federated_user_form_is_modelled_when_the_policy_can_tell_it_apart(statement, matters):
+    """aws:PrincipalArn takes the sts form (`arn:P:sts::A:federated-user/N`) only when some value could match
+    a federated user's ARN in either form; otherwise the IAM-form twin meets everything the session meets."""
+    from tui.policy import symbolic
+    from tui.policy.statements import read_policy
+
+    assert symbolic.federated_user_arns_matter(read_policy(_arn_policy(statement)), "aws") is matters

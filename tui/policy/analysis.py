@@ -392,7 +392,7 @@ class _Analyser:
             linked |= {"aws:principalorgid", "aws:principalorgpaths"}
         keys = ["aws:principalaccount", "aws:principalorgid", "aws:principalisawsservice", "aws:resourceaccount",
                 "aws:resourceorgid", "aws:principalarn"]
-        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked, arn_prefix=f"arn:{self.partition}:iam::")
+        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked, arn_partition=self.partition)
 
     def _fixed_values(self) -> dict[str, str | None]:
         """Keys fixed by where the request flows; None when the endpoint is not known."""
@@ -485,12 +485,17 @@ class _Analyser:
         z3, f, symbolic = self.z3, self.formula, self.symbolic
         constraints = []
         arn, account = f.key("aws:principalarn"), f.key("aws:principalaccount")
-        if f.arn_rest is not None:
-            constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.Length(f.arn_rest) > 0))
+        rest = f.arn_rest
+        if rest is not None:
+            constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.Length(rest) > 0))
         elif not arn.exact_only and not account.exact_only:
             rest = z3.String("principal-arn-rest")
-            shaped = arn.strings[0] == z3.Concat(symbolic.sval(f"arn:{self.partition}:iam::"), account.strings[0], symbolic.sval(":"), rest)
+            shaped = arn.strings[0] == z3.Concat(f.arn_head(self.partition), account.strings[0], symbolic.sval(":"), rest)
             constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.And(shaped, z3.Length(rest) > 0)))
+        if rest is not None and f.arn_service is not None:  # `arn:P:sts::A:federated-user/NAME` (GetFederationToken)
+            federated = f.arn_service == symbolic.sval("sts")
+            constraints += [z3.Or(f.arn_service == symbolic.sval("iam"), federated),
+                            z3.Implies(federated, z3.InRe(rest, symbolic.federated_user_rest_re()))]
         if "aws:principalorgpaths" in f.keys and not f.key("aws:principalorgid").exact_only:
             paths, org = f.key("aws:principalorgpaths"), f.key("aws:principalorgid")
             constraints.append(z3.Implies(paths.present, org.present))
@@ -844,7 +849,10 @@ class _Analyser:
             else:
                 in_org = [z3.And(f.key("aws:principalorgid").is_value(o), f.key("aws:resourceorgid").is_value(o)) for o in trust.orgs]
                 own = z3.And(z3.Not(account.is_value(ANONYMOUS)), z3.Or(in_org) if in_org else z3.BoolVal(False))
-            return Phrase("caller", {"variant": "trusted"}), z3.And(own, service)
+            # a stand-in for the caller `apply` runs as: a role, user or root user (`Caller.from_arn`), never a
+            # federated user's session
+            not_federated = [f.arn_service == symbolic.sval("iam")] if f.arn_service is not None else []
+            return Phrase("caller", {"variant": "trusted"}), z3.And(own, service, *not_federated)
         parts = [account.is_value(caller.account), owner.is_value(caller.account), service]
         kind_key = f.keys.get("aws:principaltype")
         if kind_key is not None:

@@ -29,7 +29,7 @@ from tui.policy.operators import Comparison, Operator, SetQualifier, ValueKind
 from tui.policy.requestmodel import ANONYMOUS, FINITE_DOMAINS, KEY_DOMAINS, MULTIVALUED_KEYS, fresh_value
 from tui.policy.statements import Clause, Effect, Principal, ReadPolicy, Session, Statement
 from tui.policy.variables import Literal, Part, Variable, as_glob, has_variables
-from tui.policy.wildcards import ANY_ONE, Glob, Segment
+from tui.policy.wildcards import ANY_ONE, Glob, Segment, has_wildcard, wildcard_match
 
 _PER_CONTEXT: dict[str, object] = {}
 """Terms built once per z3 context (each analysis gets a fresh one, see `fresh_context`)."""
@@ -468,7 +468,7 @@ class PolicyFormula:
     """The request variables and the policy's decision over them."""
 
     def __init__(self, policy: ReadPolicy, extra_literals: dict[str, set[str]] | None = None,
-                 extra_keys: Iterable[str] = (), linked: Iterable[str] = (), arn_prefix: str | None = None):
+                 extra_keys: Iterable[str] = (), linked: Iterable[str] = (), arn_partition: str | None = None):
         self.policy = policy
         self.action = z3.String("action")
         self.resource = z3.String("resource")
@@ -479,7 +479,13 @@ class PolicyFormula:
             if name in uses:
                 uses[name].exact_only = False
         self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
-        self.arn_rest = self._shape_principal_arn(arn_prefix) if arn_prefix is not None else None
+        self.arn_service: z3.SeqRef | None = None
+        """aws:PrincipalArn's service field (`iam`, or `sts` for a federated user's session) when the policy
+        can tell the two apart (`federated_user_arns_matter`); None: the model writes the IAM form only. A
+        string, not an If over two prefixes: z3 decides the word equations next to ArnLike far faster."""
+        if arn_partition is not None and federated_user_arns_matter(policy, arn_partition):
+            self.arn_service = z3.String("aws:principalarn#service")
+        self.arn_rest = self._shape_principal_arn(arn_partition) if arn_partition is not None else None
         self.unknowns: list[z3.BoolRef] = []
         self.who: dict[int, z3.BoolRef] = {}
         self._patterns: list[z3.SeqRef] = []
@@ -495,15 +501,21 @@ class PolicyFormula:
     def key(self, name: str) -> Key:
         return self.keys[name]
 
-    def _shape_principal_arn(self, prefix: str) -> z3.SeqRef | None:
-        """aws:PrincipalArn written as `prefix + account + ":" + rest` rather than a free string tied to the
+    def arn_head(self, partition: str) -> z3.SeqRef:
+        """`arn:P:iam::`, or `arn:P:sts::` for a federated user when the policy can tell the two apart."""
+        if self.arn_service is None:
+            return sval(f"arn:{partition}:iam::")
+        return z3.Concat(sval(f"arn:{partition}:"), self.arn_service, sval("::"))
+
+    def _shape_principal_arn(self, partition: str) -> z3.SeqRef | None:
+        """aws:PrincipalArn written as `arn_head + account + ":" + rest` rather than a free string tied to the
         account by an equation: the same requests (the arn is only read when present, and then names the
         account), but z3 no longer has to solve a word equation next to every ArnLike pattern."""
         arn, account = self.keys.get("aws:principalarn"), self.keys.get("aws:principalaccount")
         if arn is None or account is None or arn.exact_only or account.exact_only or arn.multivalued or account.multivalued:
             return None
         rest = z3.String("aws:principalarn#rest")
-        arn.strings[0] = z3.Concat(sval(prefix), account.strings[0], sval(":"), rest)
+        arn.strings[0] = z3.Concat(self.arn_head(partition), account.strings[0], sval(":"), rest)
         return rest
 
     @property
@@ -650,14 +662,8 @@ class PolicyFormula:
             return _compare(key.dates[slot], None if moment is None else Fraction(moment), comparison)
         if kind is ValueKind.IP:
             return _in_network(key.ips[slot], text)
-        if kind is ValueKind.ARN:
-            literal = as_glob_text(parts) if parts is not None else text
-            return arn_re_holds(key.strings[slot], literal)
-        if comparison is Comparison.LIKE:
-            pattern = as_glob(parts) if parts is not None else as_glob((text,))
-            return z3.InRe(key.strings[slot], glob_re(pattern))
-        if base.ignore_case:
-            return z3.InRe(key.strings[slot], literal_re(text.lower(), ignore_case=True))
+        if kind is ValueKind.ARN or comparison is Comparison.LIKE or base.ignore_case:
+            return string_matches(key.strings[slot], operator, text, parts)
         return key.equals(slot, text)
 
     def _variable_value_matches(self, operator: Operator, key: Key, slot: int, parts: tuple[Part, ...]) -> z3.BoolRef:
@@ -715,6 +721,103 @@ class PolicyFormula:
                 pieces.append(sval(part.text if isinstance(part, Literal) else part))
         value = pieces[0] if len(pieces) == 1 else z3.Concat(*pieces)
         return (z3.And(conditions) if conditions else z3.BoolVal(True)), value
+
+
+def string_matches(value: z3.SeqRef, operator: Operator, text: str, parts: tuple[Part, ...] | None) -> z3.BoolRef:
+    """Whether a string value matches one policy value (no variables) under a string, ARN or Bool operator,
+    negation aside."""
+    base = operator.base
+    if base.kind is ValueKind.ARN:
+        return arn_re_holds(value, as_glob_text(parts) if parts is not None else text)
+    if base.comparison is Comparison.LIKE:
+        return z3.InRe(value, glob_re(as_glob(parts) if parts is not None else as_glob((text,))))
+    if base.ignore_case:
+        return z3.InRe(value, literal_re(text.lower(), ignore_case=True))
+    return value == sval(text)
+
+
+def federated_user_rest_re() -> z3.ReRef:
+    """What follows the account in a federated user's aws:PrincipalArn: `federated-user/NAME`, NAME as
+    GetFederationToken accepts it (letters, digits and `_+=,.@-`; STS API reference, GetFederationToken)."""
+    name = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *(z3.Re(c) for c in "_+=,.@-"))
+    return z3.Concat(z3.Re(sval("federated-user/")), z3.Plus(name))
+
+
+_UNREAD_KINDS = (ValueKind.NUMERIC, ValueKind.DATE, ValueKind.IP, ValueKind.NULL)
+"""Kinds that never read aws:PrincipalArn's text in the encoding (their own number views, or presence)."""
+_FEDERATED_NAME = "[A-Za-z0-9_+=,.@-]"
+_FEDERATED_HEAD = "federated-user/"
+
+
+def federated_user_arns_matter(policy: ReadPolicy, partition: str) -> bool:
+    """Whether the policy could tell a federated user's aws:PrincipalArn (`arn:P:sts::A:federated-user/N`)
+    from its IAM-form twin (`arn:P:iam::A:federated-user/N`), the only form the cheap model writes.
+
+    Conservative: true when anything reads the ARN through a policy variable, or when some value the policy
+    compares the ARN with (conditions under any operator, Principal and NotPrincipal ARNs) could match either
+    form. Otherwise every value matches neither, so the twin meets every clause, Principal and question the
+    original meets, negated or not (docs/policy-model.md, "Federated users")."""
+    either = re.compile(rf"arn:{re.escape(partition)}:(?:iam|sts)::[0-9]{{12}}:{_FEDERATED_HEAD}{_FEDERATED_NAME}+")
+    for statement in policy.statements:
+        if statement.principal is not None and any(either.fullmatch(arn) for arn in statement.principal.arns):
+            return True
+        if statement.resource is not None and any(_reads_principal_arn(parts) for parts in statement.resource_parts):
+            return True
+        for clause in statement.clauses:
+            if any(_reads_principal_arn(parts) for parts in clause.parts or ()):
+                return True
+            if clause.key != "aws:principalarn":
+                continue
+            if clause.operator is None:
+                return True
+            if clause.operator.base.kind in _UNREAD_KINDS:
+                continue
+            for position, text in enumerate(clause.values):
+                value_parts = clause.parts[position] if clause.parts is not None else None
+                if _could_match(clause.operator, text, value_parts, partition, either):
+                    return True
+    return False
+
+
+def _reads_principal_arn(parts: tuple[Part, ...]) -> bool:
+    return any(isinstance(part, Variable) and part.key == "aws:principalarn" for part in parts)
+
+
+def _could_match(operator: Operator, text: str, parts: tuple[Part, ...] | None, partition: str, either: re.Pattern[str]) -> bool:
+    """Whether one policy value could match a federated user's ARN in either form: decided from the text where
+    that is plain (a literal; an ARN pattern field by field), else by z3 under a small budget ("could" when
+    the budget runs out)."""
+    base = operator.base
+    if parts is None and base.kind is ValueKind.ARN and len(fields := text.split(":", 5)) == 6:
+        return (wildcard_match(fields[0], "arn") and wildcard_match(fields[1], partition)
+                and (wildcard_match(fields[2], "iam") or wildcard_match(fields[2], "sts")) and wildcard_match(fields[3], "")
+                and all(c.isdigit() or c in "*?" for c in fields[4]) and _could_be_federated_rest(fields[5]))
+    if parts is None and (base.comparison is not Comparison.LIKE or not has_wildcard(text)):
+        return (re.fullmatch(either.pattern, text, re.IGNORECASE) if base.ignore_case else either.fullmatch(text)) is not None
+    value = z3.String("federated-user-probe")
+    account = z3.Loop(z3.Range("0", "9"), 12, 12)
+    language = z3.Concat(literal_re(f"arn:{partition}:", False), z3.Union(z3.Re("iam"), z3.Re("sts")), z3.Re("::"),
+                         account, z3.Re(":"), federated_user_rest_re())
+    solver = z3.Solver()
+    solver.set("rlimit", FEDERATED_PROBE_RLIMIT)
+    solver.add(z3.InRe(value, language), string_matches(value, operator, text, parts))
+    return bool(solver.check() != z3.unsat)
+
+
+def _could_be_federated_rest(pattern: str) -> bool:
+    """Whether an ARN pattern's resource field could match `federated-user/NAME`: its text before the first
+    wildcard must agree with that shape (the rest may match anything)."""
+    wildcard = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=None)
+    head = pattern if wildcard is None else pattern[:wildcard]
+    if wildcard is None:
+        return re.fullmatch(f"{_FEDERATED_HEAD}{_FEDERATED_NAME}+", head) is not None
+    if len(head) <= len(_FEDERATED_HEAD):
+        return _FEDERATED_HEAD.startswith(head)
+    return re.fullmatch(f"{_FEDERATED_HEAD}{_FEDERATED_NAME}*", head) is not None
+
+
+FEDERATED_PROBE_RLIMIT = 2_000_000
+"""z3's deterministic budget for one value in `_could_match`; running out means "could match"."""
 
 
 def as_glob_text(parts: tuple[Part, ...]) -> str:
