@@ -784,3 +784,31 @@ def test_what_was_being_done_when_aws_failed_is_said_in_japanese_and_english_is_
     unreachable = translate(BotocoreConnectionError(error="reset"))  # names no endpoint URL
     assert str(unreachable).startswith("cannot reach the AWS endpoint (unknown endpoint): ")
     assert in_japanese(lambda: error_in_language(unreachable)).startswith("AWS のエンドポイント (不明なエンドポイント)")
+
+
+def test_iac_advice_and_a_policy_of_another_region_are_said_in_japanese_and_english_is_unchanged():
+    from tui.aws.discovery import Endpoint
+    from tui.aws.rollout import Found, iac_advice
+    from tui.policy.catalog import load_catalog
+    from tui.policy.regional import _regional_arns, region_mismatch
+
+    endpoint = Endpoint("vpce-1", "eu-west-1", "vpc-1", "com.amazonaws.eu-west-1.s3", "s3", "Gateway", "available",
+                        None, True, True, "", "full access")
+    stack = Found("111122223333", endpoint, (("aws:cloudformation:stack-name", "net-1"),)).iac_owner
+    terraform = Found("111122223333", endpoint, (("ManagedBy", "Terraform"),)).iac_owner
+    assert (stack, terraform) == ("CloudFormation stack net-1", "Terraform (tagged)")
+    advice = [iac_advice(stack), iac_advice(terraform)]
+    assert advice[0] == ("owned by CloudFormation stack net-1: its next update puts the template's PolicyDocument back; put the "
+                         "policy in the template (`vpce-wizard generate --format cloudformation`)")
+    assert advice[1].startswith("managed by Terraform (tagged): the next `terraform apply` reverts it")
+    japanese = [in_japanese(a.localised) for a in advice]
+    assert japanese[0].startswith("CloudFormation スタック net-1 が所有しています") and japanese[1].startswith("Terraform (タグ付き) が管理しています")
+    assert load_catalog().entries and _regional_arns()
+    irish = sorted(arn for arn, regions in _regional_arns().items() if regions == {"eu-west-1"})[:2]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": irish}]}
+    mismatch = region_mismatch(policy, "us-east-1")
+    assert mismatch == (f"the policy names AWS-owned buckets of eu-west-1 ({irish[0]} and 1 more), not of us-east-1: build each "
+                        "region's policy from answers (--answers FILE or --account/--public-bucket flags) instead of one --policy file")
+    japanese.append(in_japanese(mismatch.localised))
+    assert "ほか 1 個" in japanese[-1]
+    assert not any(english_outside_code(text.replace("PolicyDocument", "")) for text in japanese), japanese

@@ -37,9 +37,9 @@ class Found:
         """Which infrastructure-as-code tool will put its own policy back on the next deploy, if any."""
         tags = dict(self.tags)
         if CLOUDFORMATION_TAG in tags:
-            return f"CloudFormation stack {tags[CLOUDFORMATION_TAG]}"
+            return Phrase("iac-owner", {"variant": "cloudformation", "stack": tags[CLOUDFORMATION_TAG]})
         if any("terraform" in f"{k} {v}".lower() for k, v in self.tags):
-            return "Terraform (tagged)"
+            return Phrase("iac-owner", {"variant": "terraform"})
         return None
 
     def to_audit(self) -> EndpointAudit:
@@ -47,10 +47,10 @@ class Found:
         return EndpointAudit(self.endpoint, findings)
 
 
-def iac_advice(owner: str) -> str:
-    if owner.startswith("CloudFormation"):
-        return f"owned by {owner}: its next update puts the template's PolicyDocument back; put the policy in the template (`vpce-wizard generate --format cloudformation`)"
-    return f"managed by {owner}: the next `terraform apply` reverts it; adopt it instead (`vpce-wizard export --format terraform-import`)"
+def iac_advice(owner: str) -> Phrase:
+    """Why a change will not last on an endpoint that infrastructure as code owns, and what to do instead."""
+    tool = "cloudformation" if owner.startswith("CloudFormation") else "terraform"
+    return Phrase("iac-advice", {"variant": tool, "owner": owner})
 
 
 def discover_target(conn, target: Target, trust: Trust, *, services=None, vpc_id=None) -> list[Found]:

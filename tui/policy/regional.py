@@ -6,6 +6,7 @@ from typing import Any
 
 from tui.policy.catalog import load_catalog
 from tui.policy.identifiers import known_regions
+from tui.report.messages import Phrase
 
 
 @cache
@@ -50,8 +51,5 @@ def region_mismatch(policy: dict[str, Any], region: str) -> str | None:
     if not found:
         return None
     arn, other = found[0]
-    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-    return (
-        f"the policy names AWS-owned buckets of {other} ({arn}{more}), not of {region}: build each region's policy "
-        "from answers (--answers FILE or --account/--public-bucket flags) instead of one --policy file"
-    )
+    more = {"variant": "more", "more": len(found) - 1} if len(found) > 1 else {}
+    return Phrase("region-mismatch", {"other": other, "arn": arn, "region": region, **more})

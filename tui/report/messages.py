@@ -253,6 +253,17 @@ PHRASES: Mapping[str, str] = {
     "sandbox (port-timeout)": N_("the sandbox did not start on {host}:{port} within {seconds:.0f} s: pick another --port, or "
                                  "leave it out"),
     # organization targets (tui.aws.fanout, tui.aws.rollout)
+    "iac-owner (cloudformation)": N_("CloudFormation stack {stack}"),
+    "iac-owner (terraform)": N_("Terraform (tagged)"),
+    "iac-advice (cloudformation)": N_("owned by {owner}: its next update puts the template's PolicyDocument back; put the "
+                                      "policy in the template (`vpce-wizard generate --format cloudformation`)"),
+    "iac-advice (terraform)": N_("managed by {owner}: the next `terraform apply` reverts it; adopt it instead (`vpce-wizard "
+                                 "export --format terraform-import`)"),
+    "region-mismatch": N_("the policy names AWS-owned buckets of {other} ({arn}), not of {region}: build each region's "
+                          "policy from answers (--answers FILE or --account/--public-bucket flags) instead of one --policy file"),
+    "region-mismatch (more)": N_("the policy names AWS-owned buckets of {other} ({arn} and {more} more), not of {region}: "
+                                 "build each region's policy from answers (--answers FILE or --account/--public-bucket "
+                                 "flags) instead of one --policy file"),
     "targets (assume-failed)": N_("cannot assume {role}: {error}"),
     "targets (skipped)": N_("not started: more than {allowed} target(s) failed (--max-errors)"),
     "targets (not-changed)": N_("{bad} of {count} endpoint(s) not changed: {endpoint}: {reason}"),
