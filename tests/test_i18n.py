@@ -812,3 +812,27 @@ def test_iac_advice_and_a_policy_of_another_region_are_said_in_japanese_and_engl
     japanese.append(in_japanese(mismatch.localised))
     assert "ほか 1 個" in japanese[-1]
     assert not any(english_outside_code(text.replace("PolicyDocument", "")) for text in japanese), japanese
+
+
+SCHEMA_INVALID = [
+    {"Version": "2012-10-17", "Foo": 1, "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                        "Resource": "*", "Bar": 1, "Baz": 2}]},
+    {"Version": "2012-10-17", "Statement": []},
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {}, "Action": "s3:GetObject", "Resource": "*"}]},
+    {"Version": "2012-10-17"},
+]
+
+
+def test_json_schema_messages_are_said_in_japanese_and_stay_exactly_jsonschemas_in_english():
+    from tui.policy.validator import _schema_validator, validate
+
+    for doc in SCHEMA_INVALID:
+        expected = sorted(error.message for error in _schema_validator().iter_errors(doc))
+        findings = [f for f in validate(doc) if f.code == "schema"]
+        assert sorted(f.message for f in findings) == expected and findings, doc
+        assert all(f.params.get("variant") for f in findings), [f.params for f in findings]  # each has its wording
+        japanese = [in_japanese(f.localised) for f in findings]
+        assert not any(english_words(text) for text in japanese), japanese
+    first = [f for f in validate(SCHEMA_INVALID[0]) if f.code == "schema"]
+    assert {in_japanese(f.localised) for f in first} == {"ここに置けない要素があります ('Foo' は想定外です)",
+                                                         "ここに置けない要素があります ('Bar', 'Baz' は想定外です)"}

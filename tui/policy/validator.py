@@ -189,15 +189,34 @@ def _schema_finding(error: Any) -> Finding:
 
 
 def _schema_params(error: Any) -> dict[str, object]:
-    """jsonschema's English message as the detail; a wrong JSON type as its own variant (the mistake people make
-    most: a number or an object where a string goes), so it translates, when the template words it exactly as
-    jsonschema does."""
-    if error.validator == "type":
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        params: dict[str, object] = {"variant": "type", "value": repr(error.instance), "types": ", ".join(map(repr, types))}
-        if message("schema", params) == error.message:
-            return params
+    """A variant of `schema` per kind of error (a wrong JSON type, an unknown element, a missing one...), so it
+    translates, when its template words it exactly as jsonschema does; else jsonschema's English message as the
+    detail (a newer jsonschema that words it otherwise still reads the same in English)."""
+    params = _schema_variant(error)
+    if params is not None and message("schema", params) == error.message:
+        return params
     return {"detail": error.message}
+
+
+def _schema_variant(error: Any) -> dict[str, object] | None:
+    """The parameters jsonschema fills its message with, under the variant that words it."""
+    value, kind = error.validator_value, error.validator
+    if kind == "type":
+        types = value if isinstance(value, list) else [value]
+        return {"variant": "type", "value": repr(error.instance), "types": ", ".join(map(repr, types))}
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        extras = sorted((name for name in error.instance if name not in known), key=str)
+        return {"variant": "unexpected-one" if len(extras) == 1 else "unexpected-many", "unexpected": ", ".join(map(repr, extras))}
+    if kind == "required" and isinstance(error.instance, dict):
+        return {"variant": "required", "property": repr(next(name for name in value if name not in error.instance))}
+    if kind in ("minItems", "minProperties"):
+        return {"variant": "non-empty", "value": repr(error.instance)}
+    if kind == "const":
+        return {"variant": "const", "expected": repr(value)}
+    if kind == "enum":
+        return {"variant": "enum", "value": repr(error.instance), "choices": repr(value)}
+    return None
 
 
 def _schema_findings(doc: dict[str, Any]) -> list[Finding]:

@@ -32,6 +32,12 @@ VALIDATOR_MESSAGES: Mapping[str, str] = {
     # the document's shape (the JSON Schema)
     "schema": N_("{detail}"),
     "schema (type)": N_("{value} is not of type {types}"),
+    "schema (unexpected-one)": N_("Additional properties are not allowed ({unexpected} was unexpected)"),
+    "schema (unexpected-many)": N_("Additional properties are not allowed ({unexpected} were unexpected)"),
+    "schema (required)": N_("{property} is a required property"),
+    "schema (non-empty)": N_("{value} should be non-empty"),
+    "schema (const)": N_("{expected} was expected"),
+    "schema (enum)": N_("{value} is not one of {choices}"),
     "bad-version": N_('Version must be "2012-10-17" (or the older "2008-10-17")'),
     "bad-effect": N_('Effect must be "Allow" or "Deny"'),
     "bad-effect (missing)": N_('Effect is missing: Effect must be "Allow" or "Deny"'),
