@@ -836,3 +836,32 @@ def test_json_schema_messages_are_said_in_japanese_and_stay_exactly_jsonschemas_
     first = [f for f in validate(SCHEMA_INVALID[0]) if f.code == "schema"]
     assert {in_japanese(f.localised) for f in first} == {"ここに置けない要素があります ('Foo' は想定外です)",
                                                          "ここに置けない要素があります ('Bar', 'Baz' は想定外です)"}
+
+
+def test_skipped_cloudtrail_files_say_why_in_japanese_and_json_keeps_english(tmp_path, capsys, monkeypatch):
+    import gzip
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a-truncated.json").write_text('{"Records": [{"eventName": "GetObject"}')
+    (logs / "b-array.json").write_text('{"Records": {}}')
+    (logs / "c-separator.json").write_text('{"Records": [{}; {}]}')
+    (logs / "d-latin1.json").write_bytes(b'{"Records": ["\xe9"]}')
+    (logs / "e-broken.json.gz").write_bytes(gzip.compress(b'{"Records": []}')[:12] + b"not deflate data")
+    (logs / "f-object.json").write_text("[]")
+    argv = ["impact", "--events", str(logs), "--denials"]
+    assert main([*argv, "--lang", "en"]) == 0
+    english = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert main([*argv, "--lang", "ja"]) == 0
+    japanese = [line for line in capsys.readouterr().err.splitlines() if line.startswith("警告")]
+    assert len(english) == len(japanese) == 6, (english, japanese)
+    assert english[1].endswith("skipped: expected the Records array at character 12, found '{'")
+    assert english[2].endswith("skipped: expected ',' or ']' between records, found ';'")
+    assert japanese[1].endswith("12 文字目に Records 配列 が必要ですが、'{' がありました")
+    reasons = [line.split(": ", 2)[-1].partition("展開できません: ")[0] for line in japanese]  # zlib's own words are a value
+    assert "展開できません: Error -3" in japanese[4] and not any(english_words(reason) for reason in reasons), reasons
+    documents = []
+    for language in ("en", "ja"):
+        assert main([*argv, "--json", "--lang", language]) == 0
+        documents.append(json.loads(capsys.readouterr().out))
+    assert documents[0] == documents[1] and "expected ',' or ']' between records, found ';'" in json.dumps(documents[0])

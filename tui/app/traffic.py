@@ -60,9 +60,11 @@ def summary_text(report: ImpactReport) -> Text:
         text.append(f"{count:,} {_(verdict)}", style=VERDICT_STYLES.get(verdict, ""))
     if not totals:
         text.append(_("nothing crossed an endpoint of this service"), style="yellow")
+    from tui.report.messages import text_in_language
+
     for source, problem in report.problems:
         text.append("\n")
-        text.append_text(plain(_("skipped {source}: {problem}").format(source=source, problem=problem), "yellow"))
+        text.append_text(plain(_("skipped {source}: {problem}").format(source=source, problem=text_in_language(problem)), "yellow"))
     return text
 
 

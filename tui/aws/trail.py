@@ -49,7 +49,7 @@ class _Body:
         try:
             return self._body.read(size)
         except (BotoCoreError, HTTPError) as exc:
-            raise OSError(f"download interrupted: {exc}") from None
+            raise OSError(Phrase("log-problem", {"variant": "interrupted", "error": str(exc)})) from None
 
     def __enter__(self):
         return self

@@ -9,6 +9,7 @@ from tui.commands.common import print_json, read_json, read_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible
 from tui.report.i18n import N_, _, cell_width, pad
+from tui.report.messages import text_in_language
 
 PROGRESS_EVERY = 50_000
 
@@ -199,7 +200,7 @@ class _Progress:
 def _show_problems(problems, as_json: bool) -> None:
     if not as_json:
         for source, problem in problems:
-            print(_("warning: {source}: skipped: {problem}").format(source=visible(source), problem=visible(problem)), file=sys.stderr)
+            print(_("warning: {source}: skipped: {problem}").format(source=visible(source), problem=visible(text_in_language(problem))), file=sys.stderr)
 
 
 REPORT_COLUMNS = (N_("VERDICT"), N_("COUNT"), N_("ACTION"), N_("PRINCIPAL"), N_("LAST SEEN"), N_("RESOURCE"))

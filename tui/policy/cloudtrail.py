@@ -57,6 +57,38 @@ class LogProblem(Exception):
     """A log file cannot be read to its end; the message says where and why, in one line."""
 
 
+def _problem(variant: str, **params: object) -> LogProblem:
+    """A LogProblem worded from the catalog (tui/report/messages.py): English as its text, said in the
+    reader's language where it is shown."""
+    from tui.report.messages import Phrase
+
+    return LogProblem(Phrase("log-problem", {"variant": variant, **params}))
+
+
+def _expected(variant: str, found: str, **params: object) -> LogProblem:
+    return _problem(variant + ("" if found else "-end"), **params, **({"found": repr(found)} if found else {}))
+
+
+def _error_message(exc: BaseException) -> object:
+    from tui.report.messages import error_message
+
+    return error_message(exc)
+
+
+def _json_reason(reason: str) -> object:
+    """json's reason, in the reader's language when the catalog has it (tui.policy.parsing.JSON_ERRORS)."""
+    from tui.policy.parsing import JSON_ERRORS
+    from tui.report.messages import Term
+
+    return Term(reason) if reason in JSON_ERRORS else reason
+
+
+def _what(variant: str) -> object:
+    from tui.report.messages import Phrase
+
+    return Phrase("log-what", {"variant": variant})
+
+
 # --- streaming reader ------------------------------------------------------------------------------------
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -109,7 +141,7 @@ class _Window:
             return False
         self.read += len(chunk)
         if self.read > MAX_FILE_CHARS:
-            raise LogProblem(f"larger than {MAX_FILE_CHARS:,} characters uncompressed")
+            raise _problem("too-large", limit=MAX_FILE_CHARS)
         self.text = self.text[self.pos:] + chunk
         self.pos = 0
         return True
@@ -121,10 +153,10 @@ class _Window:
             if self.pos < len(self.text) or not self.more():
                 return self.text[self.pos: self.pos + 1]
 
-    def expect(self, char: str, what: str) -> None:
+    def expect(self, char: str, what: object) -> None:
         found = self.peek()
         if found != char:
-            raise LogProblem(f"expected {what} at character {self.read - len(self.text) + self.pos:,}, found {found or 'the end'!r}")
+            raise _expected("expected", found, what=what, offset=self.read - len(self.text) + self.pos)
         self.pos += 1
 
     def value(self) -> Any:
@@ -138,13 +170,13 @@ class _Window:
             except json.JSONDecodeError as exc:
                 pending = len(self.text) - self.pos
                 if pending > MAX_RECORD_CHARS:
-                    raise LogProblem(f"a record is malformed or larger than {MAX_RECORD_CHARS:,} characters") from None
+                    raise _problem("record-too-large", limit=MAX_RECORD_CHARS) from None
                 grew = False
                 while len(self.text) - self.pos < 2 * pending and self.more():
                     grew = True
                 if not grew:
                     offset = self.read - len(self.text) + exc.pos
-                    raise LogProblem(f"truncated or malformed JSON at character {offset:,}: {exc.msg}") from None
+                    raise _problem("malformed", offset=offset, reason=_json_reason(exc.msg)) from None
 
 
 def read_records(stream: ByteStream) -> Iterator[dict[str, Any]]:
@@ -154,15 +186,15 @@ def read_records(stream: ByteStream) -> Iterator[dict[str, Any]]:
     try:
         yield from _records(_Window(_text_chunks(stream)))
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise LogProblem(f"cannot decompress: {exc}") from None
+        raise _problem("decompress", error=_error_message(exc)) from None
     except UnicodeDecodeError:
-        raise LogProblem("not UTF-8 text") from None
+        raise _problem("not-utf8") from None
     except RecursionError:
-        raise LogProblem("JSON nested too deeply") from None
+        raise _problem("too-deep") from None
 
 
 def _records(window: _Window) -> Iterator[dict[str, Any]]:
-    window.expect("{", "a JSON object")
+    window.expect("{", _what("object"))
     if window.peek() == "}":
         return
     while True:
@@ -180,7 +212,7 @@ def _records(window: _Window) -> Iterator[dict[str, Any]]:
 
 
 def _array(window: _Window) -> Iterator[dict[str, Any]]:
-    window.expect("[", "the Records array")
+    window.expect("[", _what("records"))
     if window.peek() == "]":
         window.pos += 1
         return
@@ -193,7 +225,7 @@ def _array(window: _Window) -> Iterator[dict[str, Any]]:
         if separator == "]":
             return
         if separator != ",":
-            raise LogProblem(f"expected ',' or ']' between records, found {separator or 'the end'!r}")
+            raise _expected("separator", separator)
 
 
 LogSource = tuple[str, Callable[[], AbstractContextManager[ByteStream]]]
@@ -210,9 +242,9 @@ def records_from(sources: Iterable[LogSource], on_problem: Callable[[str, str], 
             with opener() as stream:
                 yield from read_records(stream)
         except LogProblem as exc:
-            on_problem(name, str(exc))
+            on_problem(name, exc.args[0])
         except OSError as exc:
-            on_problem(name, f"cannot read: {exc.strerror or exc}")
+            on_problem(name, _problem("unreadable", reason=exc.strerror or _error_message(exc)).args[0])
 
 
 # --- record -> IAM ---------------------------------------------------------------------------------------
