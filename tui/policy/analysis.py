@@ -494,8 +494,10 @@ class _Analyser:
             constraints.append(z3.Implies(z3.And(arn.present, z3.Not(anonymous)), z3.And(shaped, z3.Length(rest) > 0)))
         if rest is not None and f.arn_service is not None:  # `arn:P:sts::A:federated-user/NAME` (GetFederationToken)
             federated = f.arn_service == symbolic.sval("sts")
+            name = z3.String("aws:principalarn#federated-user")
             constraints += [z3.Or(f.arn_service == symbolic.sval("iam"), federated),
-                            z3.Implies(federated, z3.InRe(rest, symbolic.federated_user_rest_re()))]
+                            z3.Implies(federated, z3.And(rest == z3.Concat(symbolic.sval("federated-user/"), name),
+                                                         z3.InRe(name, symbolic.federated_user_name_re())))]
         if "aws:principalorgpaths" in f.keys and not f.key("aws:principalorgid").exact_only:
             paths, org = f.key("aws:principalorgpaths"), f.key("aws:principalorgid")
             constraints.append(z3.Implies(paths.present, org.present))

@@ -739,8 +739,11 @@ def string_matches(value: z3.SeqRef, operator: Operator, text: str, parts: tuple
 def federated_user_rest_re() -> z3.ReRef:
     """What follows the account in a federated user's aws:PrincipalArn: `federated-user/NAME`, NAME as
     GetFederationToken accepts it (letters, digits and `_+=,.@-`; STS API reference, GetFederationToken)."""
-    name = z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *(z3.Re(c) for c in "_+=,.@-"))
-    return z3.Concat(z3.Re(sval("federated-user/")), z3.Plus(name))
+    return z3.Concat(z3.Re(sval("federated-user/")), federated_user_name_re())
+
+
+def federated_user_name_re() -> z3.ReRef:
+    return z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), *(z3.Re(c) for c in "_+=,.@-")))
 
 
 _UNREAD_KINDS = (ValueKind.NUMERIC, ValueKind.DATE, ValueKind.IP, ValueKind.NULL)
