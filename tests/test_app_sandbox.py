@@ -223,10 +223,10 @@ async def test_the_endpoint_list_does_not_wait_for_the_catalogue_of_policy_suppo
     answered = threading.Event()
     real_support = discovery.service_support
 
-    def slow_support(conn, region, *, ask=True):
+    def slow_support(conn, region, names=None, *, ask=True):
         if ask:
             assert answered.wait(30)
-        return real_support(conn, region, ask=ask)
+        return real_support(conn, region, names, ask=ask)
 
     monkeypatch.setattr(discovery, "service_support", slow_support)
     app = create_app(region="eu-west-1", endpoint_url=sandbox.url, output_dir=tmp_path)

@@ -93,3 +93,38 @@ def test_endpoints_sharing_a_document_share_its_verdict_unless_it_names_the_endp
     assert mine.classification == "trusts outside the given accounts" and other.classification == "locks out trusted callers"
     mine.policy["Statement"].clear()  # each endpoint holds its own copy of the shared document
     assert other.policy["Statement"] and endpoint(mine_id).policy["Statement"]
+
+
+def catalogue_requests(conn) -> list:
+    asked = []
+    conn.session.events.register("provide-client-params.ec2.DescribeVpcEndpointServices",
+                                 lambda params, **_: asked.append(params.get("ServiceNames")))
+    return asked
+
+
+def test_the_catalogue_is_asked_only_about_the_services_found(sandbox):
+    """AWS's catalogue lists hundreds of services over several pages; an audit needs the few it found."""
+    from tui.aws.session import AwsTarget, connect
+
+    fresh = connect(AwsTarget(region="eu-west-1", endpoint_url=sandbox.url, sandbox=True))
+    asked = catalogue_requests(fresh)
+    endpoints = discover(fresh, ["eu-west-1"])
+    assert asked == [sorted({e.service_name for e in endpoints})]
+    assert all(e.policy_supported and e.takes_policy for e in endpoints)
+
+
+def test_a_service_the_catalogue_does_not_know_reads_the_whole_catalogue(sandbox):
+    """DescribeVpcEndpointServices refuses a name it does not know (InvalidServiceName): a rejected endpoint's
+    deleted service must not make discovery fail."""
+    from tui.aws.session import AwsTarget, connect
+
+    fresh = connect(AwsTarget(region="eu-west-1", endpoint_url=sandbox.url, sandbox=True))
+    asked = catalogue_requests(fresh)  # before the client is made: it copies the session's hooks
+    ec2 = fresh.client("ec2", "eu-west-1")
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", VpcEndpointType="Interface")
+    endpoints = discover(fresh, ["eu-west-1"])
+    assert len(asked) == 2 and asked[0] and asked[1] is None
+    gone = next(e for e in endpoints if e.service_name.startswith("com.amazonaws.vpce."))
+    assert not gone.takes_policy and "partner or private" in gone.reason
+    assert next(e for e in endpoints if e.service == "s3").policy_supported

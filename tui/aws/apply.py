@@ -21,6 +21,7 @@ from tui.aws.discovery import (
     describe_endpoints,
     endpoint_from_api,
     parse_policy,
+    service_names,
     service_support,
 )
 from tui.aws.errors import error_code, translate
@@ -162,7 +163,7 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
             return {k: v for endpoint_id in ids for k, v in _read_endpoints(conn, region, [endpoint_id]).items()}
         why = said(Reason.NOT_FOUND, "hint", region=region) if code.endswith("NotFound") else str(translate(exc))
         return {ids[0]: _missing(ids[0], region, why)}
-    support = service_support(conn, region)
+    support = service_support(conn, region, service_names(raws))
     return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, None) for raw in raws}
 
 

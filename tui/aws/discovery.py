@@ -1,11 +1,12 @@
 """Find VPC endpoints and what their policies do: one paginated listing per region, never a call per endpoint."""
 
 import copy
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from tui.aws.errors import translate
+from tui.aws.errors import error_code, translate
 from tui.aws.perimeter import Place, Trust, no_policy, stored_verdict
 from tui.policy.analysis import Finding
 from tui.policy.errors import InputError
@@ -59,23 +60,48 @@ def _client_error_types():
     return (BotoCoreError, ClientError)
 
 
-def service_support(conn, region: str, *, ask: bool = True) -> dict[str, ServiceSupport]:
-    """Which services take a policy in this region: one paginated call per region, cached on the connection.
-    With `ask=False`, only what the connection has read already ({} before that: the templates decide)."""
-    key = ("service-support", region)
-    if key not in conn.memo:
-        if not ask:
-            return {}
-        pages = conn.client("ec2", region).get_paginator("describe_vpc_endpoint_services").paginate(PaginationConfig={"PageSize": 1000})
-        conn.memo[key] = {
-            detail["ServiceName"]: ServiceSupport(
-                bool(detail.get("VpcEndpointPolicySupported")),
-                tuple(t["ServiceType"] for t in detail.get("ServiceType", [])),
-            )
-            for page in pages
-            for detail in page.get("ServiceDetails", [])
-        }
-    return conn.memo[key]
+def service_support(conn, region: str, names: Iterable[str] | None = None, *, ask: bool = True) -> dict[str, ServiceSupport]:
+    """Which services take a policy in this region, cached on the connection. With `names` (the services of
+    the endpoints found), only those are asked for: a few entries instead of AWS's whole catalogue of several
+    hundred services and pages; without, the whole catalogue. With `ask=False`, only what the connection has
+    read already ({} before that: the templates decide)."""
+    key, complete = ("service-support", region), ("service-support-complete", region)
+    known: dict[str, ServiceSupport] = conn.memo.setdefault(key, {})
+    if not ask or conn.memo.get(complete):
+        return known
+    wanted = sorted(set(names) - known.keys()) if names is not None else None
+    if wanted == []:
+        return known
+    try:
+        known.update(_catalogue(conn, region, wanted))
+    except _client_error_types() as exc:
+        if wanted is None or error_code(exc) != "InvalidServiceName":
+            raise
+        wanted = None  # a service that no longer exists (a rejected endpoint's): read the whole catalogue
+        known.update(_catalogue(conn, region, None))
+    if wanted is None:
+        conn.memo[complete] = True
+    return known
+
+
+def _catalogue(conn, region: str, names: list[str] | None) -> dict[str, ServiceSupport]:
+    kwargs: dict[str, object] = {"PaginationConfig": {"PageSize": 1000}}
+    if names is not None:
+        kwargs["ServiceNames"] = names
+    pages = conn.client("ec2", region).get_paginator("describe_vpc_endpoint_services").paginate(**kwargs)
+    return {
+        detail["ServiceName"]: ServiceSupport(
+            bool(detail.get("VpcEndpointPolicySupported")),
+            tuple(t["ServiceType"] for t in detail.get("ServiceType", [])),
+        )
+        for page in pages
+        for detail in page.get("ServiceDetails", [])
+    }
+
+
+def service_names(raws: list[dict]) -> set[str]:
+    """The services of DescribeVpcEndpoints items, to ask the catalogue about those only."""
+    return {raw["ServiceName"] for raw in raws if raw.get("ServiceName")}
 
 
 def enabled_regions(conn) -> list[str]:
@@ -189,7 +215,7 @@ def _filters(region: str, vpc_id: str | None, services: list[str] | None) -> lis
 def _discover_region(conn, region: str, vpc_id, services, trust: Trust | None, on_region, catalogue: bool) -> list[Endpoint]:
     try:
         raws = describe_endpoints(conn, region, filters=_filters(region, vpc_id, services))
-        support = service_support(conn, region, ask=catalogue) if raws else {}
+        support = service_support(conn, region, service_names(raws), ask=catalogue) if raws else {}
     except _client_error_types() as exc:
         raise translate(exc, Phrase("aws-action", {"variant": "listing-endpoints", "region": region})) from None
     endpoints = [endpoint_from_api(raw, region, support, trust) for raw in raws]

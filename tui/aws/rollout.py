@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from tui.aws.apply import DEFAULT_POLICY, ApplyPlan, EndpointOutcome, Reason, Status, execute_plan, plan_apply, said
 from tui.aws.audit import SEVERITIES, EndpointAudit
 from tui.aws.backups import Backup, list_backups
-from tui.aws.discovery import Endpoint, _filters, describe_endpoints, endpoint_from_api, service_support
+from tui.aws.discovery import Endpoint, _filters, describe_endpoints, endpoint_from_api, service_names, service_support
 from tui.aws.fanout import AccountSessions, ErrorBudget, FanoutReport, TargetFailed, run_targets
 from tui.aws.perimeter import Trust
 from tui.aws.targets import Target
@@ -56,7 +56,7 @@ def iac_advice(owner: str) -> Phrase:
 def discover_target(conn, target: Target, trust: Trust, *, services=None, vpc_id=None) -> list[Found]:
     """The endpoints of one target (one paginated listing, plus the service catalogue when there are any)."""
     raws = describe_endpoints(conn, target.region, filters=_filters(target.region, vpc_id, services))
-    support = service_support(conn, target.region) if raws else {}
+    support = service_support(conn, target.region, service_names(raws)) if raws else {}
     found = [
         Found(target.account, endpoint_from_api(raw, target.region, support, trust), tuple((t.get("Key", ""), t.get("Value", "")) for t in raw.get("Tags", [])))
         for raw in raws
