@@ -865,3 +865,30 @@ def test_skipped_cloudtrail_files_say_why_in_japanese_and_json_keeps_english(tmp
         assert main([*argv, "--json", "--lang", language]) == 0
         documents.append(json.loads(capsys.readouterr().out))
     assert documents[0] == documents[1] and "expected ',' or ']' between records, found ';'" in json.dumps(documents[0])
+
+
+def test_an_unsafe_state_folder_and_a_held_lock_are_said_in_japanese_in_the_outcome(tmp_path, monkeypatch):
+    """The outcome's reason quotes the error it met: that error's own words are said in Japanese too."""
+    import os
+
+    from tui.aws.apply import PlannedChange, _execute_one
+    from tui.aws.backups import endpoint_lock
+    from tui.aws.discovery import Endpoint
+
+    endpoint = Endpoint("vpce-0123456789abcdef0", "eu-west-1", "vpc-1", "com.amazonaws.eu-west-1.s3", "s3", "Gateway",
+                        "available", None, True, True, "", "full access")
+    item = PlannedChange(endpoint, {"Version": "2012-10-17", "Statement": []}, ["+x"])
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    (tmp_path / "vpce-wizard").mkdir(mode=0o700)
+    with endpoint_lock(endpoint.id):  # held by "another writer" (this thread) while the outcome waits
+        monkeypatch.setattr(endpoint_lock.__wrapped__, "__defaults__", (0.05,))  # wait 50 ms, not 2 minutes
+        held = _execute_one(None, item, dry_run=False)
+    os.chmod(tmp_path / "vpce-wizard", 0o702)  # noqa: S103 - the unsafe folder under test
+    unsafe = _execute_one(None, item, dry_run=False)
+    assert held.reason.startswith("cannot lock the endpoint for writing: another vpce-wizard has been writing vpce-0123456789abcdef0 for over 0 s")
+    assert unsafe.reason.startswith(f"refusing to use {str(tmp_path / 'vpce-wizard')!r}, someone else could plant backups there: "
+                                    "it is writable by others (mode 702)")
+    japanese = [in_japanese(held.to_dict)["reason_localised"], in_japanese(unsafe.to_dict)["reason_localised"]]
+    assert japanese[0].startswith("書き込みのためにエンドポイントをロックできません: 別の vpce-wizard が 0 秒以上")
+    assert "他のユーザーが書き込めます (モード 702)" in japanese[1]
+    assert not any(english_outside_code(text) for text in japanese), japanese

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from tui.policy.documents import minify
 from tui.report.i18n import _
-from tui.report.messages import Phrase, text_in_language
+from tui.report.messages import Phrase, error_message, text_in_language
 
 POLICY_TYPE = "RESOURCE_POLICY"
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
@@ -217,7 +217,7 @@ def _failure(operation: str, exc: Exception, region: str) -> str:
     if code in ("ValidationException", "InvalidParameterException", "UnprocessableEntityException"):
         message = exc.response.get("Error", {}).get("Message", "") if hasattr(exc, "response") else ""
         return Phrase("analyzer", {"variant": "refused", **params, "detail": f": {message}" if message else ""})
-    return Phrase("analyzer", {"variant": "error", "error": str(translate(exc, operation))})
+    return Phrase("analyzer", {"variant": "error", "error": error_message(translate(exc, operation))})
 
 
 def summary(validation: Validation | None, no_new_access: NewAccessCheck | None = None) -> dict:

@@ -32,7 +32,7 @@ from tui.policy.diff import policy_diff, same_policy
 from tui.policy.documents import minify
 from tui.policy.validator import Finding as ValidatorFinding
 from tui.policy.validator import has_errors, validate
-from tui.report.messages import Phrase, Table, text_in_language
+from tui.report.messages import Phrase, Table, error_message, text_in_language
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _read_endpoints(conn, region: str, ids: list[str]) -> dict[str, Endpoint]:
             raise translate(exc, Phrase("aws-action", {"variant": "reading-endpoints", "region": region})) from None
         if len(ids) > 1:  # AWS names one bad id per call: ask for each to report them all
             return {k: v for endpoint_id in ids for k, v in _read_endpoints(conn, region, [endpoint_id]).items()}
-        why = said(Reason.NOT_FOUND, "hint", region=region) if code.endswith("NotFound") else str(translate(exc))
+        why = said(Reason.NOT_FOUND, "hint", region=region) if code.endswith("NotFound") else error_message(translate(exc))
         return {ids[0]: _missing(ids[0], region, why)}
     support = service_support(conn, region, service_names(raws))
     return {raw["VpcEndpointId"]: endpoint_from_api(raw, region, support, None) for raw in raws}
@@ -250,7 +250,7 @@ def execute_plan(
         try:
             outcome = _execute_one(conn, item, dry_run)
         except Exception as exc:  # noqa: BLE001 - every endpoint must end with a reported outcome
-            outcome = _outcome(item, Status.FAILED, said(Reason.NOTHING_WRITTEN, error=str(translate(exc))))
+            outcome = _outcome(item, Status.FAILED, said(Reason.NOTHING_WRITTEN, error=error_message(translate(exc))))
         outcomes.append(outcome)
         if on_progress:
             on_progress(outcome)
@@ -299,9 +299,9 @@ def _execute_one(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome:
         try:
             held.enter_context(endpoint_lock(item.endpoint.id))
         except UnsafeStateError as exc:
-            return _outcome(item, Status.FAILED, said(Reason.NOTHING_WRITTEN, error=str(exc)))
+            return _outcome(item, Status.FAILED, said(Reason.NOTHING_WRITTEN, error=error_message(exc)))
         except OSError as exc:  # the lock cannot be made, or another writer holds it too long
-            return _outcome(item, Status.FAILED, said(Reason.LOCK_FAILED, error=exc.strerror or str(exc)))
+            return _outcome(item, Status.FAILED, said(Reason.LOCK_FAILED, error=exc.strerror or error_message(exc)))
         return _execute_locked(conn, item, dry_run)
 
 
@@ -321,7 +321,7 @@ def _execute_locked(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome
     try:
         backup = write_backup(item.endpoint.id, item.endpoint.region, conn.account_id, current, item.policy, item.action)
     except OSError as exc:  # inside the lock: an OSError here is the backup's, not the lock's
-        return _outcome(item, Status.FAILED, said(Reason.BACKUP_FAILED, error=exc.strerror or str(exc)))
+        return _outcome(item, Status.FAILED, said(Reason.BACKUP_FAILED, error=exc.strerror or error_message(exc)))
     backup_path = str(backup.path)
     try:
         _write(ec2, item)
@@ -330,7 +330,7 @@ def _execute_locked(conn, item: PlannedChange, dry_run: bool) -> EndpointOutcome
     try:
         return _verify(conn, ec2, item, backup_path)
     except Exception as exc:  # noqa: BLE001 - written, so "nothing was written" would be a lie
-        return _outcome(item, Status.FAILED, said(Reason.READ_BACK_FAILED, error=str(translate(exc))), backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.READ_BACK_FAILED, error=error_message(translate(exc))), backup_path)
 
 
 def _after_failed_write(conn, item: PlannedChange, error, backup_path: str) -> EndpointOutcome:
@@ -338,12 +338,12 @@ def _after_failed_write(conn, item: PlannedChange, error, backup_path: str) -> E
     try:
         now = _current_policy(conn, item.endpoint)
     except Exception:  # noqa: BLE001
-        return _outcome(item, Status.FAILED, said(Reason.STATE_UNKNOWN, error=str(error)), backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.STATE_UNKNOWN, error=error_message(error)), backup_path)
     if same_policy(now, item.policy):
-        return _outcome(item, Status.APPLIED, said(Reason.WRITE_REPORTED_ERROR, error=str(error)), backup_path)
+        return _outcome(item, Status.APPLIED, said(Reason.WRITE_REPORTED_ERROR, error=error_message(error)), backup_path)
     if same_policy(now, item.endpoint.policy):
-        return _outcome(item, Status.FAILED, said(Reason.STILL_OLD, "after-error", error=str(error)), backup_path)
-    return _outcome(item, Status.OVERWRITTEN, said(Reason.NEITHER, "after-error", error=str(error)), backup_path)
+        return _outcome(item, Status.FAILED, said(Reason.STILL_OLD, "after-error", error=error_message(error)), backup_path)
+    return _outcome(item, Status.OVERWRITTEN, said(Reason.NEITHER, "after-error", error=error_message(error)), backup_path)
 
 
 def _verify(conn, ec2, item: PlannedChange, backup_path: str) -> EndpointOutcome:

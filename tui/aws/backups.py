@@ -223,7 +223,7 @@ def endpoint_lock(endpoint_id: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator
                 break
             except BlockingIOError:
                 if clock.monotonic() > deadline:
-                    raise TimeoutError(f"another vpce-wizard has been writing {endpoint_id} for over {wait:.0f} s (lock {path})") from None
+                    raise TimeoutError(Phrase("backups", {"variant": "locked", "endpoint": endpoint_id, "seconds": wait, "path": str(path)})) from None
                 clock.sleep(0.02)
         yield path
     finally:

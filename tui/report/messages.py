@@ -188,6 +188,7 @@ PHRASES: Mapping[str, str] = {
     "session (no-region)": N_("no AWS region: pass --region or set AWS_REGION (or a region in the profile)"),
     "backups (none)": N_("no backup of {endpoint} in {directory}: list them with `vpce-wizard backups`"),
     "backups (refused)": N_("refusing backup {path!r}: {problem}"),
+    "backups (locked)": N_("another vpce-wizard has been writing {endpoint} for over {seconds:.0f} s (lock {path})"),
     "backups (not-backup)": N_("{source} is not a vpce-wizard backup: {problem}"),
     "backups (folder-unreadable)": N_("cannot check {path!r}: {reason}"),
     "backups (folder-not-folder)": N_("{path!r} is not a folder (a symlink or file was put there): move it away and retry"),
