@@ -723,6 +723,7 @@ def test_the_core_and_the_aws_layer_refuse_input_in_japanese_and_keep_their_engl
     from tui.aws.fanout import ErrorBudget, RoleAccess
     from tui.aws.sandbox import check_port_free
     from tui.aws.trail import parse_s3_url
+    from tui.policy.analysis import Caller
     from tui.policy.answers import Answers
     from tui.policy.builder import build_policy
     from tui.policy.catalog import load_catalog
@@ -744,13 +745,15 @@ def test_the_core_and_the_aws_layer_refuse_input_in_japanese_and_keep_their_engl
         "catalog": lambda: load_catalog().get("no-such-entry"), "service": lambda: build_policy(answers, "no-such-service"),
         "trail-bucket": lambda: parse_s3_url("https://x"), "role": lambda: RoleAccess("bad role").checked(),
         "external-id": lambda: RoleAccess(external_id="x").checked(), "max-errors": lambda: ErrorBudget.parse("many"),
-        "port": lambda: check_port_free(70000),
+        "port": lambda: check_port_free(70000), "caller": lambda: Caller.from_arn("arn:aws:sts::1:x"),
+        "caller-kind": lambda: Caller.from_arn("arn:aws:iam::111122223333:group/admins"),
     }
     said = {name: refused_in_both_languages(call) for name, call in calls.items()}
     assert said["since"][0] == "--since 'soon' is not a duration such as 7d, 24h, 30m or a date such as 2026-11-01"
     assert said["org-shape"][0] == 'org.json: expected {"o-...": [account IDs]} or `aws organizations list-accounts` output'
     assert said["org-list"][0] == "org.json: expected a JSON object"
     assert said["port"][0] == "port 70000 is not between 0 and 65535: pick another --port, or leave it out for a free one"
+    assert said["caller-kind"][0] == "caller ARN 'arn:aws:iam::111122223333:group/admins' is not an assumed-role, user or root ARN"
     assert said["format"][0].startswith("unknown format 'yaml' (choose from json, ")
     assert said["org-list"][1] == "org.json: JSON オブジェクトが必要です"
     parameters = ["org.json", *FORMATS, *(entry.id for entry in load_catalog().entries)]  # names, not words

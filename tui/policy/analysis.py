@@ -109,7 +109,7 @@ class Caller:
 
         fields = arn.split(":", 5)
         if len(fields) != 6 or fields[0] != "arn" or not fields[4].isascii() or not fields[4].isdigit() or len(fields[4]) != 12:
-            raise InputError(f"caller ARN {arn!r} is not an ARN such as arn:aws:sts::111122223333:assumed-role/ROLE/SESSION")
+            raise InputError(Phrase("caller-arn", {"variant": "not-arn", "arn": arn}))
         partition, service, account, resource = fields[1], fields[2], fields[4], fields[5]
         if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
             # the path is unknown until iam:GetRole; an IAM Identity Center role sits under
@@ -120,7 +120,7 @@ class Caller:
             return cls(account, "Account", None, f"arn:{partition}:iam::{account}:root", "/", org_id, ())
         if service == "iam" and resource.startswith("user/"):
             return cls(account, "User", None, arn, None, org_id, None)
-        raise InputError(f"caller ARN {arn!r} is not an assumed-role, user or root ARN")
+        raise InputError(Phrase("caller-arn", {"variant": "kind", "arn": arn}))
 
 
 @dataclass(frozen=True)

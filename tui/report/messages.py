@@ -148,6 +148,8 @@ PHRASES: Mapping[str, str] = {
     "caller (any)": N_("any caller"),
     "caller (trusted)": N_("a trusted principal"),
     "caller (yours)": N_("your caller {caller}"),
+    "caller-arn (not-arn)": N_("caller ARN {arn!r} is not an ARN such as arn:aws:sts::111122223333:assumed-role/ROLE/SESSION"),
+    "caller-arn (kind)": N_("caller ARN {arn!r} is not an assumed-role, user or root ARN"),
     # the questions the solver is asked: `unproven` names the one it could not decide
     "question (outsiders-admitted)": N_("whether outsiders are admitted"),
     "question (outsiders-write-named)": N_("whether outsiders may write to a named resource"),
