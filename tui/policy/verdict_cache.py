@@ -65,12 +65,14 @@ def entry_key(text: str, setting: Setting) -> str:
 
 @lru_cache(maxsize=1)
 def analyser_fingerprint() -> str:
-    """What the analyser is made of: its source, its data and the solver, hashed once per process."""
+    """What the analyser is made of: its source, its data, how an entry's parameters are written (tui/report)
+    and the solver, hashed once per process."""
     from importlib import resources
     from importlib.metadata import version
 
     digest = hashlib.sha256(f"{sys.version}|{version('z3-solver')}".encode())
-    for root in (Path(__file__).parent, Path(str(resources.files("tui.policy_templates")))):
+    report = Path(__file__).parent.parent / "report"  # how findings' parameters are written and read back
+    for root in (Path(__file__).parent, report, Path(str(resources.files("tui.policy_templates")))):
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".json"):
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
