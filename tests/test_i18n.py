@@ -895,3 +895,22 @@ def test_an_unsafe_state_folder_and_a_held_lock_are_said_in_japanese_in_the_outc
     assert japanese[0].startswith("書き込みのためにエンドポイントをロックできません: 別の vpce-wizard が 0 秒以上")
     assert "他のユーザーが書き込めます (モード 702)" in japanese[1]
     assert not any(english_outside_code(text) for text in japanese), japanese
+
+
+@pytest.mark.parametrize("text", [
+    '{"waivers": [{"code": "x", "file": "p", "reason": "r", "expires": "2030-02-30"}]}',
+    '{"waivers": [{"code": "x", "file": "p", "reason": "r", "expires": "2030-01-01", "by": "me"}]}',
+    '{"waivers": [{"code": "x", "file": "p", "endpoint": "vpce-1", "reason": "r", "expires": "2030-01-01"}]}',
+    '{"waivers": [{"code": "x", "file": "p", "expires": "2030-01-01"}]}',
+    '[]',
+])
+def test_a_waivers_file_that_is_not_one_is_refused_in_japanese(tmp_path, text):
+    from tui.report.waivers import load_waivers
+
+    path = tmp_path / "waivers.json"
+    path.write_text(text)
+    english, japanese = refused_in_both_languages(lambda: load_waivers(str(path)))
+    assert english.startswith(f"waivers file {str(path)!r}: ")
+    assert japanese.startswith(f"免除ファイル {str(path)!r}: ")
+    keys = r"waivers\[\d+\](\.\w+)?|YYYY-MM-DD|\b(code|file|endpoint|reason|expires)\b"  # the file's keys and paths
+    assert not english_outside_code(re.sub(keys, "", japanese)), japanese

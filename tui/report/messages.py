@@ -214,6 +214,14 @@ PHRASES: Mapping[str, str] = {
     "source (plan-endpoint)": N_("plan {path!r} endpoint {index}"),
     "source (backup)": N_("backup {path!r}"),
     "source (accounts-file)": N_("accounts file {path!r}"),
+    "source (waivers-file)": N_("waivers file {path}"),
+    "source (stdin)": N_("standard input"),
+    # a waivers file that is not one (tui.report.waivers)
+    "waivers (shape)": N_("{source}: {where}: {detail}"),
+    "waivers (one-of)": N_('give exactly one of "file" (a policy file) or "endpoint" (an endpoint ID)'),
+    "waivers (not-allowed)": N_("{extra} not allowed here (allowed: {allowed})"),
+    "waivers (bad-date)": N_("{source}: waivers[{index}].expires: {value} is not a date (YYYY-MM-DD)"),
+    "waivers-where (document)": N_("the document"),
     # saved plans (tui.aws.plans)
     "plans (write-failed)": N_("cannot write plan {path!r}: {reason}"),
     "plans (not-object)": N_("{where} is not an object"),

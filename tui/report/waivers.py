@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.policy.errors import InputError
 from tui.report.escape import visible
-from tui.report.messages import WAIVER_MESSAGES, localised
+from tui.report.messages import WAIVER_MESSAGES, Phrase, localised
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -113,14 +113,14 @@ def load_waivers(path: str | None, on: date | None = None) -> Waivers:
         return NO_WAIVERS
     from tui.policy.parsing import read_file_text, read_stdin_text, strict_json
 
-    source = "standard input" if path == "-" else f"waivers file {path!r}"
+    source = Phrase("source", {"variant": "stdin"} if path == "-" else {"variant": "waivers-file", "path": visible(repr(path))})
     text = read_stdin_text() if path == "-" else read_file_text(path, source)
     data: Any = strict_json(text, source, max_depth=WAIVERS_MAX_DEPTH)
     _check_shape(data, source)
     return Waivers(tuple(_waiver(item, index, source) for index, item in enumerate(data["waivers"])), on)
 
 
-def _check_shape(data: object, source: str) -> None:
+def _check_shape(data: object, source: Phrase) -> None:
     from jsonschema import Draft202012Validator
 
     from tui.policy.templates import load_template
@@ -128,24 +128,31 @@ def _check_shape(data: object, source: str) -> None:
     error = next(iter(Draft202012Validator(load_template(SCHEMA_TEMPLATE)).iter_errors(data)), None)
     if error is not None:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        raise InputError(visible(f"{source}: {where.lstrip('.') or 'the document'}: {_shape_message(error)}"))
+        shown = visible(where.lstrip(".")) or Phrase("waivers-where", {"variant": "document"})
+        raise InputError(Phrase("waivers", {"variant": "shape", "source": source, "where": shown, "detail": _shape_message(error)}))
 
 
 def _shape_message(error: "ValidationError") -> str:
-    """jsonschema's message, shortened where it would echo a whole waiver back."""
+    """jsonschema's message (worded as the validator words it, so it translates), shortened where it would
+    echo a whole waiver back; escaped, as it quotes the file."""
+    from tui.policy.validator import _schema_params
+
     if error.validator == "oneOf":
-        return 'give exactly one of "file" (a policy file) or "endpoint" (an endpoint ID)'
+        return Phrase("waivers", {"variant": "one-of"})
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
         extra = ", ".join(repr(name) for name in error.instance if name not in known)
-        return f"{extra} not allowed here (allowed: {', '.join(known)})"
+        return Phrase("waivers", {"variant": "not-allowed", "extra": visible(extra), "allowed": ", ".join(known)})
     text = str(error.message)
-    return text if len(text) <= 200 else text[:197] + "..."
+    if len(text) > 200:
+        return visible(text[:197] + "...")
+    params = _schema_params(error)
+    return Phrase("schema", {name: visible(value) if isinstance(value, str) else value for name, value in params.items()}, "validator")
 
 
-def _waiver(item: dict[str, str], index: int, source: str) -> Waiver:
+def _waiver(item: dict[str, str], index: int, source: Phrase) -> Waiver:
     try:
         expires = date.fromisoformat(item["expires"])
     except ValueError:
-        raise InputError(visible(f"{source}: waivers[{index}].expires: {item['expires']!r} is not a date (YYYY-MM-DD)")) from None
+        raise InputError(Phrase("waivers", {"variant": "bad-date", "source": source, "index": index, "value": visible(repr(item["expires"]))})) from None
     return Waiver(item["code"], item.get("file"), item.get("endpoint"), item["reason"], expires)
