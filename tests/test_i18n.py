@@ -914,3 +914,25 @@ def test_a_waivers_file_that_is_not_one_is_refused_in_japanese(tmp_path, text):
     assert japanese.startswith(f"免除ファイル {str(path)!r}: ")
     keys = r"waivers\[\d+\](\.\w+)?|YYYY-MM-DD|\b(code|file|endpoint|reason|expires)\b"  # the file's keys and paths
     assert not english_outside_code(re.sub(keys, "", japanese)), japanese
+
+
+def test_an_oversize_policy_a_missing_emulator_and_skipped_records_are_said_in_japanese():
+    from test_impact import S3_ONLY, TRUST, fixture_records, s3_policy
+    from tui.aws.sandbox import _unavailable
+    from tui.policy.answers import Answers
+    from tui.policy.builder import build_policy
+    from tui.policy.impact import impact_groups
+    from tui.report.messages import error_in_language
+
+    accounts = tuple(f"{n:012d}" for n in range(100000000000, 100000000000 + 1500))
+    english, japanese = refused_in_both_languages(lambda: build_policy(Answers(accounts=accounts, services=("s3",), region="eu-west-1"), "s3"))
+    assert english.startswith("the s3 policy is ") and english.endswith("trust an Organization ID (--org-id) instead of listing accounts")
+    assert japanese.startswith("s3 のポリシーは最小化して ")
+    missing = _unavailable(None)
+    assert str(missing).startswith("the sandbox needs the optional AWS emulator (moto is not installed): pip install")
+    said = [japanese, in_japanese(lambda: error_in_language(missing)).partition(": pip")[0].replace("moto ", "")]  # a package name
+    good = fixture_records("s3-endpoint.json")[0]
+    (source, problem), = impact_groups(s3_policy(), [{**good, "userIdentity": ["not", "an", "object"]}, good], TRUST, S3_ONLY).problems
+    assert (source, problem) == ("records", "1 record(s) with fields of the wrong type skipped")
+    said.append(in_japanese(problem.localised))
+    assert not any(english_outside_code(text) for text in said), said

@@ -164,10 +164,7 @@ SERVER_MODULES = ("moto", "flask", "flask_cors", "werkzeug")
 
 
 def _unavailable(missing: str | None) -> SandboxUnavailable:
-    return SandboxUnavailable(
-        f"the sandbox needs the optional AWS emulator ({missing or 'moto'} is not installed): "
-        "pip install 'vpce-wizard[sandbox]' (from a checkout: pip install -e '.[sandbox]')"
-    )
+    return SandboxUnavailable(Phrase("sandbox", {"variant": "unavailable", "missing": missing or "moto"}))
 
 
 def check_emulator_installed() -> None:

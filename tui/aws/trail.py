@@ -106,7 +106,7 @@ def lookup_records(conn, since: datetime | None, on_problem: Callable[[str, str]
             for event in page.get("Events", []):
                 record = _parse_event(event.get("CloudTrailEvent"))
                 if record is None:
-                    on_problem("LookupEvents", f"event {str(event.get('EventId', '?'))[:64]} is not a JSON record: skipped")
+                    on_problem("LookupEvents", Phrase("log-problem", {"variant": "not-a-record", "event": str(event.get("EventId", "?"))[:64]}))
                 else:
                     yield record
     except (BotoCoreError, ClientError) as exc:

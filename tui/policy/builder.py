@@ -144,10 +144,8 @@ def build_policy(answers: Answers, service: str, enforce_limit: bool = True) -> 
     if enforce_limit:
         size = policy_size(policy)
         if size > MAX_POLICY_CHARS:
-            raise PolicyTooLarge(
-                f"the {service} policy is {size:,} characters minified, over AWS's {MAX_POLICY_CHARS:,} limit "
-                f"by {size - MAX_POLICY_CHARS:,}; trust an Organization ID (--org-id) instead of listing accounts"
-            )
+            raise PolicyTooLarge(Phrase("builder", {"variant": "too-large", "service": service, "size": size,
+                                                    "limit": MAX_POLICY_CHARS, "over": size - MAX_POLICY_CHARS}))
     return policy
 
 

@@ -590,7 +590,7 @@ class _Replay:
         groups.sort(key=lambda g: (_ORDER[g.verdict], -g.count, g.action, g.resource, g.principal))
         problems = list(problems)
         if self.malformed:
-            problems.append(("records", f"{self.malformed:,} record(s) with fields of the wrong type skipped"))
+            problems.append(("records", Phrase("log-problem", {"variant": "wrong-types", "count": self.malformed})))
         return ImpactReport(self.events, self.considered, tuple(groups), tuple(problems))
 
 

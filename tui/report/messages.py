@@ -262,6 +262,8 @@ PHRASES: Mapping[str, str] = {
     "log-problem (separator-end)": N_("expected ',' or ']' between records, found 'the end'"),
     "log-problem (unreadable)": N_("cannot read: {reason}"),
     "log-problem (interrupted)": N_("download interrupted: {error}"),
+    "log-problem (not-a-record)": N_("event {event} is not a JSON record: skipped"),
+    "log-problem (wrong-types)": N_("{count:,} record(s) with fields of the wrong type skipped"),
     "log-what (object)": N_("a JSON object"),
     "log-what (records)": N_("the Records array"),
     "impact (no-policy)": N_("a policy is needed unless only denials are grouped"),
@@ -274,6 +276,10 @@ PHRASES: Mapping[str, str] = {
     "catalog (unknown-id)": N_("unknown public bucket catalog id {id!r} (known: {known})"),
     "builder (unknown-service)": N_("unknown service {service!r}"),
     "builder (no-policy)": N_("service {service!r} takes no endpoint policy: AWS allows full access through it"),
+    "builder (too-large)": N_("the {service} policy is {size:,} characters minified, over AWS's {limit:,} limit by {over:,}; "
+                              "trust an Organization ID (--org-id) instead of listing accounts"),
+    "sandbox (unavailable)": N_("the sandbox needs the optional AWS emulator ({missing} is not installed): pip install "
+                                "'vpce-wizard[sandbox]' (from a checkout: pip install -e '.[sandbox]')"),
     "trail-bucket": N_("--trail-bucket {url!r} is not of the form s3://bucket/prefix"),
     "fanout (role-name)": N_("--role-name {value!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-)"),
     "fanout (external-id)": N_("--external-id must be 2-1224 of letters, digits and +=,.@:/_-"),
