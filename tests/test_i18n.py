@@ -936,3 +936,28 @@ def test_an_oversize_policy_a_missing_emulator_and_skipped_records_are_said_in_j
     assert (source, problem) == ("records", "1 record(s) with fields of the wrong type skipped")
     said.append(in_japanese(problem.localised))
     assert not any(english_outside_code(text) for text in said), said
+
+
+def test_why_a_rollout_wave_stopped_is_said_in_japanese_and_json_keeps_english():
+    from tui.aws.discovery import Endpoint
+    from tui.aws.rollout import Found, regressions
+    from tui.policy.analysis import Finding, Severity, Witness, describe_caller
+    from tui.report.messages import Phrase
+
+    witness = Witness("s3:PutObject", "arn:aws:s3:::b/k", (("aws:PrincipalAccount", "999999999999"),), "Allow")
+    finding = Finding(Severity.HIGH, "foreign-writes", {"who": describe_caller(witness), "pattern": "arn:aws:s3:::b/*",
+                                                        "action": "s3:PutObject"}, witness)
+
+    def found(*findings):
+        return Found("111122223333", Endpoint("vpce-1", "eu-west-1", "vpc-1", "com.amazonaws.eu-west-1.s3", "s3", "Gateway",
+                                              "available", None, True, True, "", "open", findings))
+
+    new, = regressions({"vpce-1": found()}, [found(finding)])
+    problem = Phrase("wave-problem", {"variant": "target", "target": "111122223333/eu-west-1", "problem": new})
+    assert json.dumps(problem) == json.dumps("111122223333/eu-west-1: vpce-1: new high finding foreign-writes: lets account "
+                                             "999999999999 write to arn:aws:s3:::b/* (s3:PutObject): an exfiltration path")
+    japanese = in_japanese(problem.localised)
+    assert japanese.startswith("111122223333/eu-west-1: vpce-1: 重要度「高」の新しい検出結果 foreign-writes: アカウント 999999999999 に")
+    assert not english_words(japanese), japanese
+    held = in_japanese(Phrase("wave-problem", {"variant": "not-held", "endpoint": "vpce-1"}).localised)
+    assert held == "vpce-1: 読み戻すと、計画したポリシーになっていません"

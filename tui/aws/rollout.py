@@ -17,7 +17,7 @@ from tui.aws.perimeter import Trust
 from tui.aws.targets import Target
 from tui.policy.diff import same_policy
 from tui.policy.regional import region_mismatch
-from tui.report.messages import Phrase
+from tui.report.messages import Phrase, Term
 
 CLOUDFORMATION_TAG = "aws:cloudformation:stack-name"
 LOCK_OUT = "blocks-trusted"
@@ -159,7 +159,8 @@ def regressions(before: dict[str, Found], after: list[Found]) -> list[str]:
     for found in after:
         old = before.get(found.endpoint.id)
         old_codes = {f.code for f in old.endpoint.findings} if old else set()
-        problems.extend(f"{found.endpoint.id}: new {finding.severity} finding {finding.code}: {finding.message}"
+        problems.extend(Phrase("wave-problem", {"variant": "new-finding", "endpoint": found.endpoint.id, "severity": Term(str(finding.severity)),
+                                                "code": finding.code, "message": Phrase(finding.code, finding.params, "analysis")})
                         for finding in found.endpoint.findings
                         if (finding.severity == "high" or finding.code == LOCK_OUT) and finding.code not in old_codes)
     return problems

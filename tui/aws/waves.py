@@ -74,7 +74,7 @@ def _check_wave(conn, target: Target, plan: TargetPlan, trust: Trust) -> list[st
     after = discover_target(conn, target, trust, services=services or None)
     now = {f.endpoint.id: f for f in after}
     problems = [
-        f"{item.endpoint.id}: does not hold the planned policy when read back"
+        Phrase("wave-problem", {"variant": "not-held", "endpoint": item.endpoint.id})
         for item in plan.plan.writes
         if item.endpoint.id not in now or not same_policy(now[item.endpoint.id].endpoint.policy, item.policy)
     ]
@@ -99,14 +99,14 @@ def run_waves(
     for wave in waves:
         wave_plans = [plans[t] for t in wave.targets if t in plans]
         report = execute_targets(sessions, wave_plans, dry_run=dry_run, budget=budget, max_concurrency=max_concurrency, on_result=on_result)
-        problems = [f"{r.target.label}: {r.message}" for r in report.errors]
+        problems = [Phrase("wave-problem", {"variant": "target", "target": r.target.label, "problem": r.message}) for r in report.errors]
         if check and not dry_run:
             checked = run_targets(sessions, [p.target for p in wave_plans], lambda conn, target: _check_wave(conn, target, plans[target], trust), max_concurrency=max_concurrency)
             for result in checked.results:
                 if result.status is not TargetStatus.OK:
-                    problems.append(f"{result.target.label}: re-audit failed: {result.message}")
+                    problems.append(Phrase("wave-problem", {"variant": "re-audit", "target": result.target.label, "error": result.message}))
                 else:
-                    problems += [f"{result.target.label}: {p}" for p in result.value]
+                    problems += [Phrase("wave-problem", {"variant": "target", "target": result.target.label, "problem": p}) for p in result.value]
         results.append(WaveResult(wave, report, tuple(problems)))
         if problems:
             break

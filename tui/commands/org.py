@@ -13,6 +13,7 @@ from tui.commands.common import print_json, read_policy
 from tui.policy.errors import InputError
 from tui.report.escape import visible
 from tui.report.i18n import _
+from tui.report.messages import text_in_language
 
 if TYPE_CHECKING:
     from tui.aws.apply import EndpointOutcome
@@ -314,7 +315,7 @@ def _carry_out(conn, sessions, plans, args, settings, trust, label: str, check: 
     code = _report_changes(conn, [w.report for w in results], args, {"waves": waves_json} if len(waves) > 1 else None, earlier_errors)
     if stopped and len(waves) > 1:
         print(_("stopped after wave {number} of {count}: {problem}").format(number=stopped.wave.number, count=len(waves),
-                                                                            problem=visible(stopped.problems[0])), file=sys.stderr)
+                                                                            problem=visible(text_in_language(stopped.problems[0]))), file=sys.stderr)
         print(_("roll wave {number} back with: {command}").format(number=stopped.wave.number, command=stopped.wave.rollback_command()),
               file=sys.stderr)
         return 1

@@ -234,6 +234,10 @@ PHRASES: Mapping[str, str] = {
     # rollout waves (tui.aws.waves)
     "waves (one-wave)": N_("the waves cover every target in one wave: give two or more --wave files (or --canary N)"),
     "waves (canary-min)": N_("--canary needs a number of accounts of at least 1"),
+    "wave-problem (not-held)": N_("{endpoint}: does not hold the planned policy when read back"),
+    "wave-problem (target)": N_("{target}: {problem}"),
+    "wave-problem (re-audit)": N_("{target}: re-audit failed: {error}"),
+    "wave-problem (new-finding)": N_("{endpoint}: new {severity} finding {code}: {message}"),
     "waves (canary-all)": N_("--canary {count} covers all {accounts} target account(s): nothing would wait for it"),
     "rollback (other-endpoint)": N_("backup {path!r} is of {backup_endpoint}, not {endpoint}"),
     "rollback (no-previous)": N_("backup {path!r} holds no previous policy; use --default to restore AWS's default"),
