@@ -961,3 +961,20 @@ def test_why_a_rollout_wave_stopped_is_said_in_japanese_and_json_keeps_english()
     assert not english_words(japanese), japanese
     held = in_japanese(Phrase("wave-problem", {"variant": "not-held", "endpoint": "vpce-1"}).localised)
     assert held == "vpce-1: 読み戻すと、計画したポリシーになっていません"
+
+
+def test_the_org_progress_line_counts_accounts_in_japanese():
+    import io
+
+    from tui.aws.fanout import Progress, TargetResult, TargetStatus
+    from tui.aws.targets import Target
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    targets = [Target("111122223333", "eu-west-1"), Target("444455556666", "eu-west-1")]
+    stream = Terminal()
+    progress = Progress(targets, enabled=True, stream=stream)
+    in_japanese(lambda: progress(TargetResult(targets[0], TargetStatus.OK)))
+    assert stream.getvalue() == "\r  アカウント: 完了 1、失敗 0、残り 1 "

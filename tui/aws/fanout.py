@@ -251,7 +251,8 @@ class Progress:
             if self.enabled:
                 done = sum(1 for account, n in self.left.items() if n == 0 and account not in self.failed)
                 remaining = sum(1 for n in self.left.values() if n > 0)
-                self.stream.write(f"\r  accounts: {done} done, {len(self.failed)} failed, {remaining} left ")
+                line = Phrase("progress", {"done": done, "failed": len(self.failed), "left": remaining}).localised()
+                self.stream.write(f"\r  {line} ")
                 self.stream.flush()
 
     def close(self) -> None:

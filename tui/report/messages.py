@@ -295,6 +295,7 @@ PHRASES: Mapping[str, str] = {
     "sandbox (port-timeout)": N_("the sandbox did not start on {host}:{port} within {seconds:.0f} s: pick another --port, or "
                                  "leave it out"),
     # organization targets (tui.aws.fanout, tui.aws.rollout)
+    "progress": N_("accounts: {done} done, {failed} failed, {left} left"),
     "iac-owner (cloudformation)": N_("CloudFormation stack {stack}"),
     "iac-owner (terraform)": N_("Terraform (tagged)"),
     "iac-advice (cloudformation)": N_("owned by {owner}: its next update puts the template's PolicyDocument back; put the "
