@@ -978,3 +978,25 @@ def test_the_org_progress_line_counts_accounts_in_japanese():
     progress = Progress(targets, enabled=True, stream=stream)
     in_japanese(lambda: progress(TargetResult(targets[0], TargetStatus.OK)))
     assert stream.getvalue() == "\r  アカウント: 完了 1、失敗 0、残り 1 "
+
+
+def test_the_sandbox_process_passes_a_worded_failure_on_so_the_wizard_says_it_in_japanese(monkeypatch, capsys):
+    from tui.aws import sandbox
+    from tui.aws.errors import AwsError
+    from tui.report.messages import error_in_language
+
+    def refuse(**_options):
+        sandbox.check_port_free(70000)
+
+    monkeypatch.setattr(sandbox, "start_sandbox", refuse)
+    monkeypatch.setattr(sandbox, "_share_botocore_models", lambda: None)
+    monkeypatch.setattr("sys.stdout", sys.stdout)  # serve_for_parent points sys.stdout at stderr; put it back after
+    sandbox.serve_for_parent()
+    announced = capsys.readouterr().out.strip()
+    with pytest.raises(AwsError) as failed:
+        sandbox.EmulatorProcess(None)._announced(announced)
+    assert str(failed.value) == "port 70000 is not between 0 and 65535: pick another --port, or leave it out for a free one"
+    assert in_japanese(lambda: error_in_language(failed.value)).startswith("ポート 70000 は 0～65535 の範囲にありません")
+    with pytest.raises(AwsError) as plain:  # an error that is not worded comes through as its text, as before
+        sandbox.EmulatorProcess(None)._announced('{"error": "cannot listen on 127.0.0.1:5000 (Address in use)"}')
+    assert str(plain.value) == "cannot listen on 127.0.0.1:5000 (Address in use)"

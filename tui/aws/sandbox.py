@@ -17,7 +17,7 @@ from typing import Any
 from tui.aws.errors import AwsError
 from tui.aws.session import SANDBOX_CREDENTIALS, AwsTarget
 from tui.policy.errors import InputError
-from tui.report.messages import Phrase
+from tui.report.messages import Phrase, error_message, params_from_json, params_to_json
 
 SANDBOX_REGIONS = ("eu-west-1", "us-east-1")
 GATEWAY_SERVICES = ("s3", "dynamodb")
@@ -138,8 +138,8 @@ class EmulatorProcess:
 
     def _announced(self, line: str) -> Sandbox:
         started = json.loads(line)
-        if "error" in started:
-            raise AwsError(str(started["error"]))
+        if "error" in started:  # a worded error comes as its code and parameters, to be said in the wizard's language
+            raise AwsError(params_from_json({"error": started["error"]})["error"])
         endpoints = {(str(region), str(service)): str(endpoint_id) for region, service, endpoint_id in started["endpoints"]}
         return Sandbox(self, str(started["url"]), str(started["account"]), tuple(map(str, started["regions"])), endpoints)
 
@@ -219,7 +219,7 @@ def serve_for_parent(random_seed: int | None = None) -> None:
     try:
         sandbox = start_sandbox(random_seed=random_seed)
     except Exception as exc:  # noqa: BLE001 - reported to the wizard, which shows it and stays offline
-        print(json.dumps({"error": str(exc) or type(exc).__name__}), file=announce, flush=True)
+        print(json.dumps({"error": params_to_json({"error": error_message(exc) or type(exc).__name__})["error"]}), file=announce, flush=True)
         return
     try:
         endpoints = [[region, service, endpoint_id] for (region, service), endpoint_id in sandbox.endpoints.items()]
