@@ -1000,3 +1000,21 @@ def test_the_sandbox_process_passes_a_worded_failure_on_so_the_wizard_says_it_in
     with pytest.raises(AwsError) as plain:  # an error that is not worded comes through as its text, as before
         sandbox.EmulatorProcess(None)._announced('{"error": "cannot listen on 127.0.0.1:5000 (Address in use)"}')
     assert str(plain.value) == "cannot listen on 127.0.0.1:5000 (Address in use)"
+
+
+def test_impact_suggestions_and_undecided_reasons_are_said_in_japanese_and_json_keeps_english(tmp_path, capsys, monkeypatch):
+    events = str(Path(__file__).parent / "cloudtrail" / "s3-endpoint.json")
+    policy = tmp_path / "s3.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*",
+                                  "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}]}))
+    hints = {}
+    for language in ("en", "ja"):
+        for trust in (["--trusted-account", "111122223333"], ["--trusted-org", "o-a1b2c3d4e5"]):
+            _, out = run_cli(["impact", "--events", events, "--policy", str(policy), *trust, "--lang", language], capsys, monkeypatch)
+            hints.setdefault(language, []).extend(line.split("-> ", 1)[1] for line in out.splitlines() if "-> " in line)
+    assert "catalog al2023" in hints["en"] and "unknown: organization of account 111122223333 (pass --org-accounts)" in hints["en"]
+    assert "カタログの al2023 を許可する" in hints["ja"] and "不明: アカウント 111122223333 の組織 (--org-accounts を指定してください)" in hints["ja"]
+    assert len(hints["en"]) == len(hints["ja"]) >= 4 and not any(english_words(hint) for hint in hints["ja"]), hints["ja"]
+    documents = [run_cli(["impact", "--events", events, "--policy", str(policy), "--trusted-org", "o-a1b2c3d4e5", "--json",
+                          "--lang", language], capsys, monkeypatch)[1] for language in ("en", "ja")]
+    assert documents[0] == documents[1] and "unknown: organization of account" in documents[0]

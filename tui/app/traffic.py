@@ -26,6 +26,7 @@ from tui.app.handle import WizardPart
 from tui.app.plain import plain
 from tui.app.step import STEPS_CSS
 from tui.report.i18n import N_, _
+from tui.report.messages import text_in_language
 
 if TYPE_CHECKING:
     from tui.policy.cloudtrail import LogSource
@@ -60,8 +61,6 @@ def summary_text(report: ImpactReport) -> Text:
         text.append(f"{count:,} {_(verdict)}", style=VERDICT_STYLES.get(verdict, ""))
     if not totals:
         text.append(_("nothing crossed an endpoint of this service"), style="yellow")
-    from tui.report.messages import text_in_language
-
     for source, problem in report.problems:
         text.append("\n")
         text.append_text(plain(_("skipped {source}: {problem}").format(source=source, problem=text_in_language(problem)), "yellow"))
@@ -166,7 +165,7 @@ class TrafficModal(WizardPart, ModalScreen[None]):
         self.groups = list(message.report.groups)
         for group in self.groups:
             table.add_row(Text(_(str(group.verdict)), style=VERDICT_STYLES.get(group.verdict, "")), f"{group.count:,}",
-                          plain(group.action), plain(group.principal), plain(group.suggestion), plain(group.resource))
+                          plain(group.action), plain(group.principal), plain(text_in_language(group.suggestion)), plain(group.resource))
         if self.groups:
             table.focus()
 

@@ -221,7 +221,7 @@ def _show_report(report, as_json: bool) -> None:
             f"{visible(group.last_seen):<20} {visible(group.resource)}"
         )
         if group.suggestion:
-            print(f"{'':<25}-> {visible(group.suggestion)}")
+            print(f"{'':<25}-> {visible(text_in_language(group.suggestion))}")
     totals: dict[str, int] = {}
     for group in report.groups:
         totals[group.verdict] = totals.get(group.verdict, 0) + group.count

@@ -28,7 +28,7 @@ from tui.policy.errors import InputError
 from tui.policy.evaluator import Request, evaluate
 from tui.policy.identifiers import partition_of
 from tui.policy.statements import ReadPolicy, read_policy
-from tui.report.messages import Phrase, error_message
+from tui.report.messages import Listing, Phrase, error_message
 
 
 class Verdict(StrEnum):
@@ -423,24 +423,25 @@ class _Replay:
     def _verdict(self, call: _Call, trusted: bool | None, catalog_entry: str | None) -> tuple[Verdict, str]:
         allowed, unknown_keys = self._decide(call)
         if allowed is None:
-            hint = " (pass --org-accounts)" if any(key.endswith("orgid") for key in unknown_keys) else ""
-            return Verdict.UNDECIDED, "unknown: " + ", ".join(unknown_keys) + hint
+            keys = Listing([Phrase("impact-hint", {"variant": "the-resource"}) if key == "the resource" else key for key in unknown_keys])
+            variant = "unknown-org-keys" if any(key.endswith("orgid") for key in unknown_keys) else "unknown"
+            return Verdict.UNDECIDED, Phrase("impact-hint", {"variant": variant, "keys": keys})
         wanted = True if catalog_entry else trusted
         if wanted is None:
-            return Verdict.UNDECIDED, f"unknown: organization of account {call.account} (pass --org-accounts)"
+            return Verdict.UNDECIDED, Phrase("impact-hint", {"variant": "unknown-org", "account": call.account})
         if wanted:
             return (Verdict.OK, "") if allowed else (Verdict.WOULD_BREAK, self._suggestion(call, catalog_entry))
         return (Verdict.STILL_OPEN, "") if allowed else (Verdict.INTENDED, "")
 
     def _suggestion(self, call: _Call, catalog_entry: str | None) -> str:
         if catalog_entry:
-            return f"catalog {catalog_entry}"
+            return Phrase("impact-hint", {"variant": "catalog", "entry": catalog_entry})
         if call.anonymous or not call.account:
             return ""
         org = self.trust.org_of.get(call.account)
         if call.account not in self.trust.accounts and org in self.trust.orgs:
-            return f"trust org {org}"
-        return f"trust account {call.account}"
+            return Phrase("impact-hint", {"variant": "trust-org", "org": org})
+        return Phrase("impact-hint", {"variant": "trust-account", "account": call.account})
 
     def _decide(self, call: _Call) -> tuple[bool | None, list[str]]:
         """Allowed, denied, or None when what the record lacks could change it, with the names of the keys
@@ -584,7 +585,7 @@ class _Replay:
             if suggestion and suggestion not in group[3]:
                 group[3].append(suggestion)
         groups = [
-            ImpactGroup(action, resource, principal, count, verdict, "; ".join(suggestions), first, last)
+            ImpactGroup(action, resource, principal, count, verdict, Listing(suggestions, "; "), first, last)
             for (action, resource, principal, verdict), (count, first, last, suggestions) in merged.items()
         ]
         groups.sort(key=lambda g: (_ORDER[g.verdict], -g.count, g.action, g.resource, g.principal))

@@ -253,6 +253,14 @@ PHRASES: Mapping[str, str] = {
     "import (no-endpoints)": N_("no endpoint to import: none found in the targets (check --service, --region and the targets)"),
     "trail-files (none-under)": N_("no CloudTrail log files (.json, .json.gz) under {path!r}"),
     "trail-files (missing)": N_("no such file or folder: {path!r}"),
+    # what `impact` suggests for a group of records, or why it could not decide (tui.policy.impact)
+    "impact-hint (catalog)": N_("catalog {entry}"),
+    "impact-hint (trust-org)": N_("trust org {org}"),
+    "impact-hint (trust-account)": N_("trust account {account}"),
+    "impact-hint (unknown)": N_("unknown: {keys}"),
+    "impact-hint (unknown-org-keys)": N_("unknown: {keys} (pass --org-accounts)"),
+    "impact-hint (unknown-org)": N_("unknown: organization of account {account} (pass --org-accounts)"),
+    "impact-hint (the-resource)": N_("the resource"),
     # why a CloudTrail log file was skipped (tui.policy.cloudtrail)
     "log-problem (too-large)": N_("larger than {limit:,} characters uncompressed"),
     "log-problem (expected)": N_("expected {what} at character {offset:,}, found {found}"),
