@@ -1018,3 +1018,13 @@ def test_impact_suggestions_and_undecided_reasons_are_said_in_japanese_and_json_
     documents = [run_cli(["impact", "--events", events, "--policy", str(policy), "--trusted-org", "o-a1b2c3d4e5", "--json",
                           "--lang", language], capsys, monkeypatch)[1] for language in ("en", "ja")]
     assert documents[0] == documents[1] and "unknown: organization of account" in documents[0]
+
+
+def test_an_answers_file_is_named_in_japanese_in_its_errors(tmp_path):
+    from tui.policy.answers import load_answers
+
+    typo = tmp_path / "answers.json"
+    typo.write_text('{"acounts": []}')
+    english, japanese = refused_in_both_languages(lambda: load_answers(typo))
+    assert english == f"answers file {str(typo)!r} has unknown key(s): 'acounts'"
+    assert japanese.startswith(f"回答ファイル {str(typo)!r} ") and not english_words(japanese.replace("'acounts'", "")), japanese

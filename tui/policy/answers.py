@@ -105,7 +105,7 @@ def load_answers(path: str | Path, check: bool = True) -> Answers:
     (bounded, regular files only, no duplicate keys); its JSON nests 2 levels (object > list)."""
     from tui.policy.parsing import read_file_text, strict_json
 
-    source = f"answers file {str(path)!r}"
+    source = Phrase("source", {"variant": "answers-file", "path": str(path)})
     data = strict_json(read_file_text(Path(path), source), source, max_depth=2)
     answers = Answers.from_dict(data, source=source)
     return answers.checked() if check else answers

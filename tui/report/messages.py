@@ -214,6 +214,7 @@ PHRASES: Mapping[str, str] = {
     "source (plan-endpoint)": N_("plan {path!r} endpoint {index}"),
     "source (backup)": N_("backup {path!r}"),
     "source (accounts-file)": N_("accounts file {path!r}"),
+    "source (answers-file)": N_("answers file {path!r}"),
     "source (waivers-file)": N_("waivers file {path}"),
     "source (stdin)": N_("standard input"),
     # a waivers file that is not one (tui.report.waivers)
