@@ -794,7 +794,7 @@ def _could_match(operator: Operator, text: str, parts: tuple[Part, ...] | None, 
     if parts is None and base.kind is ValueKind.ARN and len(fields := text.split(":", 5)) == 6:
         return (wildcard_match(fields[0], "arn") and wildcard_match(fields[1], partition)
                 and (wildcard_match(fields[2], "iam") or wildcard_match(fields[2], "sts")) and wildcard_match(fields[3], "")
-                and all(c.isdigit() or c in "*?" for c in fields[4]) and _could_be_federated_rest(fields[5]))
+                and all(c in "0123456789*?" for c in fields[4]) and _could_be_federated_rest(fields[5]))
     if parts is None and (base.comparison is not Comparison.LIKE or not has_wildcard(text)):
         return (re.fullmatch(either.pattern, text, re.IGNORECASE) if base.ignore_case else either.fullmatch(text)) is not None
     value = z3.String("federated-user-probe")
