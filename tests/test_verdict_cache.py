@@ -89,6 +89,10 @@ HOSTILE_ENTRIES = {
         {"severity": "high", "code": "x", "params": {"who": {"nested": []}}, "witness": None}]}).encode(),
     "witness of the wrong type": json.dumps({"classification": "full access", "findings": [
         {"severity": "high", "code": "x", "params": {}, "witness": {"action": 1, "resource": "r", "decision": "Allow", "context": []}}]}).encode(),
+    "unknown finding code": json.dumps({"classification": "full access", "findings": [
+        {"severity": "high", "code": "all-clear", "params": {}, "witness": None}]}).encode(),
+    "a parameter its sentence needs is missing": json.dumps({"classification": "full access", "findings": [
+        {"severity": "high", "code": "foreign-principals", "params": {}, "witness": None}]}).encode(),
     "huge": b"{" + b" " * (verdict_cache.MAX_ENTRY_BYTES + 10) + b"}",
     "not utf-8": b"\xff\xfe{}",
 }

@@ -92,7 +92,8 @@ def to_entry(analysis: Analysis) -> dict[str, Any]:
 
 
 def from_entry(entry: object) -> Analysis:
-    """The typed verdict, or ValueError/KeyError/TypeError when the entry is not one this module wrote."""
+    """The typed verdict, or ValueError/KeyError/IndexError/TypeError when the entry is not one this module
+    wrote (each finding's sentence is rendered once, so an unknown code or a missing parameter is caught here)."""
     if not isinstance(entry, dict):
         raise TypeError("not an object")
     findings = entry["findings"]
@@ -106,7 +107,9 @@ def _finding(item: dict[str, Any]) -> Finding:
         raise TypeError("code of the wrong type")
     params = params_from_json(item["params"])  # phrases come back as phrases, so a cached verdict still translates
     witness = item["witness"]
-    return Finding(Severity(item["severity"]), item["code"], params, None if witness is None else _witness(witness))
+    finding = Finding(Severity(item["severity"]), item["code"], params, None if witness is None else _witness(witness))
+    _ = finding.message  # a code the catalog lacks, or a parameter its sentence needs, fails here, not where shown
+    return finding
 
 
 def _witness(item: dict[str, Any]) -> Witness:
@@ -137,7 +140,7 @@ def _read(path: Path) -> Analysis | None:
         return None
     try:
         return from_entry(json.loads(raw.decode("utf-8")))
-    except (ValueError, KeyError, TypeError):  # not an entry this module wrote: prove it again
+    except (ValueError, KeyError, IndexError, TypeError):  # not an entry this module wrote: prove it again
         return None
 
 
