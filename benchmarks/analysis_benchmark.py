@@ -1,7 +1,10 @@
-"""Figures for the symbolic analyser: a maximum-size policy analysed cold and cached, and the hostile wildcard
-pair that froze a backtracking regex. Run with the project's venv: `.venv/bin/python benchmarks/analysis_benchmark.py`."""
+"""Figures for the symbolic analyser: a maximum-size policy analysed cold and cached, the distinct verdicts of
+`audit_benchmark.py`'s fleet proven cold, and the hostile wildcard pair that froze a backtracking regex. Cold
+means proven: the on-disk verdict cache is off. Run with the project's venv:
+`.venv/bin/python benchmarks/analysis_benchmark.py`."""
 
 import json
+import os
 import statistics
 import time
 
@@ -11,6 +14,11 @@ from tui.policy.builder import build_policy
 from tui.policy.documents import MAX_POLICY_CHARS, policy_size
 
 REGION = "eu-west-1"
+FLEET_REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1")
+FLEET_SERVICES = ("s3", "dynamodb", "ssm", "logs", "sts", "monitoring", "ssmmessages", "ec2messages")
+"""As audit_benchmark.py seeds them: AWS's default policy on every endpoint, a perimeter on some S3 ones."""
+
+os.environ["VPCE_WIZARD_VERDICT_CACHE"] = "off"
 
 
 def accounts_that_fit(resource_perimeter: bool) -> tuple[str, ...]:
@@ -39,6 +47,22 @@ def timed(policy: dict, setting: Setting, runs: int = 3) -> tuple[float, float]:
     return statistics.median(cold), statistics.median(cached)
 
 
+def fleet_verdicts() -> tuple[int, float]:
+    """(distinct verdicts, seconds to prove them all) for the audit benchmark's fleet of 2,000 endpoints."""
+    from tui.aws.sandbox import perimeter_policy
+    from tui.policy.analysis import FULL_ACCESS_POLICY
+
+    account = "123456789012"
+    settings = [(FULL_ACCESS_POLICY, Setting(service, region, Trust((account,)), "Gateway" if service in ("s3", "dynamodb") else "Interface"))
+                for region in FLEET_REGIONS for service in FLEET_SERVICES]
+    settings += [(perimeter_policy(account, region), Setting("s3", region, Trust((account,)), "Gateway")) for region in FLEET_REGIONS]
+    _analyse_cached.cache_clear()
+    started = time.perf_counter()
+    for policy, setting in settings:
+        analyse(policy, setting)
+    return len(settings), time.perf_counter() - started
+
+
 def main() -> None:
     for perimeter in (False, True):
         accounts = accounts_that_fit(perimeter)
@@ -51,6 +75,8 @@ def main() -> None:
         print(f"maximum-size policy ({len(accounts):,} accounts, resource perimeter {'on' if perimeter else 'off'}, "
               f"{policy_size(policy):,} chars): cold {cold * 1000:,.0f} ms, cached {cached * 1e6:,.0f} us, "
               f"verdict {verdict.classification} with {sum(f.severity == 'high' for f in verdict.findings)} high")
+    count, seconds = fleet_verdicts()
+    print(f"audit benchmark's fleet: {count} distinct verdicts proven cold in {seconds:.2f} s ({seconds / count * 1000:.0f} ms each)")
     hostile = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + "*x" * 2000 + "*y"},
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + "x" * 8000}]}

@@ -9,6 +9,8 @@ import os
 import time
 from pathlib import Path
 
+os.environ["VPCE_WIZARD_VERDICT_CACHE"] = "off"  # cold means proven: no verdict read from an earlier run's disk cache
+
 from tui.policy.analysis import Caller, Setting, Trust, _analyse_cached, _blocking_cached, analyse, blocking_findings
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "analysis_corpus"

@@ -8,6 +8,7 @@ with the server: the ratio understates what concurrency buys against AWS, where 
 """
 
 import argparse
+import os
 import threading
 import time
 from collections import Counter
@@ -21,6 +22,8 @@ from tui.aws.rollout import audit_targets
 from tui.aws.sandbox import start_server
 from tui.aws.session import AwsTarget, connect
 from tui.aws.targets import TargetSpec, resolve_targets
+
+os.environ["VPCE_WIZARD_VERDICT_CACHE"] = "off"  # every run proves its verdicts: none read from an earlier run's disk cache
 
 REGIONS = ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1")
 CALLS: Counter = Counter()
