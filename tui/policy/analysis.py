@@ -17,14 +17,24 @@ machine) or a witness that does not replay is never "sound": it is the high find
 
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.policy.catalog import CatalogEntry, load_catalog
 from tui.policy.evaluator import Request, evaluate
+from tui.policy.evidence import (
+    allowed,
+    anonymous_context,
+    can_carry,
+    fresh_account,
+    is_read_only,
+    never_denied,
+    on_its_face,
+    role_context,
+)
 from tui.policy.exceptions import (
     anonymous_read,
     blocked_default_buckets,
@@ -49,6 +59,7 @@ FULL_ACCESS_POLICY = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow",
 """The document AWS attaches when an endpoint has no custom policy (as DescribeVpcEndpoints returns it)."""
 
 _SOLVER_LOCK = threading.Lock()
+_T = TypeVar("_T")
 
 RLIMIT = 4_000_000
 RETRY_SEEDS = (None, 7)
@@ -147,6 +158,12 @@ class Witness:
     resource: str
     context: tuple[tuple[str, str | tuple[str, ...]], ...]
     decision: str
+
+    @classmethod
+    def of(cls, request: Request, outcome: str) -> "Witness":
+        """A request the evaluator decided, as a witness (multi-valued keys as tuples)."""
+        context = tuple((key, tuple(value) if isinstance(value, list) else value) for key, value in request.context.items())
+        return cls(request.action, request.resource, context, outcome)
 
     def request(self) -> Request:
         return Request(self.action, self.resource, {k: list(v) if isinstance(v, tuple) else v for k, v in self.context})
@@ -270,17 +287,28 @@ def _analyse_cached(text: str, setting: Setting) -> Analysis:
 
 
 def _prove(text: str, setting: Setting) -> Analysis:
-    from tui.policy import symbolic
-
     policy = json.loads(text)
     if _beyond_solver(policy):
         return Analysis(Classification.UNPROVEN, (_BEYOND_SOLVER,))
     evident = _open_by_example(policy, setting)
     if evident is not None:
         return evident
+    return _answered(policy, setting, lambda analyser: analyser.run())
+
+
+def _answered(policy: dict[str, Any], setting: Setting, ask: "Callable[[_Analyser], _T]") -> _T:
+    """`ask`'s answer without the solver when the document settles every question on its face
+    (tui/policy/evidence.py: AWS's default policy on most endpoints), else with it."""
+    if on_its_face(read_policy(policy)):
+        try:
+            return ask(_Analyser(policy, setting, solver=False))
+        except _NeedsSolver:
+            pass
+    from tui.policy import symbolic  # imports z3: only where the solver runs
+
     with _SOLVER_LOCK:  # z3 contexts are not thread-safe; audit discovers regions in threads
         symbolic.fresh_context()
-        return _Analyser(policy, setting).run()
+        return ask(_Analyser(policy, setting))
 
 
 _BEYOND_SOLVER = Finding(Severity.HIGH, "unproven", {"variant": "beyond-solver"})
@@ -288,14 +316,10 @@ _BEYOND_SOLVER = Finding(Severity.HIGH, "unproven", {"variant": "beyond-solver"}
 
 @lru_cache(maxsize=256)
 def _blocking_cached(text: str, setting: Setting) -> tuple[Finding, ...]:
-    from tui.policy import symbolic
-
     policy = json.loads(text)
     if _beyond_solver(policy):
         return (_BEYOND_SOLVER,)
-    with _SOLVER_LOCK:
-        symbolic.fresh_context()
-        return _Analyser(policy, setting).blocking()
+    return _answered(policy, setting, lambda analyser: analyser.blocking())
 
 
 def _open_by_example(policy: dict[str, Any], setting: Setting) -> Analysis | None:
@@ -334,14 +358,14 @@ def _open_by_example(policy: dict[str, Any], setting: Setting) -> Analysis | Non
 # --- the questions ---------------------------------------------------------------------------------------
 
 
+class _NeedsSolver(Exception):
+    """A question the document does not settle on its face: the analysis is run again with the solver."""
+
+
 class _Analyser:
-    def __init__(self, policy: dict[str, Any], setting: Setting):
-        import z3  # imported only where analysis runs
-
-        from tui.policy import symbolic
-
-        self.symbolic = symbolic
-        self.z3 = z3
+    def __init__(self, policy: dict[str, Any], setting: Setting, *, solver: bool = True, examples: bool = True):
+        """`solver=False` answers from the document's face alone (raising _NeedsSolver where it cannot);
+        `examples=False` asks the solver everything (tests compare the two)."""
         self.doc = policy
         self.policy: ReadPolicy = read_policy(policy)
         self.setting = setting
@@ -351,9 +375,23 @@ class _Analyser:
         self._outsiders: dict[int, bool] = {}
         """Per Allow statement (by index): whether some outsider may meet its principal and conditions."""
         self.unproven = False
-        self.formula = self._formula()
+        self.face = examples and on_its_face(self.policy)
+        self.solver = solver
         self.exception_globs = self._exception_globs()
         self.write_exceptions = self._write_exceptions()
+        if solver:
+            self._prepare_solver()
+        elif not can_carry(self._fixed_values()):
+            raise _NeedsSolver
+
+    def _prepare_solver(self) -> None:
+        import z3  # imported only where the solver runs
+
+        from tui.policy import symbolic
+
+        self.symbolic = symbolic
+        self.z3 = z3
+        self.formula = self._formula()
         self.budget = RLIMIT + RLIMIT_PER_LITERAL * sum(len(key.literals) for key in self.formula.keys.values())
         self.base = self._base()
         if self._check(self.base)[0] != self.z3.sat:  # an empty request space would make every question "safe"
@@ -552,6 +590,45 @@ class _Analyser:
 
     # --- solving -----------------------------------------------------------------------------------------
 
+    def _settle(self, example: Request | None, solve: Callable[[], Witness | str | None]) -> Witness | str | None:
+        """An existence question's answer: on a document that is on its face, an example the evaluator
+        allows is a witness by itself (tui/policy/evidence.py); otherwise `solve` asks the solver, which the
+        solver-free run cannot do."""
+        if self.face and example is not None:
+            decision = allowed(self.policy, example)
+            if decision is not None:
+                return Witness.of(example, decision.outcome)
+        if not self.solver:
+            raise _NeedsSolver
+        return solve()
+
+    def _fixed_context(self) -> dict[str, str]:
+        """The request keys fixed by where the request flows, as a request context."""
+        return {canonical_key(key): value for key, value in self._fixed_values().items() if value}
+
+    def _write_example(self, caller_account: str | None) -> Request | None:
+        """The service's sample write on a resource of an account nobody trusts, by an anonymous caller
+        (None) or a role of `caller_account`: outside every intended exception, or None."""
+        if self.template is None or self.template.sample_write is None:
+            return None
+        owner = fresh_account(self.setting.trust.accounts)
+        action, resource = self.template.sample_write.for_account(self.setting.region, owner)
+        context = anonymous_context(owner, self._fixed_context()) if caller_account is None else \
+            role_context(caller_account, owner, self.partition, self._fixed_context())
+        request = Request(action, resource, context)
+        return request if self._outside_exceptions(request) else None
+
+    def _outside_exceptions(self, request: Request) -> bool:
+        """`_intended_exception` read for one concrete request."""
+        if is_read_only(request.action, read_only_actions()):
+            return False
+        if any(any(wildcard_match(a, request.action, ignore_case=True) for a in entry.actions) and any(wildcard_match(arn, request.resource) for arn in arns)
+               for entry, arns in self.write_exceptions):
+            return False
+        owner, trust = request.context.get("aws:ResourceAccount"), self.setting.trust
+        owned = owner in trust.accounts or request.context.get("aws:ResourceOrgID") in trust.orgs
+        return not (owned and any(wildcard_match(a, request.action, ignore_case=True) for e in self._template_exceptions() for a in e.actions))
+
     def _solve(self, question: Phrase, constraints: list[Any], expect_allowed: bool, target: "z3.BoolRef | None" = None,
                examples: Iterable[Any] = ()) -> Witness | str | None:
         """A replayed witness, None when the question is proven unsatisfiable, or "unproven". `target`
@@ -690,12 +767,11 @@ class _Analyser:
     def _ask_foreign_principals(self, reads_too: bool = True) -> bool:
         """`reads_too=False` when a named resource already proved the policy open: the reads question is
         the hardest for the solver and would add nothing."""
-        z3 = self.z3
         question = _question("outsiders-admitted")
-        witness = self._solve_each(question, [self._outsider(), z3.Not(self._read_only()), z3.Not(self._documented_exception())],
-                                   self._outsider_statements())
+        witness = self._settle(self._write_example(None), lambda: self._solve_each(
+            question, [self._outsider(), self.z3.Not(self._read_only()), self.z3.Not(self._documented_exception())], self._outsider_statements()))
         if witness is None and reads_too:  # only reads are left: those of the catalog's buckets are intended
-            witness = self._outsider_reads(question)
+            witness = self._settle(None, lambda: self._outsider_reads(question))
         if isinstance(witness, Witness):
             who = describe_caller(witness)
             self.findings.append(Finding(Severity.HIGH, "foreign-principals",
@@ -756,9 +832,12 @@ class _Analyser:
 
     def _ask_named_resources(self) -> bool:
         """Writes to resources a statement names, and reads of wildcard bucket names, by outsiders."""
-        z3 = self.z3
         patterns = self._named_patterns()
-        found = False
+        if not patterns:
+            return False
+        if not self.solver:
+            raise _NeedsSolver
+        z3, found = self.z3, False
         naming = self._outsider_statements((s, f) for s, f in self.formula.allowing if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns))
         witness = self._solve_each(_question("outsiders-write-named"),
                                    [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only()), z3.Not(self._documented_exception())],
@@ -790,12 +869,11 @@ class _Analyser:
         return has_wildcard(pattern.split(":::", 1)[1].split("/", 1)[0])
 
     def _ask_foreign_resources(self) -> bool:
-        z3, f, trust = self.z3, self.formula, self.setting.trust
-        owner = f.key("aws:resourceaccount")
-        foreign_owner = z3.And(owner.present, z3.Not(owner.one_of(trust.accounts)), z3.Not(f.key("aws:resourceorgid").one_of(trust.orgs)))
-        aws_owned = self._resource_in(self._aws_owned_resources())
-        witness = self._solve_each(_question("foreign-resources"),
-                                   [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)])
+        trust = self.setting.trust
+        example = self._write_example(trust.accounts[0]) if trust.accounts else None
+        if example is not None and any(wildcard_match(p, example.resource) for p in self._aws_owned_resources()):
+            example = None
+        witness = self._settle(example, self._solve_foreign_resources)
         if not isinstance(witness, Witness):
             return False
         if self._resource_perimeter_intended():
@@ -805,6 +883,14 @@ class _Analyser:
         else:
             self.findings.append(Finding(Severity.MEDIUM, "no-resource-perimeter", {}, witness))
         return True
+
+    def _solve_foreign_resources(self) -> Witness | str | None:
+        z3, f, trust = self.z3, self.formula, self.setting.trust
+        owner = f.key("aws:resourceaccount")
+        foreign_owner = z3.And(owner.present, z3.Not(owner.one_of(trust.accounts)), z3.Not(f.key("aws:resourceorgid").one_of(trust.orgs)))
+        aws_owned = self._resource_in(self._aws_owned_resources())
+        return self._solve_each(_question("foreign-resources"),
+                                [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)])
 
     def _resource_perimeter_intended(self) -> bool:
         """Only when asked for: a policy may open its resource side on purpose (the data-perimeter examples'
@@ -821,6 +907,10 @@ class _Analyser:
         if self.template is None:
             return False
         for action, resource in self.template.common_requests(self.setting.region, self._owner_account()):
+            if self.face and never_denied(self.policy, action, resource, self._locked_accounts()):
+                continue
+            if not self.solver:
+                raise _NeedsSolver
             who, identity = self._locked_identity()
             plain = self._plain_request()
             witness = self._solve(_question("lock-out", who=who, action=action), [identity, plain, self.formula.action == self.symbolic.sval(action),
@@ -838,6 +928,11 @@ class _Analyser:
         if caller:
             return caller.account
         return trust.accounts[0] if trust.accounts else "210987654321"
+
+    def _locked_accounts(self) -> tuple[str, ...] | None:
+        """The accounts `_locked_identity` may be in; None when it may be any account of a trusted org."""
+        caller, trust = self.setting.caller, self.setting.trust
+        return (caller.account,) if caller else trust.accounts or None
 
     def _locked_identity(self) -> tuple[Phrase, "z3.BoolRef"]:
         """The caller as IAM sees it, or some principal of a trusted account or org, acting on its own resources."""
@@ -934,8 +1029,7 @@ class _Analyser:
 
     def _reached_by_example(self, arn: str) -> bool:
         """One anonymous HTTPS read through this endpoint that is allowed proves the bucket reachable."""
-        context = {"aws:RequestedRegion": self.setting.region, **{canonical_key(k): v for k, v in self._fixed_values().items() if v}}
-        return evaluate(self.policy, anonymous_read(arn, context)).allowed
+        return evaluate(self.policy, anonymous_read(arn, self._fixed_context())).allowed
 
     def _ask_aws_owned_buckets(self) -> None:
         """S3 gateway endpoints carry the OS repositories and agent downloads, which are fetched anonymously."""
@@ -950,7 +1044,7 @@ class _Analyser:
             called blocked."""
             if undecided:
                 return True
-            answer = self._reached_by_example(arn) or self._solve(_question("anonymous-read", arn=arn), self._anonymous_read(arn), True)
+            answer = self._reached_by_example(arn) or self._settle(None, lambda: self._solve(_question("anonymous-read", arn=arn), self._anonymous_read(arn), True))
             if answer == "unproven":
                 undecided.append(arn)
             return answer is not None
@@ -977,7 +1071,7 @@ class _Analyser:
         self._note_template_exceptions()
         mentioned = any(c.key in ("aws:principalisawsservice", "aws:principalservicename") for st in self.policy.statements for c in st.clauses) \
             or any(st.principal and st.principal.services for st in self.policy.statements)
-        service_allowed = mentioned and self._solve(_question("service-principals"), [self._service_caller()], True)
+        service_allowed = mentioned and self._settle(None, lambda: self._solve(_question("service-principals"), [self._service_caller()], True))
         if isinstance(service_allowed, Witness):
             self.findings.append(Finding(Severity.INFO, "service-principal-exception", {}, service_allowed))
 
@@ -988,31 +1082,42 @@ class _Analyser:
             request = Request(entry.actions[0], request.resource, request.context)
             decision = evaluate(self.policy, request)
             if decision.allowed:
-                context = tuple((key, tuple(value) if isinstance(value, list) else value) for key, value in request.context.items())
-                witness = Witness(request.action, request.resource, context, decision.outcome)
                 self.findings.append(Finding(Severity.MEDIUM, "write-exception",
-                                             {"actions": ", ".join(entry.actions), "title": Term(entry.title), "id": entry.id}, witness))
+                                             {"actions": ", ".join(entry.actions), "title": Term(entry.title), "id": entry.id},
+                                             Witness.of(request, decision.outcome)))
 
     def _note_template_exceptions(self) -> None:
         """A service template's documented exception in use: info naming the entry and its source, with an
         anonymous request as the witness (the traffic such exceptions exist for)."""
-        z3, f, trust = self.z3, self.formula, self.setting.trust
-        owned = z3.Or(f.key("aws:resourceaccount").one_of(trust.accounts), f.key("aws:resourceorgid").one_of(trust.orgs))
         for exception in self._template_exceptions():
-            asked = [f.key("aws:principalaccount").is_value(ANONYMOUS), owned,
-                     self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
-            witness = None
-            named = [f.action == self.symbolic.sval(exception.actions[0])] if not has_wildcard(exception.actions[0]) else []
-            # the entry's own action on a plain ARN of a trusted owner reads best
-            for narrowed in ([*self._owned_sample_resource(), *named], self._owned_sample_resource(), []):
-                witness = self._solve(_question("template-exception", title=Term(exception.title)), [*asked, *narrowed], True)
-                if witness is not None:
-                    break
+            witness = self._settle(self._exception_example(exception), partial(self._solve_template_exception, exception))
             if isinstance(witness, Witness):
                 self.findings.append(Finding(Severity.INFO, "template-exception",
                                              {"actions": ", ".join(exception.actions), "title": Term(exception.title),
                                               "service": self.setting.service, "id": exception.id, "source": exception.source},
                                              witness))
+
+    def _exception_example(self, exception: TemplateException) -> Request | None:
+        """The entry's own action, by an anonymous caller, on the sample resource of a trusted owner."""
+        trust, action = self.setting.trust, exception.actions[0]
+        if has_wildcard(action) or not trust.accounts or self.template is None or self.template.sample_write is None:
+            return None
+        owner = self._owner_account() if self._owner_account() in trust.accounts else trust.accounts[0]
+        _, resource = self.template.sample_write.for_account(self.setting.region, owner)
+        return Request(action, resource, anonymous_context(owner, self._fixed_context()))
+
+    def _solve_template_exception(self, exception: TemplateException) -> Witness | str | None:
+        z3, f, trust = self.z3, self.formula, self.setting.trust
+        owned = z3.Or(f.key("aws:resourceaccount").one_of(trust.accounts), f.key("aws:resourceorgid").one_of(trust.orgs))
+        asked = [f.key("aws:principalaccount").is_value(ANONYMOUS), owned,
+                 self.symbolic.in_any_glob(f.action, [glob(a) for a in exception.actions], ignore_case=True)]
+        named = [f.action == self.symbolic.sval(exception.actions[0])] if not has_wildcard(exception.actions[0]) else []
+        # the entry's own action on a plain ARN of a trusted owner reads best
+        for narrowed in ([*self._owned_sample_resource(), *named], self._owned_sample_resource(), []):
+            witness = self._solve(_question("template-exception", title=Term(exception.title)), [*asked, *narrowed], True)
+            if witness is not None:
+                return witness
+        return None
 
     def _owned_sample_resource(self) -> list[Any]:
         if self.template is None or self.template.sample_write is None:
@@ -1038,9 +1143,11 @@ def _visible_char(z3: Any) -> "z3.ReRef":
                     z3.Range("\u2060", "\u2fff"), z3.Range("\u3001", "\ud7ff"), z3.Range("\ue000", "\uffff"))
 
 
-def _beyond_solver(policy: dict[str, Any]) -> bool:
-    from tui.policy.symbolic import MAX_CODE_POINT
+MAX_CODE_POINT = 0x2FFFF
+"""The highest character z3's strings represent; a policy with higher ones is not analysed (unproven)."""
 
+
+def _beyond_solver(policy: dict[str, Any]) -> bool:
     return any(ord(c) > MAX_CODE_POINT for c in json.dumps(policy, ensure_ascii=False) if not c.isascii())
 
 

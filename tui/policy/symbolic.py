@@ -53,10 +53,6 @@ def _any_char() -> z3.ReRef:
 _IPV6_OFFSET = 1 << 32
 
 
-MAX_CODE_POINT = 0x2FFFF
-"""The highest character z3's strings represent; a policy with higher ones is not analysed (unproven)."""
-
-
 def sval(text: str) -> z3.SeqRef:
     """A z3 string literal. z3 reads `\\u{...}` escapes inside literals and cannot take lone surrogates
     as Python text, so everything but printable ASCII is written as an escape (backslash included)."""
