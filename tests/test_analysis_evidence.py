@@ -1,4 +1,5 @@
-"""The solver-free answers (tui/policy/evidence.py) must be the solver's answers.
+"""The solver-free answers (tui/policy/evidence.py) must be the solver's answers, and the statements the
+solver is not asked about (`reads_only`) must admit only what the question excludes.
 
 A document with no Condition and no policy variable is first analysed from its face alone: evaluated example
 requests for the existence questions, an unconditional Allow with no Deny for "never denied". When that run
@@ -21,8 +22,10 @@ from tui.policy import symbolic
 from tui.policy.analysis import FULL_ACCESS_POLICY, Analysis, Caller, Setting, Trust, _Analyser, _NeedsSolver
 from tui.policy.evaluator import evaluate
 from tui.policy.evidence import fresh_account, on_its_face
+from tui.policy.exceptions import read_only_actions, reads_only
 from tui.policy.services import load_services
 from tui.policy.statements import read_policy
+from tui.policy.wildcards import wildcard_match
 
 CORPUS = Path(__file__).parent / "analysis_corpus"
 INDEX: dict[str, dict] = json.loads((CORPUS / "index.json").read_text())
@@ -147,3 +150,33 @@ DOCUMENTS = st.builds(lambda broad, others: [broad, *others], BROAD_ALLOWS, st.l
 @given(DOCUMENTS, st.sampled_from(SETTINGS))
 def test_random_documents_on_their_face_agree_with_the_solver(statement_list, setting):
     event("settled on its face" if assert_agree({"Version": "2012-10-17", "Statement": statement_list}, setting) else "left to the solver")
+
+
+ACTION_PATTERNS = st.from_regex(r"[s3*?:-]{1,3}:(get|Get|LIST|head|describe|g|x|:get)[a-z*?:]{0,3}", fullmatch=True)
+
+
+@st.composite
+def pattern_and_match(draw):
+    """A pattern and an action it matches: each `*` filled with any text (colons too), each `?` with a character."""
+    pattern = draw(ACTION_PATTERNS)
+    fill = st.text(alphabet="ab:Get", max_size=4)
+    action = "".join(draw(fill) if c == "*" else draw(st.sampled_from("a:G")) if c == "?" else c for c in pattern)
+    return pattern, action
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(pattern_and_match())
+def test_a_pattern_read_as_reads_only_matches_only_read_only_actions(drawn):
+    """What the analyser skips must be skippable: any action a `reads_only` pattern matches is read-only."""
+    pattern, action = drawn
+    assert wildcard_match(pattern, action, ignore_case=True)
+    event("reads only" if reads_only([pattern]) else "wider")
+    if reads_only([pattern]):
+        assert any(wildcard_match(glob, action, ignore_case=True) for glob in read_only_actions())
+
+
+def test_reads_only_takes_named_reads_and_refuses_wider_patterns():
+    assert reads_only(["s3:GetObject", "s3:List*", "ec2:Describe*", "s3:HeadObject", "S3:getobject"])
+    for wider in ("s3:*", "*", "s3:G*", "s3:?etObject", "s3:PutObject", ""):
+        assert not reads_only([wider])
+    assert not reads_only([]) and not reads_only(["s3:GetObject", "s3:PutObject"])

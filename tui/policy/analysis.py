@@ -40,12 +40,13 @@ from tui.policy.exceptions import (
     blocked_default_buckets,
     bucket_entries_blocked_message,
     read_only_actions,
+    reads_only,
     sample_object,
 )
 from tui.policy.identifiers import partition_of
 from tui.policy.requestmodel import ANONYMOUS, IDENTITY_KEYS_ABSENT_WHEN_ANONYMOUS, canonical_key, is_principal_tag
 from tui.policy.services import ServiceTemplate, TemplateException, load_services
-from tui.policy.statements import ReadPolicy, read_policy
+from tui.policy.statements import ReadPolicy, Statement, read_policy
 from tui.policy.wildcards import glob, has_wildcard, wildcard_match
 from tui.report.messages import ANALYSIS_MESSAGES, Listing, Phrase, Term, localised, message
 
@@ -769,7 +770,8 @@ class _Analyser:
         the hardest for the solver and would add nothing."""
         question = _question("outsiders-admitted")
         witness = self._settle(self._write_example(None), lambda: self._solve_each(
-            question, [self._outsider(), self.z3.Not(self._read_only()), self.z3.Not(self._documented_exception())], self._outsider_statements()))
+            question, [self._outsider(), self.z3.Not(self._read_only()), self.z3.Not(self._documented_exception())],
+            self._outsider_statements((s, f) for s, f in self.formula.allowing if not self._reads_only(s))))
         if witness is None and reads_too:  # only reads are left: those of the catalog's buckets are intended
             witness = self._settle(None, lambda: self._outsider_reads(question))
         if isinstance(witness, Witness):
@@ -825,6 +827,18 @@ class _Analyser:
                 return witness
         return None
 
+    @staticmethod
+    def _reads_only(statement: Statement) -> bool:
+        """Every request the statement admits is read-only: it cannot answer a question about other actions,
+        so it is not asked (the solver took a while to see it through the action patterns)."""
+        return statement.action is not None and not statement.action.negated and reads_only(statement.action.patterns)
+
+    def _reads_exceptions_only(self, statement: Statement) -> bool:
+        """Every request the statement admits is an intended exception's read (the catalog-bucket statement)."""
+        resource = statement.resource
+        return self._reads_only(statement) and resource is not None and not resource.negated \
+            and all(self._inside_exception(pattern) for pattern in resource.patterns)
+
     def _inside_exception(self, pattern: str) -> bool:
         """Whether every resource the pattern matches is an intended exception's."""
         return pattern in self.exception_globs or any(
@@ -838,7 +852,8 @@ class _Analyser:
         if not self.solver:
             raise _NeedsSolver
         z3, found = self.z3, False
-        naming = self._outsider_statements((s, f) for s, f in self.formula.allowing if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns))
+        naming = self._outsider_statements((s, f) for s, f in self.formula.allowing
+                                           if s.resource and not s.resource.negated and set(s.resource.patterns) & set(patterns) and not self._reads_only(s))
         witness = self._solve_each(_question("outsiders-write-named"),
                                    [self._outsider(), self._resource_in(patterns), z3.Not(self._read_only()), z3.Not(self._documented_exception())],
                                    naming) if patterns else None
@@ -890,7 +905,8 @@ class _Analyser:
         foreign_owner = z3.And(owner.present, z3.Not(owner.one_of(trust.accounts)), z3.Not(f.key("aws:resourceorgid").one_of(trust.orgs)))
         aws_owned = self._resource_in(self._aws_owned_resources())
         return self._solve_each(_question("foreign-resources"),
-                                [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)])
+                                [self._trusted(), z3.Not(self._service_caller()), foreign_owner, z3.Not(self._intended_exception()), z3.Not(aws_owned)],
+                                ((s, f) for s, f in self.formula.allowing if not self._reads_exceptions_only(s)))
 
     def _resource_perimeter_intended(self) -> bool:
         """Only when asked for: a policy may open its resource side on purpose (the data-perimeter examples'

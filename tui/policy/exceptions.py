@@ -20,6 +20,13 @@ def read_only_actions() -> tuple[str, ...]:
     return tuple(f"*:{prefix}*" for prefix in _READ_ONLY_PREFIXES)
 
 
+def reads_only(patterns: Sequence[str]) -> bool:
+    """Whether every action these Action patterns match is read-only: each names the service and then a
+    literal Get, List, Describe or Head (`s3:Get*`, `s3:GetObject`), so its matches all fall under
+    `read_only_actions`. Wider ones (`s3:*`, `*`, `s3:G*`) are not."""
+    return bool(patterns) and all(READ_ONLY_ACTION.fullmatch(pattern) for pattern in patterns)
+
+
 def bucket_entries_blocked_message(entries: Sequence[CatalogEntry]) -> Phrase:
     """Names exactly what fails: AL2 blocked while AL2023 is allowed must not read "dnf will fail"."""
     consequences = [Phrase("fails", {"variant": e.id}) for e in entries if e.id in _REPOSITORY_ENTRIES]
