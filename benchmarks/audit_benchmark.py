@@ -29,7 +29,7 @@ from collections import Counter
 from tui.aws import discovery, perimeter
 from tui.aws.audit import audit
 from tui.aws.sandbox import SANDBOX_CREDENTIALS, perimeter_policy, start_server
-from tui.aws.session import AwsTarget, connect
+from tui.aws.session import AwsTarget, connect, shared_loader
 from tui.policy import analysis
 from tui.policy.documents import minify
 
@@ -54,12 +54,18 @@ def seed_many(url: str, account: str, regions, total: int) -> None:
 
 
 class PlainBoto3:
-    """boto3's clients as a script makes them: boto3's defaults (every timestamp parsed), new ones per instance."""
+    """boto3's clients as a script makes them: boto3's defaults (every timestamp parsed), new ones per
+    instance. They share vpce-wizard's model loader, as the audit's clients do, so neither pays for reading
+    the service models from disk again (both would in a new process)."""
 
     def __init__(self, url: str):
         import boto3
+        import botocore.session
 
-        self.session, self.url, self.clients = boto3.Session(**SANDBOX_CREDENTIALS), url, {}
+        botocore_session = botocore.session.get_session()
+        botocore_session.register_component("data_loader", shared_loader())
+        self.session = boto3.Session(botocore_session=botocore_session, **SANDBOX_CREDENTIALS)
+        self.url, self.clients = url, {}
 
     def client(self, name: str, region: str):
         if (name, region) not in self.clients:

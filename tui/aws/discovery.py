@@ -1,14 +1,14 @@
 """Find VPC endpoints and what their policies do: one paginated listing per region, never a call per endpoint."""
 
-import copy
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from tui.aws.errors import error_code, translate
 from tui.aws.perimeter import Place, Trust, no_policy, stored_verdict
-from tui.policy.analysis import Finding
+from tui.policy.analysis import Analysis, Finding
 from tui.policy.errors import InputError
 from tui.policy.parsing import Parsed
 from tui.policy.parsing import parse_policy as parse_policy_text
@@ -135,7 +135,17 @@ def parse_policy(text: str | None) -> dict | None:
         parsed = stored_policy(text)
     except InputError:
         return None
-    return copy.deepcopy(parsed.doc) if parsed else None
+    return _copied(parsed.doc) if parsed else None
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a parsed JSON document (objects, arrays, scalars; depth bounded by the parser), several
+    times faster than copy.deepcopy, which a 2,000-endpoint listing paid once per endpoint."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def _endpoint_type(raw: dict, service: str | None, support: ServiceSupport | None) -> str:
@@ -173,14 +183,19 @@ def endpoint_from_api(raw: dict, region: str, support: dict[str, ServiceSupport]
     endpoint_type = _endpoint_type(raw, service, known)
     reason = _why_no_policy(endpoint_type, service_name, policy_supported)
     text = raw.get("PolicyDocument")
-    assessment = no_policy(reason) if reason else None
-    endpoint = Endpoint(
-        id=raw["VpcEndpointId"], region=region, vpc_id=raw.get("VpcId", ""), service_name=service_name, service=service,
+    endpoint_id, vpc_id = raw["VpcEndpointId"], raw.get("VpcId", "")
+    if reason:
+        assessment: Analysis | None = no_policy(reason)
+    elif trust is not None:
+        assessment = stored_verdict(text, Place(service, service_name, region, endpoint_type, vpc_id, endpoint_id), trust)
+    else:
+        assessment = None
+    return Endpoint(
+        id=endpoint_id, region=region, vpc_id=vpc_id, service_name=service_name, service=service,
         type=endpoint_type, state=raw.get("State", ""), policy=parse_policy(text), policy_supported=policy_supported,
         takes_policy=not reason, reason=reason, classification=str(assessment.classification) if assessment else NOT_ANALYSED,
         findings=assessment.findings if assessment else (), stored=text,
     )
-    return labelled(endpoint, trust) if trust is not None else endpoint
 
 
 def labelled(endpoint: Endpoint, trust: Trust) -> Endpoint:

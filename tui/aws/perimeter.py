@@ -48,9 +48,10 @@ class Place:
     vpc_id: str = ""
     endpoint_id: str = ""
 
-    def setting(self, trust: Trust, caller: Caller | None = None, resource_perimeter: bool | None = None) -> Setting:
+    def setting(self, trust: Trust, caller: Caller | None = None, resource_perimeter: bool | None = None, *, ids: bool = True) -> Setting:
+        """`ids=False` leaves out the endpoint and VPC ids (for a document that cannot test them)."""
         return Setting(self.service or self.service_name.rsplit(".", 1)[-1], self.region, trust, self.endpoint_type,
-                       self.vpc_id or None, self.endpoint_id or None, caller, resource_perimeter)
+                       self.vpc_id or None if ids else None, self.endpoint_id or None if ids else None, caller, resource_perimeter)
 
 
 _ONE_AT_A_TIME = threading.Lock()
@@ -77,13 +78,9 @@ def stored_verdict(text: str | None, place: Place, trust: Trust, caller: Caller 
     """The verdict on the PolicyDocument text AWS returned. Cached by the text and the setting (the endpoint
     and VPC ids only when the document names aws:SourceVpce or aws:SourceVpc): 2,000 endpoints that share a
     few documents are read, validated and analysed a few times."""
-    setting = _stored_setting(text, place.setting(trust, caller))
+    setting = place.setting(trust, caller, ids=_names_the_endpoint(text))
     with _ONE_AT_A_TIME:
         return _stored_verdict_cached(text, setting)
-
-
-def _stored_setting(text: str | None, setting: Setting) -> Setting:
-    return setting if _names_the_endpoint(text) else replace(setting, vpc_id=None, endpoint_id=None)
 
 
 @lru_cache(maxsize=4096)
