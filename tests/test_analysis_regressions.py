@@ -4,6 +4,7 @@ import pytest
 
 from tui.policy import analysis
 from tui.policy.analysis import Caller, Classification, Setting, Trust, analyse
+from tui.policy.errors import InputError
 
 TRUSTED = "111122223333"
 ORG = "o-a1b2c3d4e5"
@@ -105,3 +106,53 @@ def test_the_federated_user_form_is_modelled_when_the_policy_can_tell_it_apart(s
     from tui.policy.statements import read_policy
 
     assert symbolic.federated_user_arns_matter(read_policy(_arn_policy(statement)), "aws") is matters
+
+
+LOCKED_READS = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": TRUSTED}}},
+    {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}
+"""Every HTTPS read is refused: a lock-out whatever the caller."""
+
+
+@pytest.mark.parametrize("arn", [f"arn:aws:iam::{TRUSTED}:user/bob", f"arn:aws:iam::{TRUSTED}:root",
+                                 f"arn:aws:sts::{TRUSTED}:federated-user/carol", f"arn:aws:sts::{TRUSTED}:assumed-role/app/s"])
+def test_every_kind_of_caller_is_locked_out_by_a_deny_on_every_https_read(arn):
+    """A caller's ARN that the policy never mentions was left out of the model's values of aws:PrincipalArn:
+    the lock-out question then had no request to ask about and passed (user and root callers, and roles
+    whose ARN iam:GetRole gave)."""
+    caller = Caller.from_arn(arn)
+    result = analyse(LOCKED_READS, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Gateway", caller=caller))
+    lock_out = next(f for f in result.findings if f.code == "lock-out")
+    assert lock_out.witness is not None and analysis.evaluate(LOCKED_READS, lock_out.witness.request()).outcome == "ExplicitDeny"
+    if caller.arn:
+        assert dict(lock_out.witness.context)["aws:PrincipalArn"] == caller.arn
+    assert result.classification is Classification.LOCKS_OUT
+
+
+def test_a_role_whose_tags_are_known_is_locked_out_by_a_deny_on_another_tag_value():
+    """The same for a tag value the policy does not name (iam:GetRole gave the role's tags)."""
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": TRUSTED}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "data"}}}]}
+    role = Caller(TRUSTED, "AssumedRole", "app", f"arn:aws:iam::{TRUSTED}:role/app", "/", None, (("team", "web"),))
+    result = analyse(policy, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Gateway", caller=role))
+    assert "lock-out" in {f.code for f in result.findings}
+    tagged = Caller(TRUSTED, "AssumedRole", "app", f"arn:aws:iam::{TRUSTED}:role/app", "/", None, (("team", "data"),))
+    assert "lock-out" not in {f.code for f in analyse(policy, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Gateway", caller=tagged)).findings}
+
+
+def test_a_caller_the_model_cannot_hold_is_unproven_not_safe():
+    """If the caller's identity fits no request of the model (here an org id of the wrong form), "never
+    refused" would be vacuously true: the lock-out question says unproven instead."""
+    caller = Caller(TRUSTED, "AssumedRole", None, f"arn:aws:iam::{TRUSTED}:role/app", "/", "o-bad", ())
+    result = analyse(LOCKED_READS, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Gateway", caller=caller))
+    assert any(f.code == "unproven" and f.params.get("variant") == "caller-not-modelled" for f in result.findings)
+    assert result.high
+
+
+def test_a_federated_user_arn_is_read_as_such():
+    caller = Caller.from_arn(f"arn:aws:sts::{TRUSTED}:federated-user/carol")
+    assert (caller.account, caller.principal_type, caller.arn, caller.role_name) == \
+        (TRUSTED, "FederatedUser", f"arn:aws:sts::{TRUSTED}:federated-user/carol", None)
+    with pytest.raises(InputError, match="federated-user"):
+        Caller.from_arn(f"arn:aws:sts::{TRUSTED}:federated-user/")

@@ -753,7 +753,7 @@ def test_the_core_and_the_aws_layer_refuse_input_in_japanese_and_keep_their_engl
     assert said["org-shape"][0] == 'org.json: expected {"o-...": [account IDs]} or `aws organizations list-accounts` output'
     assert said["org-list"][0] == "org.json: expected a JSON object"
     assert said["port"][0] == "port 70000 is not between 0 and 65535: pick another --port, or leave it out for a free one"
-    assert said["caller-kind"][0] == "caller ARN 'arn:aws:iam::111122223333:group/admins' is not an assumed-role, user or root ARN"
+    assert said["caller-kind"][0] == "caller ARN 'arn:aws:iam::111122223333:group/admins' is not an assumed-role, federated-user, user or root ARN"
     assert said["format"][0].startswith("unknown format 'yaml' (choose from json, ")
     assert said["org-list"][1] == "org.json: JSON オブジェクトが必要です"
     parameters = ["org.json", *FORMATS, *(entry.id for entry in load_catalog().entries)]  # names, not words

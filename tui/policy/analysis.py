@@ -116,7 +116,7 @@ class Caller:
 
     @classmethod
     def from_arn(cls, arn: str, org_id: str | None = None) -> "Caller":
-        """Read what STS GetCallerIdentity returns: an assumed-role, user or root ARN."""
+        """Read what STS GetCallerIdentity returns: an assumed-role, federated-user, user or root ARN."""
         from tui.policy.errors import InputError
 
         fields = arn.split(":", 5)
@@ -128,6 +128,10 @@ class Caller:
             # /aws-reserved/sso.amazonaws.com/, plus the Identity Center region unless that is us-east-1
             # (see `_role_paths`), so its ARN cannot be read from the session ARN either
             return cls(account, "AssumedRole", resource.split("/")[1], None, None, org_id, None)
+        if service == "sts" and resource.startswith("federated-user/") and len(resource) > len("federated-user/"):
+            # a GetFederationToken session: its aws:PrincipalArn is this ARN (IAM user guide, global condition
+            # keys, aws:PrincipalArn); session tags are unknown
+            return cls(account, "FederatedUser", None, arn, None, org_id, None)
         if service == "iam" and resource == "root":
             return cls(account, "Account", None, f"arn:{partition}:iam::{account}:root", "/", org_id, ())
         if service == "iam" and resource.startswith("user/"):
@@ -413,16 +417,21 @@ class _Analyser:
             "aws:resourceorgid": set(trust.orgs),
         }
         caller = setting.caller
-        if caller:
+        mentioned = {clause.key for s in self.policy.statements for clause in s.clauses}
+        if caller:  # every value the caller's identity carries must be one the model can hold
             literals["aws:principalaccount"].add(caller.account)
             literals["aws:resourceaccount"].add(caller.account)
             if caller.org_id:
                 literals["aws:principalorgid"].add(caller.org_id)
                 literals["aws:resourceorgid"].add(caller.org_id)
+            if caller.arn:
+                literals["aws:principalarn"] = {caller.arn}
+            for tag, tag_value in caller.tags or ():
+                if f"aws:principaltag/{tag.lower()}" in mentioned:
+                    literals.setdefault(f"aws:principaltag/{tag.lower()}", set()).add(tag_value)
         for key, value in self._fixed_values().items():
             if value is not None:
                 literals.setdefault(key, set()).add(value)
-        mentioned = {clause.key for s in self.policy.statements for clause in s.clauses}
         linked = set()
         if "aws:principalarn" in mentioned or any(s.principal and (s.principal.arns or s.principal.sessions or s.principal_negated)
                                                   for s in self.policy.statements):
@@ -431,7 +440,8 @@ class _Analyser:
             linked |= {"aws:principalorgid", "aws:principalorgpaths"}
         keys = ["aws:principalaccount", "aws:principalorgid", "aws:principalisawsservice", "aws:resourceaccount",
                 "aws:resourceorgid", "aws:principalarn"]
-        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked, arn_partition=self.partition)
+        federated = bool(caller and caller.principal_type == "FederatedUser")
+        return self.symbolic.PolicyFormula(self.policy, literals, keys, linked, arn_partition=self.partition, federated_caller=federated)
 
     def _fixed_values(self) -> dict[str, str | None]:
         """Keys fixed by where the request flows; None when the endpoint is not known."""
@@ -928,10 +938,12 @@ class _Analyser:
             if not self.solver:
                 raise _NeedsSolver
             who, identity = self._locked_identity()
-            plain = self._plain_request()
-            witness = self._solve(_question("lock-out", who=who, action=action), [identity, plain, self.formula.action == self.symbolic.sval(action),
-                                                                      self.formula.resource == self.symbolic.sval(resource)], False,
-                                  examples=self._caller_examples())
+            asked = [identity, self._plain_request(), self.formula.action == self.symbolic.sval(action),
+                     self.formula.resource == self.symbolic.sval(resource)]
+            if self._check([*self.base, *asked])[0] == self.z3.unsat:  # no such request at all: "never refused" would be vacuous
+                self._unproven({"variant": "caller-not-modelled", "who": who})
+                return False
+            witness = self._solve(_question("lock-out", who=who, action=action), asked, False, examples=self._caller_examples())
             if isinstance(witness, Witness):
                 decision = evaluate(self.policy, witness.request())
                 by = {"variant": "denied", "statements": ", ".join(decision.statements)} if decision.statements else {"variant": "not-allowed"}

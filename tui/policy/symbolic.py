@@ -464,7 +464,8 @@ class PolicyFormula:
     """The request variables and the policy's decision over them."""
 
     def __init__(self, policy: ReadPolicy, extra_literals: dict[str, set[str]] | None = None,
-                 extra_keys: Iterable[str] = (), linked: Iterable[str] = (), arn_partition: str | None = None):
+                 extra_keys: Iterable[str] = (), linked: Iterable[str] = (), arn_partition: str | None = None,
+                 federated_caller: bool = False):
         self.policy = policy
         self.action = z3.String("action")
         self.resource = z3.String("resource")
@@ -477,9 +478,10 @@ class PolicyFormula:
         self.keys = {name: Key(name, use, _multivalued(name, policy)) for name, use in uses.items()}
         self.arn_service: z3.SeqRef | None = None
         """aws:PrincipalArn's service field (`iam`, or `sts` for a federated user's session) when the policy
-        can tell the two apart (`federated_user_arns_matter`); None: the model writes the IAM form only. A
-        string, not an If over two prefixes: z3 decides the word equations next to ArnLike far faster."""
-        if arn_partition is not None and federated_user_arns_matter(policy, arn_partition):
+        can tell the two apart (`federated_user_arns_matter`) or the caller asked about is a federated user;
+        None: the model writes the IAM form only. A string, not an If over two prefixes: z3 decides the word
+        equations next to ArnLike far faster."""
+        if arn_partition is not None and (federated_caller or federated_user_arns_matter(policy, arn_partition)):
             self.arn_service = z3.String("aws:principalarn#service")
         self.arn_rest = self._shape_principal_arn(arn_partition) if arn_partition is not None else None
         self.unknowns: list[z3.BoolRef] = []

@@ -106,6 +106,8 @@ ANALYSIS_MESSAGES: Mapping[str, str] = {
                                    "nothing can be proven about it"),
     "unproven (inconsistent-model)": N_("the request model for this endpoint is inconsistent (an endpoint id, VPC id or "
                                         "trusted value no request can carry), so nothing can be proven"),
+    "unproven (caller-not-modelled)": N_("the request model cannot hold {who}, so whether it is locked out is not "
+                                         "proven"),
     "unproven (resource-limit)": N_("the solver could not decide {question} within its resource limit"),
     "unproven (no-replay)": N_("{question}: the request the solver found ({action} on {resource}) evaluates to "
                                "{outcome}, so the policy's reading is not certain (an undecidable condition or policy "
@@ -149,7 +151,7 @@ PHRASES: Mapping[str, str] = {
     "caller (trusted)": N_("a trusted principal"),
     "caller (yours)": N_("your caller {caller}"),
     "caller-arn (not-arn)": N_("caller ARN {arn!r} is not an ARN such as arn:aws:sts::111122223333:assumed-role/ROLE/SESSION"),
-    "caller-arn (kind)": N_("caller ARN {arn!r} is not an assumed-role, user or root ARN"),
+    "caller-arn (kind)": N_("caller ARN {arn!r} is not an assumed-role, federated-user, user or root ARN"),
     # the questions the solver is asked: `unproven` names the one it could not decide
     "question (outsiders-admitted)": N_("whether outsiders are admitted"),
     "question (outsiders-write-named)": N_("whether outsiders may write to a named resource"),
