@@ -630,7 +630,8 @@ class _Analyser:
         return request if self._outside_exceptions(request) else None
 
     def _outside_exceptions(self, request: Request) -> bool:
-        """`_intended_exception` read for one concrete request."""
+        """Whether a concrete request lies outside every intended exception (`_intended_exception`, read in
+        Python for an example, where the solver is not asked)."""
         if is_read_only(request.action, read_only_actions()):
             return False
         if any(any(wildcard_match(a, request.action, ignore_case=True) for a in entry.actions) and any(wildcard_match(arn, request.resource) for arn in arns)
