@@ -156,3 +156,18 @@ def test_a_federated_user_arn_is_read_as_such():
         (TRUSTED, "FederatedUser", f"arn:aws:sts::{TRUSTED}:federated-user/carol", None)
     with pytest.raises(InputError, match="federated-user"):
         Caller.from_arn(f"arn:aws:sts::{TRUSTED}:federated-user/")
+
+
+def test_a_canonical_user_principal_is_unproven_not_nobody():
+    """A CanonicalUser principal names an account by its S3 canonical user ID, which no request key carries
+    and which cannot be resolved offline. Read as naming nobody, a foreign account's ID hid an open statement
+    (0 high, exit 0); now whom it admits is `unproven`, on the document's face and with the solver alike."""
+    open_by_id = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalAccount": TRUSTED, "aws:ResourceAccount": TRUSTED}}},
+        {"Effect": "Allow", "Principal": {"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+         "Action": "s3:*", "Resource": "*"}]}
+    for policy in (open_by_id, {"Statement": [open_by_id["Statement"][1]]}):
+        result = analyse(policy, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Interface"))
+        assert any(f.code == "unproven" and f.params.get("variant") == "canonical-user" for f in result.findings)
+        assert result.high and result.classification is Classification.UNPROVEN

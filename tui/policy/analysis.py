@@ -384,6 +384,9 @@ class _Analyser:
         self.solver = solver
         self.exception_globs = self._exception_globs()
         self.write_exceptions = self._write_exceptions()
+        if any(s.principal and s.principal.canonical_users for s in self.policy.statements):
+            # an S3 canonical user ID names an account no request key carries, and which one is unknown offline
+            self._unproven({"variant": "canonical-user"})
         if solver:
             self._prepare_solver()
         elif not can_carry(self._fixed_values()):

@@ -17,7 +17,8 @@ Choices where IAM says nothing, or the policy is one AWS would refuse (the valid
   spares a caller only when its account, its user or role ARN and (for a role) its session are all listed; on gateway
   endpoints AWS admits only the root user (reference §1.2), so generated policies use `"*"` plus conditions.
 - A Federated principal matches anonymous requests: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are
-  not signed with AWS credentials. CanonicalUser principals never match: no context key names them.
+  not signed with AWS credentials. CanonicalUser principals never match: no context key names them (the
+  analyser calls a policy that names one unproven).
 - An assumed-role session principal matches that role (any path) with that session name in aws:userid.
 - Policy variables (`${aws:PrincipalAccount}`, `${*}`...) are expanded in Resource and condition values
   under Version 2012-10-17, and stay plain text in older policies.

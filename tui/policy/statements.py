@@ -56,8 +56,9 @@ class Session:
 class Principal:
     """Whom a Principal element names. `federated`: a Federated entry, which names the web-identity and SAML
     callers of sts:AssumeRoleWithWebIdentity / AssumeRoleWithSAML; those requests are not signed with AWS
-    credentials, so they reach the endpoint as anonymous requests. CanonicalUser entries name nobody a request
-    can carry."""
+    credentials, so they reach the endpoint as anonymous requests. `canonical_users`: CanonicalUser entries (S3
+    canonical user IDs), which name an account no request key names: the evaluator matches nobody by them and
+    the analyser says that what they admit or refuse is unproven."""
 
     everyone: bool = False
     accounts: tuple[str, ...] = ()
@@ -65,6 +66,7 @@ class Principal:
     services: tuple[str, ...] = ()
     sessions: tuple[Session, ...] = ()
     federated: bool = False
+    canonical_users: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _principal(raw: object) -> Principal | None:
         return Principal(everyone=True)
     if not isinstance(raw, dict):
         return None
-    accounts, arns, services, sessions = [], [], [], []
+    accounts, arns, services, sessions, canonical_users = [], [], [], [], []
     federated = False
     for kind, entries in raw.items():
         for entry in strings_of(entries) or ():
@@ -189,7 +191,9 @@ def _principal(raw: object) -> Principal | None:
                 services.append(entry)
             elif kind == "Federated":
                 federated = True
-    return Principal(False, tuple(accounts), tuple(arns), tuple(services), tuple(sessions), federated)
+            elif kind == "CanonicalUser":
+                canonical_users.append(entry)
+    return Principal(False, tuple(accounts), tuple(arns), tuple(services), tuple(sessions), federated, tuple(canonical_users))
 
 
 UNREADABLE = "(unreadable)"

@@ -106,6 +106,8 @@ ANALYSIS_MESSAGES: Mapping[str, str] = {
                                    "nothing can be proven about it"),
     "unproven (inconsistent-model)": N_("the request model for this endpoint is inconsistent (an endpoint id, VPC id or "
                                         "trusted value no request can carry), so nothing can be proven"),
+    "unproven (canonical-user)": N_("a statement names an S3 canonical user ID (CanonicalUser), an AWS account this "
+                                    "tool cannot identify offline: whom it admits or refuses is not proven"),
     "unproven (caller-not-modelled)": N_("the request model cannot hold {who}, so whether it is locked out is not "
                                          "proven"),
     "unproven (resource-limit)": N_("the solver could not decide {question} within its resource limit"),
