@@ -171,3 +171,37 @@ def test_a_canonical_user_principal_is_unproven_not_nobody():
         result = analyse(policy, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Interface"))
         assert any(f.code == "unproven" and f.params.get("variant") == "canonical-user" for f in result.findings)
         assert result.high and result.classification is Classification.UNPROVEN
+
+
+def _locked(policy: dict, arn: str) -> bool:
+    result = analyse(policy, Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Gateway", caller=Caller.from_arn(arn)))
+    return "lock-out" in {f.code for f in result.findings}
+
+
+def _denying(condition: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": TRUSTED}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": condition}]}
+
+
+def test_the_callers_userid_follows_its_identity():
+    """aws:userid is set by IAM from the identity: `ROLE-ID:SESSION` for an assumed role, the account for the
+    root user, `ACCOUNT:NAME` for a federated user. It was left free, so a Deny of other sessions locked
+    out the one session it spares (a false lock-out, blocking apply)."""
+    only_alice = _denying({"StringNotLike": {"aws:userid": "*:alice"}})
+    assert not _locked(only_alice, f"arn:aws:sts::{TRUSTED}:assumed-role/app/alice")
+    assert _locked(only_alice, f"arn:aws:sts::{TRUSTED}:assumed-role/app/bob")
+    root_only = _denying({"StringNotEquals": {"aws:userid": TRUSTED}})
+    assert not _locked(root_only, f"arn:aws:iam::{TRUSTED}:root")
+    assert _locked(root_only, f"arn:aws:iam::{TRUSTED}:user/bob")
+    carol_only = _denying({"StringNotEquals": {"aws:userid": f"{TRUSTED}:carol"}})
+    assert not _locked(carol_only, f"arn:aws:sts::{TRUSTED}:federated-user/carol")
+    assert _locked(carol_only, f"arn:aws:sts::{TRUSTED}:federated-user/dave")
+
+
+def test_aws_username_is_an_iam_users_name_and_absent_for_other_callers():
+    only_bob = _denying({"StringNotEquals": {"aws:username": "bob"}})
+    assert not _locked(only_bob, f"arn:aws:iam::{TRUSTED}:user/team/bob")
+    assert _locked(only_bob, f"arn:aws:iam::{TRUSTED}:user/eve")
+    assert _locked(only_bob, f"arn:aws:sts::{TRUSTED}:assumed-role/bob/bob")  # a role has no aws:username
+    assert not _locked(_denying({"StringEquals": {"aws:username": "eve"}}), f"arn:aws:sts::{TRUSTED}:assumed-role/app/eve")

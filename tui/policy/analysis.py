@@ -103,7 +103,8 @@ class Caller:
     """The identity apply runs as (from GetCallerIdentity), as IAM puts it in the request context.
 
     `path` and `tags` are None when unknown (iam:GetRole not allowed, or an SSO role): conditions on them
-    are then treated as possibly denying.
+    are then treated as possibly denying. `name` is the session name of an assumed role or a federated user,
+    or an IAM user's name: what aws:userid ends with, or aws:username holds.
     """
 
     account: str
@@ -113,6 +114,18 @@ class Caller:
     path: str | None = None
     org_id: str | None = None
     tags: tuple[tuple[str, str], ...] | None = None
+    name: str | None = None
+
+    @property
+    def userid(self) -> str | None:
+        """aws:userid when it can be known without IAM's unique ids: the account for the root user,
+        `ACCOUNT:NAME` for a federated user (IAM user guide, "IAM policy elements: Variables and tags",
+        request information)."""
+        if self.principal_type == "Account":
+            return self.account
+        if self.principal_type == "FederatedUser" and self.name:
+            return f"{self.account}:{self.name}"
+        return None
 
     @classmethod
     def from_arn(cls, arn: str, org_id: str | None = None) -> "Caller":
@@ -127,15 +140,16 @@ class Caller:
             # the path is unknown until iam:GetRole; an IAM Identity Center role sits under
             # /aws-reserved/sso.amazonaws.com/, plus the Identity Center region unless that is us-east-1
             # (see `_role_paths`), so its ARN cannot be read from the session ARN either
-            return cls(account, "AssumedRole", resource.split("/")[1], None, None, org_id, None)
+            _, role, session = resource.split("/", 2)
+            return cls(account, "AssumedRole", role, None, None, org_id, None, session)
         if service == "sts" and resource.startswith("federated-user/") and len(resource) > len("federated-user/"):
             # a GetFederationToken session: its aws:PrincipalArn is this ARN (IAM user guide, global condition
             # keys, aws:PrincipalArn); session tags are unknown
-            return cls(account, "FederatedUser", None, arn, None, org_id, None)
+            return cls(account, "FederatedUser", None, arn, None, org_id, None, resource.split("/", 1)[1])
         if service == "iam" and resource == "root":
             return cls(account, "Account", None, f"arn:{partition}:iam::{account}:root", "/", org_id, ())
         if service == "iam" and resource.startswith("user/"):
-            return cls(account, "User", None, arn, None, org_id, None)
+            return cls(account, "User", None, arn, None, org_id, None, resource.rsplit("/", 1)[1])
         raise InputError(Phrase("caller-arn", {"variant": "kind", "arn": arn}))
 
 
@@ -402,7 +416,8 @@ class _Analyser:
         self.formula = self._formula()
         self.budget = RLIMIT + RLIMIT_PER_LITERAL * sum(len(key.literals) for key in self.formula.keys.values())
         self.base = self._base()
-        if self._check(self.base)[0] != self.z3.sat:  # an empty request space would make every question "safe"
+        self.model_empty = self._check(self.base)[0] != self.z3.sat
+        if self.model_empty:  # an empty request space would make every question "safe"
             self._unproven({"variant": "inconsistent-model"})
         for name, key in self.formula.keys.items():  # too many clauses on a multivalued key: not every request is modelled
             if key.truncated:
@@ -432,6 +447,10 @@ class _Analyser:
             for tag, tag_value in caller.tags or ():
                 if f"aws:principaltag/{tag.lower()}" in mentioned:
                     literals.setdefault(f"aws:principaltag/{tag.lower()}", set()).add(tag_value)
+            if caller.userid:
+                literals.setdefault("aws:userid", set()).add(caller.userid)
+            if caller.principal_type == "User" and caller.name and "aws:username" in mentioned:
+                literals.setdefault("aws:username", set()).add(caller.name)
         for key, value in self._fixed_values().items():
             if value is not None:
                 literals.setdefault(key, set()).add(value)
@@ -441,6 +460,8 @@ class _Analyser:
             linked |= {"aws:principalaccount", "aws:principalarn"}
         if "aws:principalorgpaths" in mentioned:
             linked |= {"aws:principalorgid", "aws:principalorgpaths"}
+        if caller and caller.principal_type == "AssumedRole" and caller.name and "aws:userid" in mentioned:
+            linked.add("aws:userid")  # compared as a string: it ends with the session name
         keys = ["aws:principalaccount", "aws:principalorgid", "aws:principalisawsservice", "aws:resourceaccount",
                 "aws:resourceorgid", "aws:principalarn"]
         federated = bool(caller and caller.principal_type == "FederatedUser")
@@ -945,7 +966,8 @@ class _Analyser:
             asked = [identity, self._plain_request(), self.formula.action == self.symbolic.sval(action),
                      self.formula.resource == self.symbolic.sval(resource)]
             if self._check([*self.base, *asked])[0] == self.z3.unsat:  # no such request at all: "never refused" would be vacuous
-                self._unproven({"variant": "caller-not-modelled", "who": who})
+                if not self.model_empty:  # an empty model is already unproven
+                    self._unproven({"variant": "caller-not-modelled", "who": who})
                 return False
             witness = self._solve(_question("lock-out", who=who, action=action), asked, False, examples=self._caller_examples())
             if isinstance(witness, Witness):
@@ -995,6 +1017,7 @@ class _Analyser:
                                                                              symbolic.literal_re(caller.role_name, False)))]
         else:
             parts.append(arn_key.present)
+        parts += self._caller_names(caller)
         if caller.org_id:
             parts.append(f.key("aws:principalorgid").is_value(caller.org_id))
             if "aws:resourceorgid" in f.keys:
@@ -1006,6 +1029,28 @@ class _Analyser:
                     tag = name.split("/", 1)[1]
                     parts.append(f.key(name).is_value(tags[tag]) if tag in tags else z3.Not(f.key(name).present))
         return Phrase("caller", {"variant": "yours", "caller": caller.arn or caller.account}), z3.And(parts)
+
+    def _caller_names(self, caller: Caller) -> list[Any]:
+        """aws:userid and aws:username as IAM sets them for the caller (IAM user guide, "IAM policy elements:
+        Variables and tags"): the root user's userid is the account, a federated user's `ACCOUNT:NAME`, an
+        assumed role's `ROLE-ID:SESSION` (the role id unknown); aws:username is an IAM user's name and absent
+        for every other caller. An IAM user's userid is its unique id: unknown, present."""
+        z3, f, parts = self.z3, self.formula, []
+        if "aws:userid" in f.keys:
+            userid = f.key("aws:userid")
+            if caller.userid:
+                parts.append(userid.is_value(caller.userid))
+            elif caller.principal_type == "AssumedRole" and caller.name and not userid.exact_only and not userid.multivalued:
+                parts += [userid.present, z3.SuffixOf(self.symbolic.sval(f":{caller.name}"), userid.strings[0])]
+            else:
+                parts.append(userid.present)
+        if "aws:username" in f.keys:
+            username = f.key("aws:username")
+            if caller.principal_type == "User":
+                parts.append(username.is_value(caller.name) if caller.name else username.present)
+            else:
+                parts.append(z3.Not(username.present))
+        return parts
 
     def _caller_examples(self) -> list[Any]:
         """The likeliest ARNs of a role caller whose path is unknown (the documented forms for an Identity
