@@ -1,5 +1,7 @@
 """Analyser bugs the acceptance corpus found, each pinned by the smallest policy that showed it."""
 
+from dataclasses import replace
+
 import pytest
 
 from tui.policy import analysis
@@ -205,3 +207,13 @@ def test_aws_username_is_an_iam_users_name_and_absent_for_other_callers():
     assert _locked(only_bob, f"arn:aws:iam::{TRUSTED}:user/eve")
     assert _locked(only_bob, f"arn:aws:sts::{TRUSTED}:assumed-role/bob/bob")  # a role has no aws:username
     assert not _locked(_denying({"StringEquals": {"aws:username": "eve"}}), f"arn:aws:sts::{TRUSTED}:assumed-role/app/eve")
+
+
+def test_get_caller_identitys_userid_is_the_callers_exact_aws_userid():
+    only_this_role = _denying({"StringNotEquals": {"aws:userid": "AROAEXAMPLEROLEID:alice"}})
+    arn = f"arn:aws:sts::{TRUSTED}:assumed-role/app/alice"
+    setting = Setting("s3", "eu-west-1", Trust((TRUSTED,)), "Gateway")
+    spared = replace(Caller.from_arn(arn), user_id="AROAEXAMPLEROLEID:alice")
+    assert "lock-out" not in {f.code for f in analyse(only_this_role, replace(setting, caller=spared)).findings}
+    other = replace(Caller.from_arn(arn), user_id="AROAOTHERROLEID00:alice")
+    assert "lock-out" in {f.code for f in analyse(only_this_role, replace(setting, caller=other)).findings}

@@ -166,3 +166,12 @@ def test_the_apply_guard_reports_an_undecidable_request_model_as_unproven():
     doc = policy(allow({"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"}}))
     guard = [f.code for f in blockers(doc, impossible, Trust((A,)))]
     assert guard == ["unproven"] == [f.code for f in assess(doc, impossible, Trust((A,))).findings if f.code in ("lock-out", "unproven")]
+
+
+def test_the_connections_caller_carries_get_caller_identitys_userid(conn):
+    """The apply guard asks about the caller with the aws:userid IAM gives it (GetCallerIdentity's UserId)."""
+    from tui.aws.perimeter import caller_of
+
+    caller = caller_of(conn)
+    assert conn.caller_userid and caller.user_id == conn.caller_userid == caller.userid
+    assert caller.account == conn.account_id

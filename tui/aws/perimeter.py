@@ -106,8 +106,10 @@ def caller_of(conn) -> Caller:
     org = conn.org_id
     try:
         caller = Caller.from_arn(conn.caller_arn, org) if conn.caller_arn else Caller(conn.account_id, "AssumedRole", org_id=org)
-    except InputError:
-        return Caller(conn.account_id, "AssumedRole", org_id=org)
+    except InputError:  # a kind of ARN the analyser does not read: a principal of the account, nothing more
+        caller = Caller(conn.account_id, "AssumedRole", org_id=org)
+    if conn.caller_userid:
+        caller = replace(caller, user_id=conn.caller_userid)
     if caller.role_name and caller.path is None:
         caller = _with_role_details(conn, caller)
     return caller

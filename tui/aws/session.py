@@ -37,6 +37,9 @@ class Connection:
         self.account_id = ""
         self.caller_arn = ""
         """What GetCallerIdentity returned: the lock-out guard asks the analyser about this very caller."""
+        self.caller_userid = ""
+        """GetCallerIdentity's UserId: the caller's aws:userid ("the values listed in the aws:userid column" of
+        the IAM user guide's policy-variables table, STS API reference, GetCallerIdentity)."""
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
         self.memo: dict = {}
@@ -151,4 +154,5 @@ def connect(target: AwsTarget) -> Connection:
         raise translate(exc, "sts:GetCallerIdentity") from None
     connection.account_id = identity["Account"]
     connection.caller_arn = identity.get("Arn", "")
+    connection.caller_userid = identity.get("UserId", "")
     return connection

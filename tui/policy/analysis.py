@@ -115,12 +115,16 @@ class Caller:
     org_id: str | None = None
     tags: tuple[tuple[str, str], ...] | None = None
     name: str | None = None
+    user_id: str | None = None
+    """GetCallerIdentity's UserId, when the caller is the connection's own."""
 
     @property
     def userid(self) -> str | None:
-        """aws:userid when it can be known without IAM's unique ids: the account for the root user,
-        `ACCOUNT:NAME` for a federated user (IAM user guide, "IAM policy elements: Variables and tags",
-        request information)."""
+        """aws:userid: GetCallerIdentity's UserId when known, else what the ARN tells without IAM's unique
+        ids: the account for the root user, `ACCOUNT:NAME` for a federated user (IAM user guide, "IAM policy
+        elements: Variables and tags", the aws:userid column; AWS re:Post, "iam-policy-variables-federated")."""
+        if self.user_id:
+            return self.user_id
         if self.principal_type == "Account":
             return self.account
         if self.principal_type == "FederatedUser" and self.name:
