@@ -961,6 +961,7 @@ class _Analyser:
         """Asked action by action: one question per request solves far faster than their disjunction."""
         if self.template is None:
             return False
+        fits = False
         for action, resource in self.template.common_requests(self.setting.region, self._owner_account()):
             if self.face and never_denied(self.policy, action, resource, self._locked_accounts()):
                 continue
@@ -969,17 +970,28 @@ class _Analyser:
             who, identity = self._locked_identity()
             asked = [identity, self._plain_request(), self.formula.action == self.symbolic.sval(action),
                      self.formula.resource == self.symbolic.sval(resource)]
-            if self._check([*self.base, *asked])[0] == self.z3.unsat:  # no such request at all: "never refused" would be vacuous
-                if not self.model_empty:  # an empty model is already unproven
-                    self._unproven({"variant": "caller-not-modelled", "who": who})
-                return False
             witness = self._solve(_question("lock-out", who=who, action=action), asked, False, examples=self._caller_examples())
+            if witness is None and not fits:  # "never refused" must not be vacuous: asked once, the caller is the same
+                fits = self._caller_fits(asked)
+                if not fits:
+                    if not self.model_empty:  # an empty model is already unproven
+                        self._unproven({"variant": "caller-not-modelled", "who": who})
+                    return False
             if isinstance(witness, Witness):
                 decision = evaluate(self.policy, witness.request())
                 by = {"variant": "denied", "statements": ", ".join(decision.statements)} if decision.statements else {"variant": "not-allowed"}
                 self.findings.append(Finding(Severity.HIGH, "lock-out", {"who": who, "action": action, **by}, witness))
                 return True
         return False
+
+    def _caller_fits(self, asked: list[Any]) -> bool:
+        """Whether some request of the model is this caller's `asked` request, the caller's likeliest ARNs
+        tried first as in `_solve` (a concrete ARN is decided at once, the search over every role path is
+        slow). An undecided answer counts as fitting: the question itself then decides, or says unproven."""
+        for example in self._caller_examples():
+            if self._check([*self.base, *asked, example])[0] == self.z3.sat:
+                return True
+        return bool(self._check([*self.base, *asked])[0] != self.z3.unsat)
 
     def _owner_account(self) -> str:
         caller, trust = self.setting.caller, self.setting.trust
