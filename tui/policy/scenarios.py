@@ -12,6 +12,7 @@ from tui.policy.catalog import load_catalog
 from tui.policy.evaluator import Decision, Request, evaluate
 from tui.policy.identifiers import partition_of
 from tui.policy.services import load_services
+from tui.policy.statements import ReadPolicy, read_policy
 from tui.report.i18n import N_
 
 FOREIGN_ACCOUNTS = ("444455556666", "777788889999", "123412341234")
@@ -121,6 +122,7 @@ def standard_scenarios(answers: Answers, service: str) -> list[Scenario]:
     return scenarios
 
 
-def run_scenarios(policy: dict[str, Any], scenarios: list[Scenario]) -> list[ScenarioResult]:
-    """Decide every scenario against the policy, in order."""
-    return [ScenarioResult(scenario, evaluate(policy, scenario.request)) for scenario in scenarios]
+def run_scenarios(policy: dict[str, Any] | ReadPolicy, scenarios: list[Scenario]) -> list[ScenarioResult]:
+    """Decide every scenario against the policy, in order (the document read once, not once per scenario)."""
+    read = read_policy(policy)
+    return [ScenarioResult(scenario, evaluate(read, scenario.request)) for scenario in scenarios]
