@@ -15,30 +15,26 @@ run). The audit is timed three ways:
   memory, as in a new process, with the on-disk verdict cache (tui/policy/verdict_cache.py) that the first
   audit filled, as when audit runs every day; set against the bare loop on a new connection too;
 - repeated: the same connection, verdicts cached in memory, as when the wizard looks endpoints up again.
-The emulator runs in a process of its own, as AWS is another machine: it shares neither the GIL nor the
-garbage collector with the audit (in-process, moto's 2,000 endpoints made every collection of the client's
-slower and the timings vary by a third). The cache lives in temporary folders of the benchmark's own, a new empty one for each cold run. The emulator's
+The emulator runs in a process of its own (benchmarks/emulator.py), as AWS is another machine. The cache
+lives in temporary folders of the benchmark's own, a new empty one for each cold run. The emulator's
 endpoint-service catalogue is built before any timing (moto builds it once per region; AWS answers at once).
 
     .venv/bin/python benchmarks/audit_benchmark.py [--endpoints 2000] [--regions 4]
 """
 
 import argparse
-import contextlib
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
+
+from emulator import PlainBoto3, emulator_process
 
 from tui.aws import discovery, perimeter
 from tui.aws.audit import audit
 from tui.aws.sandbox import SANDBOX_CREDENTIALS, perimeter_policy
-from tui.aws.session import AwsTarget, connect, shared_loader
+from tui.aws.session import AwsTarget, connect
 from tui.policy import analysis, verdict_cache
 from tui.policy.documents import minify
 
@@ -61,26 +57,6 @@ def seed_many(url: str, account: str, regions, total: int) -> None:
             if service == "s3" and n % 3 == 0:
                 kwargs["PolicyDocument"] = perimeter
             ec2.create_vpc_endpoint(**kwargs)
-
-
-class PlainBoto3:
-    """boto3's clients as a script makes them: boto3's defaults (every timestamp parsed), new ones per
-    instance. They share vpce-wizard's model loader, as the audit's clients do, so neither pays for reading
-    the service models from disk again (both would in a new process)."""
-
-    def __init__(self, url: str):
-        import boto3
-        import botocore.session
-
-        botocore_session = botocore.session.get_session()
-        botocore_session.register_component("data_loader", shared_loader())
-        self.session = boto3.Session(botocore_session=botocore_session, **SANDBOX_CREDENTIALS)
-        self.url, self.clients = url, {}
-
-    def client(self, name: str, region: str):
-        if (name, region) not in self.clients:
-            self.clients[name, region] = self.session.client(name, region_name=region, endpoint_url=self.url)
-        return self.clients[name, region]
 
 
 def counting(conn) -> Counter:
@@ -158,29 +134,6 @@ def main() -> None:
           "(new-process runs against the loop on a new connection)")
     print(f"audit beyond its own listing: first ever +{cold_seconds - own_seconds:.2f} s, later run +{later_seconds - own_seconds:.2f} s "
           "(against the loop through vpce-wizard's session)")
-
-
-@contextlib.contextmanager
-def emulator_process():
-    """moto's server on a free loopback port in its own process; yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1).close()  # noqa: S310 - loopback
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait()
 
 
 def forget_in_memory() -> None:

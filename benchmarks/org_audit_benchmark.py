@@ -3,8 +3,10 @@
 
     python benchmarks/org_audit_benchmark.py [--accounts 50] [--regions 4] [--per-service 2] [--max-concurrency 10]
 
-The emulator runs in this process (moto's threaded server), so the org audit's threads share one interpreter
-with the server: the ratio understates what concurrency buys against AWS, where each call waits on the network.
+The bare loop is what a script without vpce-wizard runs: boto3's own clients with boto3's defaults. The
+emulator runs in a process of its own (benchmarks/emulator.py), as AWS is another machine; it still shares
+this machine's two cores with the audit, so the ratio understates what concurrency buys against AWS, where
+each call waits on the network.
 """
 
 import argparse
@@ -14,12 +16,12 @@ import time
 from collections import Counter
 
 import botocore.client
+from emulator import PlainBoto3, emulator_process
 
-from tui.aws.fanout import DEFAULT_MAX_CONCURRENCY, AccountSessions, RoleAccess, assume_role
+from tui.aws.fanout import DEFAULT_MAX_CONCURRENCY, AccountSessions, RoleAccess
 from tui.aws.org_sandbox import seed_organization
 from tui.aws.perimeter import Trust
 from tui.aws.rollout import audit_targets
-from tui.aws.sandbox import start_server
 from tui.aws.session import AwsTarget, connect
 from tui.aws.targets import TargetSpec, resolve_targets
 
@@ -37,12 +39,14 @@ def _counting(self, operation_name, params):
     return _REAL_CALL(self, operation_name, params)
 
 
-def bare_loop(conn, targets) -> int:
+def bare_loop(url: str, caller_account: str, targets) -> int:
     """What a script would do: one role per account, then list every region's endpoints, one after another."""
-    members, listed = {}, 0
+    script = PlainBoto3(url)
+    members: dict[str, PlainBoto3] = {}
+    listed = 0
     for target in targets:
         if target.account not in members:
-            members[target.account] = conn if target.account == conn.account_id else assume_role(conn, target.account, RoleAccess())
+            members[target.account] = script if target.account == caller_account else script.assume(RoleAccess().role_arn("aws", target.account))
         pages = members[target.account].client("ec2", target.region).get_paginator("describe_vpc_endpoints").paginate(PaginationConfig={"PageSize": 1000})
         listed += sum(len(page["VpcEndpoints"]) for page in pages)
     return listed
@@ -63,8 +67,7 @@ def main() -> None:
     parser.add_argument("--max-concurrency", type=int, default=DEFAULT_MAX_CONCURRENCY)
     args = parser.parse_args()
     regions = REGIONS[: args.regions]
-    server, url = start_server(0)
-    try:
+    with emulator_process() as url:
         started = time.perf_counter()
         org = seed_organization(url, args.accounts, regions, per_service=args.per_service)
         print(f"seeded {args.accounts} member accounts x {len(regions)} regions in {time.perf_counter() - started:.1f} s")
@@ -74,12 +77,10 @@ def main() -> None:
         trust = Trust((org.management, *org.members))
         audit_targets(AccountSessions(caller, RoleAccess()), targets, trust)  # moto builds its service catalogues once
 
-        bare_seconds, listed, bare_calls = measure("bare", lambda: bare_loop(connect(AwsTarget(region=regions[0], endpoint_url=url, sandbox=True)), targets))
+        bare_seconds, listed, bare_calls = measure("bare", lambda: bare_loop(url, caller.account_id, targets))
         fresh = connect(AwsTarget(region=regions[0], endpoint_url=url, sandbox=True))
         audit_seconds, report, audit_calls = measure("audit", lambda: audit_targets(AccountSessions(fresh, RoleAccess()), targets, trust, max_concurrency=args.max_concurrency))
-    finally:
         botocore.client.BaseClient._make_api_call = _REAL_CALL
-        server.stop()
     audited = sum(len(r.value) for r in report.ok)
     high = sum(any(f.severity == "high" for f in found.endpoint.findings) for r in report.ok for found in r.value)
     print(f"targets: {len(targets)} ({args.accounts} accounts x {len(regions)} regions), max concurrency {args.max_concurrency}")
