@@ -322,7 +322,7 @@ def _prove(text: str, setting: Setting) -> Analysis:
 def _answered(policy: dict[str, Any], setting: Setting, ask: "Callable[[_Analyser], _T]") -> _T:
     """`ask`'s answer without the solver when the document settles every question on its face
     (tui/policy/evidence.py: AWS's default policy on most endpoints), else with it."""
-    if on_its_face(read_policy(policy)):
+    if setting.caller is None and on_its_face(read_policy(policy)):
         try:
             return ask(_Analyser(policy, setting, solver=False))
         except _NeedsSolver:
@@ -398,7 +398,9 @@ class _Analyser:
         self._outsiders: dict[int, bool] = {}
         """Per Allow statement (by index): whether some outsider may meet its principal and conditions."""
         self.unproven = False
-        self.face = examples and on_its_face(self.policy)
+        self.face = examples and setting.caller is None and on_its_face(self.policy)
+        """Answers from the document's face: for the trusted set, not a named caller (whose identity only the
+        solver's model can tell a request could carry, e.g. a caller ARN of another partition)."""
         self.solver = solver
         self.exception_globs = self._exception_globs()
         self.write_exceptions = self._write_exceptions()
@@ -972,11 +974,14 @@ class _Analyser:
                      self.formula.resource == self.symbolic.sval(resource)]
             witness = self._solve(_question("lock-out", who=who, action=action), asked, False, examples=self._caller_examples())
             if witness is None and not fits:  # "never refused" must not be vacuous: asked once, the caller is the same
-                fits = self._caller_fits(asked)
-                if not fits:
-                    if not self.model_empty:  # an empty model is already unproven
+                found = self._caller_fits(asked)
+                if found != self.z3.sat:
+                    if found == self.z3.unknown:
+                        self._unproven({"variant": "resource-limit", "question": _question("lock-out", who=who, action=action)})
+                    elif not self.model_empty:  # an empty model is already unproven
                         self._unproven({"variant": "caller-not-modelled", "who": who})
                     return False
+                fits = True
             if isinstance(witness, Witness):
                 decision = evaluate(self.policy, witness.request())
                 by = {"variant": "denied", "statements": ", ".join(decision.statements)} if decision.statements else {"variant": "not-allowed"}
@@ -984,14 +989,14 @@ class _Analyser:
                 return True
         return False
 
-    def _caller_fits(self, asked: list[Any]) -> bool:
-        """Whether some request of the model is this caller's `asked` request, the caller's likeliest ARNs
-        tried first as in `_solve` (a concrete ARN is decided at once, the search over every role path is
-        slow). An undecided answer counts as fitting: the question itself then decides, or says unproven."""
+    def _caller_fits(self, asked: list[Any]) -> Any:
+        """z3's answer to "is some request of the model this caller's `asked` request?", the caller's likeliest
+        ARNs tried first as in `_solve` (a concrete ARN is decided at once, the search over every role path is
+        slow). Only sat lets "never refused" stand: unknown is unproven too."""
         for example in self._caller_examples():
             if self._check([*self.base, *asked, example])[0] == self.z3.sat:
-                return True
-        return bool(self._check([*self.base, *asked])[0] != self.z3.unsat)
+                return self.z3.sat
+        return self._check([*self.base, *asked])[0]
 
     def _owner_account(self) -> str:
         caller, trust = self.setting.caller, self.setting.trust
@@ -1000,9 +1005,9 @@ class _Analyser:
         return trust.accounts[0] if trust.accounts else "210987654321"
 
     def _locked_accounts(self) -> tuple[str, ...] | None:
-        """The accounts `_locked_identity` may be in; None when it may be any account of a trusted org."""
-        caller, trust = self.setting.caller, self.setting.trust
-        return (caller.account,) if caller else trust.accounts or None
+        """The accounts the trusted principal of `_locked_identity` may be in (answers on the face are for
+        the trusted set only); None when it may be any account of a trusted org."""
+        return self.setting.trust.accounts or None
 
     def _locked_identity(self) -> tuple[Phrase, "z3.BoolRef"]:
         """The caller as IAM sees it, or some principal of a trusted account or org, acting on its own resources."""

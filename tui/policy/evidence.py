@@ -2,7 +2,7 @@
 
 In a document with no Condition and no policy variable, whether a request is allowed depends only on who
 makes it, its action and its resource. Then one request the evaluator allows proves that an existence
-question ("can an outsider write?") has an answer, and an Allow that names everyone (or the caller's
+question ("can an outsider write?") has an answer, and an Allow that names everyone (or every trusted
 account) with no Deny in the document proves that a request is never denied. AWS's full-access default, the
 document on most endpoints of a real fleet, is answered this way without z3 (tui/policy/analysis.py tries
 it first and asks the solver whenever the face does not settle a question).
