@@ -113,7 +113,7 @@ def _botocore_session():
 
 def _timestamp_as_sent(value: object) -> object:
     """Timestamps in responses stay as AWS sent them: the tool reads none, and dateutil parsing each
-    endpoint's CreationTimestamp was a third of the client's time in a 2,000-endpoint listing. The AWS CLI
+    endpoint's CreationTimestamp was a large part of the client's time in a 2,000-endpoint listing. The AWS CLI
     leaves them alike with `cli_timestamp_format = none` (awscli/customizations/scalarparse.py), through
     the same botocore hook (ResponseParserFactory.set_parser_defaults)."""
     return value
