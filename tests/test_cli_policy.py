@@ -277,3 +277,20 @@ def test_check_sources_reports_a_reachable_page_and_an_http_error():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_reader_that_leaves_early_gets_a_failing_status_and_no_traceback():
+    """`vpce-wizard check ... | head` must not turn an unread verdict into a pass under `set -o pipefail`:
+    a closed pipe ends the run with 141, as a shell reports SIGPIPE, and nothing on stderr."""
+    import subprocess
+    import sys
+
+    from tui.cli import PIPE_CLOSED
+
+    process = subprocess.Popen([sys.executable, "-m", "tui", "generate", "--account", "111122223333", "--region", "eu-west-1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the first write: every write fails
+    error = process.stderr.read()
+    assert process.wait(60) == PIPE_CLOSED
+    assert b"Traceback" not in error and b"BrokenPipe" not in error

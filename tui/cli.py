@@ -5,6 +5,7 @@ Every expected failure (bad input, AWS errors) ends as one `error:` line and a n
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Iterable
 from typing import NoReturn
@@ -24,6 +25,10 @@ from tui.report.i18n import (
     wrap,
 )
 from tui.report.messages import error_in_language
+
+PIPE_CLOSED = 141
+"""The exit status when the reader closed the output early, as a shell reports a process SIGPIPE ended
+(128 + 13): not 0, so `set -o pipefail` never takes an unread verdict for a pass."""
 
 CONNECTION_OPTIONS = (
     ("--profile", "P", N_("named profile (default: AWS_PROFILE)")),
@@ -190,5 +195,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # the reader left early (`| head`): the output, a verdict maybe, was not all read
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        return PIPE_CLOSED
