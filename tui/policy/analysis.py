@@ -368,9 +368,10 @@ def _open_by_example(policy: dict[str, Any], setting: Setting) -> Analysis | Non
             if any(wildcard_match(arn, resource) for arn in exceptions):
                 continue
             for action, variant in (("s3:PutObject", "anonymous-write"), ("s3:GetObject", "anonymous-read")):
-                decision = evaluate(read, Request(action, resource, context))
+                request = Request(action, resource, context)
+                decision = evaluate(read, request)
                 if decision.allowed:
-                    witness = Witness(action, resource, tuple(context.items()), decision.outcome)
+                    witness = Witness.of(request, decision.outcome)
                     shown = pattern if len(pattern) <= 120 else pattern[:117] + "..."
                     return Analysis(Classification.TRUSTS_OUTSIDE, (
                         Finding(Severity.HIGH, "wildcard-bucket", {"variant": variant, "pattern": shown}, witness),
